@@ -1,0 +1,113 @@
+# camcat — recording catalog server for IP cameras. See README.md.
+#
+# User variables (all optional): CC CFLAGS LDFLAGS CROSS_COMPILE DESTDIR PREFIX
+# SANITIZER (e.g. address,undefined) BUILD (output folder) V=1 (verbose).
+
+CROSS_COMPILE ?=
+ifeq ($(origin CC),default)
+CC := $(CROSS_COMPILE)gcc
+endif
+STRIP ?= $(CROSS_COMPILE)strip
+CFLAGS ?= -O2 -g
+LDFLAGS ?=
+PREFIX ?= /usr/local
+DESTDIR ?=
+SANITIZER ?=
+
+# Target facts come from the compiler, never from the build host.
+MACHINE := $(shell $(CC) -dumpmachine 2>/dev/null)
+ifeq ($(CROSS_COMPILE),)
+BUILD ?= build
+else
+BUILD ?= build/$(MACHINE)
+endif
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+# Internal flags go after the user's so they cannot be lost, but -O and -g stay the user's.
+CC_FLAGS := $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wno-unused-parameter -D_GNU_SOURCE -pthread -MMD -MP -Isrc \
+	$(EXTRA_CFLAGS)
+LD_FLAGS := $(LDFLAGS) -pthread $(EXTRA_LDFLAGS)
+ifneq ($(SANITIZER),)
+CC_FLAGS += -fsanitize=$(SANITIZER) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LD_FLAGS += -fsanitize=$(SANITIZER)
+endif
+
+LIB_SRC := $(sort $(wildcard src/*.c))
+SRV_SRC := $(sort $(wildcard src/server/*.c))
+TOOL_SRC := tools/camcat.c
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+SRV_OBJ := $(SRV_SRC:%.c=$(BUILD)/obj/%.o)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+LIBCC := $(BUILD)/libcamcat.a
+
+BINS := $(BUILD)/camcat
+ifneq ($(wildcard tools/gentree.c),)
+BINS += $(BUILD)/camcat-gentree
+endif
+ifneq ($(SRV_SRC),)
+BINS += $(BUILD)/camcatd
+endif
+
+.PHONY: all clean test unit check-deps install run armhf test-armhf bench
+all: $(BINS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CC_FLAGS) -c -o $@ $<
+
+$(LIBCC): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(Q)rm -f $@ && $(CROSS_COMPILE)ar rcs $@ $^
+
+$(BUILD)/camcat: $(BUILD)/obj/tools/camcat.o $(LIBCC)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -o $@ $^ $(LD_FLAGS)
+
+$(BUILD)/camcat-gentree: $(BUILD)/obj/tools/gentree.o $(LIBCC)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -o $@ $^ $(LD_FLAGS)
+
+$(BUILD)/camcatd: $(SRV_OBJ) $(LIBCC)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -o $@ $^ $(LD_FLAGS) -lcivetweb -lz
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBCC)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -o $@ $^ $(LD_FLAGS) -lcmocka
+
+unit: $(UNIT_BIN)
+
+# The test run: dependencies, an optimised build, then everything again under
+# AddressSanitizer + UBSan in build/san.
+test: check-deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory BUILD=build/san SANITIZER=address,undefined \
+		CFLAGS="-O1 -g" all unit
+	$(Q)tests/run.sh build/san
+
+check-deps:
+	$(Q)tools/deps.sh test
+
+clean:
+	rm -rf build
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
+
+-include $(LIB_OBJ:.o=.d) $(SRV_OBJ:.o=.d) $(BUILD)/obj/tools/camcat.d $(BUILD)/obj/tools/gentree.d
+
+# Pieces owned by their own folders.
+-include toolchain/armhf.mk
+-include www/www.mk
+-include tools/demo.mk

@@ -1,0 +1,469 @@
+#include "catalog.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "log.h"
+#include "mem.h"
+#include "scan.h"
+#include "sidecar.h"
+
+#define DEFAULT_CACHE_BYTES (4u << 20)
+#define DEFAULT_LIVE_INTERVAL_S (4 * 3600)
+/* Sources are stat'ed at most this often per day: under load, a burst of
+ * requests costs one check, and a change is still seen within a second. */
+#define RECHECK_MS 1000
+
+struct entry {
+    struct cc_date date;
+    struct cc_day *day;       /* current version (one reference held here) */
+    bool building;
+    bool on_disk;             /* the sidecar holds exactly this version */
+    int64_t checked_ms;       /* monotonic time of the last source check */
+    int64_t saved_ns;         /* when the sidecar was last written (0: unknown) */
+    uint32_t disk_shape;      /* segments and closed segments of the saved version */
+    struct entry *prev, *next;/* LRU: head = most recent */
+};
+
+struct cc_catalog {
+    char *root;
+    char *cache_dir;
+    size_t cache_bytes;
+    bool write_sidecars;
+    int64_t live_interval_ns;
+
+    pthread_mutex_t lock;     /* guards everything below */
+    pthread_cond_t built;     /* a build finished */
+    struct entry *head, *tail;
+    size_t nentries, bytes;
+    struct cc_catalog_stats st;
+    bool write_error_logged;
+    struct cc_date newest;    /* newest day folder, refreshed with the listing */
+    bool have_newest;
+    int64_t newest_checked_ms;
+};
+
+int cc_catalog_new(const struct cc_catalog_config *cfg, struct cc_catalog **out)
+{
+    struct cc_catalog *c = cc_xcalloc(1, sizeof(*c));
+    c->root = cc_xstrdup(cfg->root);
+    c->cache_dir = cfg->cache_dir ? cc_xstrdup(cfg->cache_dir) : NULL;
+    c->cache_bytes = cfg->cache_bytes ? cfg->cache_bytes : DEFAULT_CACHE_BYTES;
+    c->write_sidecars = cfg->write_sidecars;
+    c->live_interval_ns = (int64_t)(cfg->live_write_interval_s > 0 ? cfg->live_write_interval_s
+                                                                  : DEFAULT_LIVE_INTERVAL_S) *
+                          1000000000LL;
+    if (c->cache_dir && c->write_sidecars && mkdir(c->cache_dir, 0755) < 0 && errno != EEXIST)
+        cc_warn("cache dir %s: %s", c->cache_dir, strerror(errno));
+    pthread_mutex_init(&c->lock, NULL);
+    pthread_cond_init(&c->built, NULL);
+    *out = c;
+    return 0;
+}
+
+static void day_unref_locked(struct cc_day *d)
+{
+    if (d && --d->refs == 0)
+        cc_day_free(d);
+}
+
+static uint32_t day_shape(const struct cc_day *d)
+{
+    uint32_t closed = 0;
+    for (uint32_t i = 0; i < d->nsegs; i++)
+        closed += (d->segs[i].flags & CC_SEG_ENDLIST) != 0;
+    return d->nsegs << 16 | (closed & 0xffff);
+}
+
+static void save_entry(struct cc_catalog *c, struct entry *e, struct cc_day *d);
+
+void cc_catalog_free(struct cc_catalog *c)
+{
+    if (!c)
+        return;
+    struct entry *e = c->head;
+    while (e) {
+        struct entry *next = e->next;
+        /* A live day's last version may not be on flash yet (write policy):
+         * one write now saves a full re-parse after the restart. */
+        if (e->day && !e->on_disk && c->write_sidecars)
+            save_entry(c, e, e->day);
+        day_unref_locked(e->day);
+        free(e);
+        e = next;
+    }
+    pthread_mutex_destroy(&c->lock);
+    pthread_cond_destroy(&c->built);
+    free(c->root);
+    free(c->cache_dir);
+    free(c);
+}
+
+const char *cc_catalog_root(const struct cc_catalog *c)
+{
+    return c->root;
+}
+
+int cc_catalog_root_status(struct cc_catalog *c)
+{
+    struct stat st;
+    if (stat(c->root, &st) < 0)
+        return -errno;
+    if (!S_ISDIR(st.st_mode))
+        return -ENOTDIR;
+    return access(c->root, R_OK | X_OK) < 0 ? -errno : 0;
+}
+
+void cc_catalog_get_stats(struct cc_catalog *c, struct cc_catalog_stats *out)
+{
+    pthread_mutex_lock(&c->lock);
+    *out = c->st;
+    out->cached_days = c->nentries;
+    out->cached_bytes = c->bytes;
+    pthread_mutex_unlock(&c->lock);
+}
+
+/* ---- LRU ------------------------------------------------------------------ */
+
+static void lru_unlink(struct cc_catalog *c, struct entry *e)
+{
+    if (e->prev)
+        e->prev->next = e->next;
+    else
+        c->head = e->next;
+    if (e->next)
+        e->next->prev = e->prev;
+    else
+        c->tail = e->prev;
+    e->prev = e->next = NULL;
+}
+
+static void lru_push_front(struct cc_catalog *c, struct entry *e)
+{
+    e->next = c->head;
+    e->prev = NULL;
+    if (c->head)
+        c->head->prev = e;
+    c->head = e;
+    if (!c->tail)
+        c->tail = e;
+}
+
+static struct entry *find_entry(struct cc_catalog *c, const struct cc_date *date)
+{
+    for (struct entry *e = c->head; e; e = e->next)
+        if (memcmp(&e->date, date, sizeof(*date)) == 0)
+            return e;
+    return NULL;
+}
+
+static void evict_locked(struct cc_catalog *c, const struct entry *keep)
+{
+    struct entry *e = c->tail;
+    while (e && c->bytes > c->cache_bytes) {
+        struct entry *prev = e->prev;
+        if (e != keep && !e->building && e->on_disk) {
+            lru_unlink(c, e);
+            if (e->day)
+                c->bytes -= e->day->mem_bytes;
+            day_unref_locked(e->day);
+            free(e);
+            c->nentries--;
+            c->st.evictions++;
+        }
+        e = prev;
+    }
+}
+
+/* ---- building ------------------------------------------------------------ */
+
+static bool is_newest_day(struct cc_catalog *c, const struct cc_date *date);
+
+static bool day_is_live(struct cc_catalog *c, const struct cc_day *d)
+{
+    if (!d->nsegs || (d->segs[d->nsegs - 1].flags & CC_SEG_ENDLIST))
+        return false;
+    return is_newest_day(c, &d->date);
+}
+
+static void save_entry(struct cc_catalog *c, struct entry *e, struct cc_day *d)
+{
+    char *path = cc_sidecar_path(c->root, c->cache_dir, d->name);
+    uint64_t written = 0;
+    int rc = cc_sidecar_save(path, d, &written);
+    pthread_mutex_lock(&c->lock);
+    if (rc >= 0) {
+        if (rc == 0)
+            c->st.sidecar_writes++;
+        e->on_disk = true;
+        e->saved_ns = cc_now_ns();
+        e->disk_shape = day_shape(d);
+    } else {
+        c->st.sidecar_write_errors++;
+        /* Read-only or full media: the index works from memory; say it once. */
+        if (!c->write_error_logged)
+            cc_warn("cannot write sidecar %s: %s (working from memory)", path, strerror(-rc));
+        c->write_error_logged = true;
+    }
+    pthread_mutex_unlock(&c->lock);
+    free(path);
+}
+
+/* The write policy: a finished day is saved whenever its index changed. A
+ * day still recording is saved when its shape changes (a folder closed or
+ * appeared) or when the saved copy is older than the live interval, so a
+ * recorded day costs a handful of writes, not one per query. */
+static bool should_save(struct cc_catalog *c, const struct entry *e, const struct cc_day *d)
+{
+    if (!c->write_sidecars || e->on_disk)
+        return false;
+    if (!day_is_live(c, d) || !e->saved_ns || e->disk_shape != day_shape(d))
+        return true;
+    return cc_now_ns() - e->saved_ns >= c->live_interval_ns;
+}
+
+/* Loads the sidecar for a day seen for the first time; NULL if unusable. */
+static struct cc_day *load_sidecar(struct cc_catalog *c, struct entry *e)
+{
+    char name[11];
+    cc_date_format(&e->date, name);
+    char *path = cc_sidecar_path(c->root, c->cache_dir, name);
+    struct cc_day *d = NULL;
+    int rc = cc_sidecar_load(path, &e->date, &d);
+    if (rc < 0 && rc != -ENOENT)
+        cc_info("sidecar %s ignored: %s", path, strerror(-rc));
+    struct stat st;
+    if (rc == 0 && stat(path, &st) == 0)
+        e->saved_ns = (int64_t)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+    free(path);
+    pthread_mutex_lock(&c->lock);
+    if (rc < 0 && rc != -ENOENT)
+        c->st.sidecar_rejects++;
+    pthread_mutex_unlock(&c->lock);
+    if (d)
+        e->disk_shape = day_shape(d);
+    return d;
+}
+
+/* Runs outside the lock; e->building keeps others waiting. */
+static int build_entry(struct cc_catalog *c, struct entry *e, struct cc_day *old,
+                       struct cc_day **result)
+{
+    bool from_sidecar = false;
+    if (!old) {
+        old = load_sidecar(c, e);
+        from_sidecar = old != NULL;
+        if (old)
+            old->refs = 1;
+    }
+    struct cc_day *fresh = NULL;
+    bool changed = false;
+    struct cc_scan_stats ss;
+    int rc = cc_scan_update(c->root, &e->date, old, &fresh, &changed, &ss);
+    pthread_mutex_lock(&c->lock);
+    c->st.bytes_parsed += ss.bytes_parsed;
+    if (rc == 0) {
+        if (!old)
+            c->st.builds++;
+        else if (changed)
+            c->st.refreshes++;
+        else
+            c->st.hits++;
+        if (from_sidecar && !changed)
+            c->st.sidecar_loads++;
+        else if (from_sidecar)
+            c->st.sidecar_rejects++;
+        if (from_sidecar && !changed)
+            e->on_disk = true;
+        else if (changed)
+            e->on_disk = false;
+    }
+    if (fresh)
+        fresh->refs = 1;
+    pthread_mutex_unlock(&c->lock);
+    if (rc < 0) {
+        if (from_sidecar)
+            cc_day_free(old);
+        return rc;
+    }
+    if (fresh && from_sidecar)
+        cc_day_free(old);
+    *result = fresh ? fresh : old;
+    if (should_save(c, e, *result))
+        save_entry(c, e, *result);
+    return 0;
+}
+
+int cc_catalog_get_day(struct cc_catalog *c, const struct cc_date *date,
+                       const struct cc_day **out)
+{
+    pthread_mutex_lock(&c->lock);
+    struct entry *e = find_entry(c, date);
+    if (!e) {
+        e = cc_xcalloc(1, sizeof(*e));
+        e->date = *date;
+        lru_push_front(c, e);
+        c->nentries++;
+    }
+    while (e->building)
+        pthread_cond_wait(&c->built, &c->lock);
+    int64_t now = cc_monotonic_ms();
+    if (e->day && now - e->checked_ms < RECHECK_MS) {
+        c->st.hits++;
+        goto give;
+    }
+    e->building = true;
+    struct cc_day *old = e->day;
+    if (old)
+        old->refs++;
+    pthread_mutex_unlock(&c->lock);
+
+    struct cc_day *result = NULL;
+    int rc = build_entry(c, e, old, &result);
+
+    pthread_mutex_lock(&c->lock);
+    e->building = false;
+    pthread_cond_broadcast(&c->built);
+    if (rc < 0) {
+        if (old)
+            day_unref_locked(old);
+        if (rc == -ENOENT && e->day) { /* the day folder is gone */
+            c->bytes -= e->day->mem_bytes;
+            day_unref_locked(e->day);
+            e->day = NULL;
+        }
+        if (!e->day) {
+            lru_unlink(c, e);
+            c->nentries--;
+            free(e);
+        }
+        pthread_mutex_unlock(&c->lock);
+        return rc;
+    }
+    if (result != old) {
+        if (e->day)
+            c->bytes -= e->day->mem_bytes;
+        day_unref_locked(e->day);
+        e->day = result;
+        c->bytes += result->mem_bytes;
+        if (old)
+            day_unref_locked(old);
+    } else if (old) {
+        day_unref_locked(old); /* the extra reference taken for the build */
+    }
+    e->checked_ms = now;
+    evict_locked(c, e);
+give:
+    lru_unlink(c, e);
+    lru_push_front(c, e);
+    e->day->refs++;
+    *out = e->day;
+    pthread_mutex_unlock(&c->lock);
+    return 0;
+}
+
+void cc_catalog_release(struct cc_catalog *c, const struct cc_day *d)
+{
+    if (!d)
+        return;
+    pthread_mutex_lock(&c->lock);
+    day_unref_locked((struct cc_day *)d);
+    pthread_mutex_unlock(&c->lock);
+}
+
+/* ---- listing ------------------------------------------------------------- */
+
+static int cmp_date(const void *a, const void *b)
+{
+    const struct cc_date *x = a, *y = b;
+    if (x->year != y->year)
+        return x->year - y->year;
+    if (x->month != y->month)
+        return x->month - y->month;
+    return x->day - y->day;
+}
+
+static int list_root(const char *root, struct cc_date **out, size_t *n)
+{
+    int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!dir) {
+        int err = -errno;
+        if (fd >= 0)
+            close(fd);
+        return err;
+    }
+    size_t cap = 0;
+    *out = NULL;
+    *n = 0;
+    struct dirent *de;
+    while ((de = readdir(dir))) {
+        struct cc_date d;
+        struct stat st;
+        if (cc_date_parse(de->d_name, strlen(de->d_name), &d) < 0 ||
+            fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
+            continue;
+        cc_grow(out, &cap, *n + 1, sizeof(**out));
+        (*out)[(*n)++] = d;
+    }
+    closedir(dir);
+    if (*n)
+        qsort(*out, *n, sizeof(**out), cmp_date);
+    return 0;
+}
+
+int cc_catalog_list_days(struct cc_catalog *c, const struct cc_date *from,
+                         const struct cc_date *to, struct cc_date **out, size_t *n)
+{
+    struct cc_date *all = NULL;
+    size_t nall = 0;
+    int rc = list_root(c->root, &all, &nall);
+    if (rc < 0)
+        return rc;
+    pthread_mutex_lock(&c->lock);
+    c->have_newest = nall > 0;
+    if (nall)
+        c->newest = all[nall - 1];
+    c->newest_checked_ms = cc_monotonic_ms();
+    pthread_mutex_unlock(&c->lock);
+    size_t w = 0;
+    for (size_t i = 0; i < nall; i++) {
+        if ((from && cmp_date(&all[i], from) < 0) || (to && cmp_date(&all[i], to) > 0))
+            continue;
+        all[w++] = all[i];
+    }
+    *out = all;
+    *n = w;
+    return 0;
+}
+
+static bool is_newest_day(struct cc_catalog *c, const struct cc_date *date)
+{
+    pthread_mutex_lock(&c->lock);
+    bool fresh = cc_monotonic_ms() - c->newest_checked_ms < RECHECK_MS && c->newest_checked_ms;
+    pthread_mutex_unlock(&c->lock);
+    if (!fresh) {
+        struct cc_date *all;
+        size_t n;
+        if (cc_catalog_list_days(c, NULL, NULL, &all, &n) == 0)
+            free(all);
+    }
+    pthread_mutex_lock(&c->lock);
+    bool newest = c->have_newest && cmp_date(&c->newest, date) == 0;
+    pthread_mutex_unlock(&c->lock);
+    return newest;
+}
+
+bool cc_catalog_is_recording(struct cc_catalog *c, const struct cc_day *d, uint32_t seg)
+{
+    if (seg + 1 != d->nsegs || (d->segs[seg].flags & CC_SEG_ENDLIST))
+        return false;
+    return is_newest_day(c, &d->date);
+}

@@ -1,0 +1,70 @@
+/* catalog — the shared, bounded cache of day indexes over one recordings ROOT.
+ *
+ * Thread rules: every function may be called from any thread. One mutex
+ * guards the cache; a day that is being built is built once (single-flight):
+ * other callers asking for it wait on a condition variable for that result.
+ * Builds and sidecar I/O run outside the cache lock.
+ *
+ * Ownership: cc_catalog_get_day() hands out a counted reference to an
+ * immutable day; release it with cc_catalog_release(). A refreshed day is a new
+ * object; old references stay valid until released. */
+#ifndef CC_CATALOG_H
+#define CC_CATALOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "day.h"
+#include "isotime.h"
+
+struct cc_catalog;
+
+struct cc_catalog_config {
+    const char *root;          /* recordings ROOT (copied) */
+    const char *cache_dir;     /* sidecars here instead of in day folders; NULL: day folders */
+    size_t cache_bytes;        /* bound on in-memory indexes (LRU); 0: default 4 MiB */
+    bool write_sidecars;       /* false: never write anything (read-only media, dump) */
+    int live_write_interval_s; /* a day still recording is re-saved at most this often;
+                                  0: default 4 h */
+};
+
+struct cc_catalog_stats {
+    uint64_t hits;             /* answered from memory, sources unchanged */
+    uint64_t builds;           /* full index builds from playlists */
+    uint64_t refreshes;        /* incremental updates (appended bytes, changed folders) */
+    uint64_t sidecar_loads;    /* valid sidecars read */
+    uint64_t sidecar_rejects;  /* sidecars ignored as invalid or stale */
+    uint64_t sidecar_writes;
+    uint64_t sidecar_write_errors;
+    uint64_t evictions;
+    uint64_t bytes_parsed;     /* playlist bytes handed to the parser */
+    size_t cached_days;
+    size_t cached_bytes;
+};
+
+/* 0 or -errno. A missing ROOT is not an error here (see cc_catalog_root_status). */
+int cc_catalog_new(const struct cc_catalog_config *cfg, struct cc_catalog **out);
+void cc_catalog_free(struct cc_catalog *c);
+
+/* The current index of one day, built, loaded or refreshed as needed.
+ * Returns 0, -ENOENT (no such day folder) or another -errno. */
+int cc_catalog_get_day(struct cc_catalog *c, const struct cc_date *date,
+                       const struct cc_day **out);
+void cc_catalog_release(struct cc_catalog *c, const struct cc_day *d);
+
+/* Day folders of ROOT within [from, to] (either may be NULL), oldest first.
+ * *out is malloc'ed; caller frees. Returns 0 or -errno (ROOT unreadable). */
+int cc_catalog_list_days(struct cc_catalog *c, const struct cc_date *from,
+                         const struct cc_date *to, struct cc_date **out, size_t *n);
+
+/* Is the segment still being recorded? Last playlist of the newest day, no
+ * ENDLIST. Everything else without ENDLIST was cut by a power loss. */
+bool cc_catalog_is_recording(struct cc_catalog *c, const struct cc_day *d, uint32_t seg);
+
+/* 0 when ROOT is a readable directory, else -errno. */
+int cc_catalog_root_status(struct cc_catalog *c);
+const char *cc_catalog_root(const struct cc_catalog *c);
+void cc_catalog_get_stats(struct cc_catalog *c, struct cc_catalog_stats *out);
+
+#endif

@@ -1,0 +1,211 @@
+/* day — the index of one recording day: segments (one per playlist), their
+ * timing, gaps, overlaps and motion events.
+ *
+ * Timing model. A segment's chunks are grouped in spans: contiguous chunks on
+ * one clock. A span starts at the first chunk, at every EXT-X-DISCONTINUITY,
+ * and wherever a chunk's program-date-time differs from where the previous
+ * chunk ended by more than CC_RESYNC_MS (a clock jump, or drift between the
+ * camera clock and the media clock). Inside a span, chunk durations are kept
+ * in whole milliseconds as run-length pairs (count, duration delta) encoded as
+ * LEB128 varints, so equal-duration chunks cost nothing and varying ones about
+ * two bytes. Durations are rounded on the running sum, so a day of 2.0003 s
+ * chunks does not drift.
+ *
+ * Ownership: a struct cc_day owns everything it points to; cc_day_free()
+ * releases it. Days handed out by the catalog are immutable and shared between
+ * threads: never modify one you did not build. */
+#ifndef CC_DAY_H
+#define CC_DAY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "isotime.h"
+#include "m3u8.h"
+
+#define CC_RESYNC_MS 250  /* PDT error absorbed inside a span (jitter, drift) */
+#define CC_TAIL_CRC_BYTES 4096
+
+enum cc_span_kind {
+    CC_SPAN_START = 0,   /* the segment's first chunk */
+    CC_SPAN_DISCONT = 1, /* the source had EXT-X-DISCONTINUITY (or a dropped chunk) */
+    CC_SPAN_RESYNC = 2,  /* PDT moved by more than CC_RESYNC_MS, less than a gap */
+    CC_SPAN_GAP = 3,     /* PDT jumped forward by more than 1.5 x target duration */
+    CC_SPAN_OVERLAP = 4, /* PDT jumped backwards by more than 1.5 x target duration */
+};
+
+struct cc_span {
+    int64_t start_ms;
+    int64_t dur_ms;        /* sum of its chunk durations */
+    uint32_t first_chunk;  /* index of its first chunk in the segment */
+    uint32_t nchunks;
+    uint32_t runs_off;     /* its run pairs in the segment's run stream */
+    uint32_t runs_len;
+    uint8_t kind;          /* enum cc_span_kind */
+};
+
+enum cc_seg_flag {
+    CC_SEG_ENDLIST = 1 << 0,  /* #EXT-X-ENDLIST seen: closed properly */
+    CC_SEG_UNTIMED = 1 << 1,  /* no usable PDT: placed by the fallback (see scan.h) */
+    CC_SEG_TIMED = 1 << 2,    /* at least one PDT seen (builder state) */
+    CC_SEG_FMP4 = 1 << 3,     /* uses EXT-X-MAP */
+    CC_SEG_LAST = 1 << 4,     /* last playlist of the day folder */
+};
+
+/* Where a file stood when it was indexed: decides staleness by stat alone. */
+struct cc_fprint {
+    uint64_t size;
+    int64_t mtime_ns;
+    uint64_t ino;        /* a hint only: FAT renumbers inodes on remount */
+};
+
+struct cc_segment {
+    char *id;               /* segment folder name, e.g. "00003" */
+    char *playlist;         /* playlist path relative to ROOT */
+    int64_t start_ms;       /* earliest span start */
+    int64_t end_ms;         /* latest span end */
+    int64_t dur_ms;         /* sum of chunk durations */
+    int64_t base_ms;        /* untimed placement added to raw span starts */
+    uint32_t nchunks;
+    uint32_t target_ms;
+    int32_t off_min;        /* UTC offset its PDTs used */
+    uint32_t flags;         /* enum cc_seg_flag */
+    uint32_t bad_pdt;       /* PDTs ignored as implausible */
+    struct cc_span *spans;
+    uint32_t nspans;
+    size_t spans_cap;
+    uint8_t *runs;
+    uint32_t runs_len;
+    size_t runs_cap;
+    uint32_t *missing;      /* sorted chunk indices whose file is not on disk */
+    uint32_t nmissing;
+    /* Resume state for appended bytes. */
+    struct cc_m3u8_state pst;
+    uint32_t tail_crc;      /* CRC-32 of up to CC_TAIL_CRC_BYTES before pst.offset */
+    uint32_t run_count;     /* open run not yet in runs[]: count and duration */
+    uint32_t run_dur_ms;
+    uint32_t prev_run_dur_ms; /* duration of the last flushed run in the open span */
+    uint64_t span_cum_us;   /* exact EXTINF sum since the open span started */
+    struct cc_fprint fp;    /* the playlist */
+    struct cc_fprint dir_fp;/* its folder (entries: chunks present or missing) */
+};
+
+enum cc_event_src { CC_EV_DATERANGE = 0, CC_EV_FILE = 1 };
+
+struct cc_event {
+    int64_t start_ms;
+    int64_t end_ms;        /* == start_ms for a point event */
+    uint32_t id_hash;      /* DATERANGE ID (0 for events.txt lines) */
+    uint16_t src_seg;      /* segment (DATERANGE) or events file index */
+    uint8_t src;           /* enum cc_event_src */
+    char *label;           /* owned, never NULL */
+};
+
+struct cc_evfile {
+    char *path;            /* relative to ROOT */
+    struct cc_fprint fp;
+    uint32_t bad_lines;
+};
+
+struct cc_range {
+    int64_t start_ms;
+    int64_t end_ms;
+};
+
+struct cc_day {
+    struct cc_date date;
+    char name[11];          /* "YYYY-MM-DD" */
+    int32_t off_min;        /* the day's UTC offset (first timed segment) */
+    int64_t built_ns;       /* wall clock when its sources were last checked */
+    struct cc_fprint dir_fp;/* the day folder */
+    uint32_t entries_hash;  /* hash of the day folder's relevant entry names */
+
+    struct cc_segment *segs;
+    uint32_t nsegs;
+    size_t segs_cap;
+    struct cc_evfile *evfiles;
+    uint32_t nevfiles;
+    size_t evfiles_cap;
+    struct cc_event *raw;   /* events as found, by source */
+    uint32_t nraw;
+    size_t raw_cap;
+
+    /* Derived by cc_day_finish(); never stored in a sidecar. */
+    struct cc_event *events; /* merged, sorted, de-duplicated; labels borrowed from raw */
+    uint32_t nevents;
+    struct cc_range *gaps;
+    uint32_t ngaps;
+    struct cc_range *overlaps;
+    uint32_t noverlaps;
+    int64_t start_ms, end_ms;
+    int64_t recorded_ms, gap_ms;
+    uint32_t nchunks;
+    size_t mem_bytes;        /* heap held, for the cache's budget */
+    uint32_t refs;           /* references handed out; the catalog's, under its lock */
+};
+
+struct cc_day *cc_day_new(const struct cc_date *date);
+void cc_day_free(struct cc_day *d);
+/* A deep copy (for building a new version from a shared one). Caller frees. */
+struct cc_day *cc_day_clone(const struct cc_day *d);
+
+/* Appends an empty segment (id and playlist copied) and returns it; the
+ * pointer is valid until the next append. */
+struct cc_segment *cc_day_add_segment(struct cc_day *d, const char *id, const char *playlist);
+/* Appends a deep copy of a segment (of this or another day). */
+struct cc_segment *cc_day_copy_segment(struct cc_day *d, const struct cc_segment *src);
+/* Appends a copy of an events-file record (path copied). */
+struct cc_evfile *cc_day_add_evfile(struct cc_day *d, const struct cc_evfile *f);
+void cc_segment_reset_timing(struct cc_segment *s);
+void cc_day_add_event(struct cc_day *d, const struct cc_event *ev, const char *label);
+/* Drops raw events from one source (before re-reading it). */
+void cc_day_drop_events(struct cc_day *d, enum cc_event_src src, uint16_t src_idx);
+
+/* Timeline builder: feeds one parsed chunk into segment s of day d. */
+void cc_segment_add_chunk(struct cc_segment *s, const struct cc_day *d,
+                          const struct cc_m3u8_chunk *c);
+/* Flushes the open run so runs[] is complete (idempotent; resumable). */
+void cc_segment_flush(struct cc_segment *s);
+/* Re-opens the last run of the last span after loading (inverse of flush). */
+void cc_segment_reopen(struct cc_segment *s);
+/* Is this PDT plausible for the day folder (see day.c)? */
+bool cc_day_pdt_plausible(const struct cc_day *d, int64_t pdt_ms, int off_min);
+/* Moves an untimed segment to a new base (its spans shift with it). */
+void cc_segment_rebase(struct cc_segment *s, int64_t base_ms);
+
+/* Computes the derived fields (events, gaps, overlaps, totals). */
+void cc_day_finish(struct cc_day *d);
+
+/* Chunk iteration over a segment's spans, in playlist order. */
+struct cc_chunk_iter {
+    const struct cc_segment *seg;
+    uint32_t span;          /* current span */
+    uint32_t in_span;       /* chunks of the span consumed */
+    const uint8_t *rp, *rend;
+    uint32_t run_left, run_dur;
+    int64_t t_ms;           /* start of the next chunk */
+    uint32_t index;         /* index of the next chunk */
+};
+void cc_chunk_iter_init(struct cc_chunk_iter *it, const struct cc_segment *seg);
+/* Returns true and the next chunk's start/duration, or false at the end. */
+bool cc_chunk_iter_next(struct cc_chunk_iter *it, int64_t *start_ms, uint32_t *dur_ms,
+                        uint32_t *index, uint8_t *span_kind);
+
+/* Maps a wall-clock instant to the chunk that holds it: 0 and the position, or
+ * -ENOENT when ms falls in no chunk (a gap, or outside the day). With
+ * overlapping footage the earliest-recorded chunk wins. */
+struct cc_position {
+    uint32_t seg;
+    uint32_t chunk;
+    int64_t chunk_start_ms;
+    int64_t offset_ms;
+};
+int cc_day_locate(const struct cc_day *d, int64_t ms, struct cc_position *pos);
+/* The first recorded instant at or after ms (to jump over a gap): 0 or -ENOENT. */
+int cc_day_next_recorded(const struct cc_day *d, int64_t ms, struct cc_position *pos);
+
+/* True when the segment's chunk index is listed as missing on disk. */
+bool cc_segment_chunk_missing(const struct cc_segment *s, uint32_t index);
+
+#endif

@@ -1,0 +1,137 @@
+#include "fsutil.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "mem.h"
+
+/* A statistic, not state the program depends on. */
+static _Atomic uint64_t bytes_written;
+
+uint64_t cc_fs_bytes_written(void)
+{
+    return atomic_load(&bytes_written);
+}
+
+int cc_read_fd_from(int fd, uint64_t from, size_t max, struct cc_buf *out)
+{
+    size_t got = 0;
+    for (;;) {
+        cc_buf_reserve(out, 65536);
+        size_t room = out->cap - out->len - 1;
+        ssize_t n = pread(fd, out->data + out->len, room, (off_t)(from + got));
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -errno;
+        }
+        if (n == 0)
+            break;
+        out->len += (size_t)n;
+        got += (size_t)n;
+        if (got > max)
+            return -EFBIG;
+    }
+    out->data[out->len] = '\0';
+    return 0;
+}
+
+int cc_read_file(const char *path, size_t max, struct cc_buf *out)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    int rc = cc_read_fd_from(fd, 0, max, out);
+    close(fd);
+    return rc;
+}
+
+static int fsync_dir_of(const char *path)
+{
+    char *copy = cc_xstrdup(path);
+    int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    free(copy);
+    if (fd < 0)
+        return -errno;
+    int rc = fsync(fd) < 0 && errno != EINVAL ? -errno : 0;
+    close(fd);
+    return rc;
+}
+
+static int write_all(int fd, const char *p, size_t len)
+{
+    while (len) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -errno;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+int cc_write_atomic(const char *path, const void *data, size_t len)
+{
+    struct cc_buf tmp;
+    cc_buf_init(&tmp);
+    cc_buf_printf(&tmp, "%s.tmp.%ld", path, (long)getpid());
+    int rc = 0;
+    int fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (fd < 0) {
+        rc = -errno;
+        goto out;
+    }
+    rc = write_all(fd, data, len);
+    if (rc == 0 && fsync(fd) < 0)
+        rc = -errno;
+    if (close(fd) < 0 && rc == 0)
+        rc = -errno;
+    if (rc == 0 && rename(tmp.data, path) < 0)
+        rc = -errno;
+    if (rc == 0) {
+        atomic_fetch_add(&bytes_written, len);
+        rc = fsync_dir_of(path);
+    } else {
+        unlink(tmp.data);
+    }
+out:
+    cc_buf_free(&tmp);
+    return rc;
+}
+
+void cc_fprint_from_stat(struct cc_fprint *fp, const struct stat *st)
+{
+    fp->size = (uint64_t)st->st_size;
+    fp->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000LL + st->st_mtim.tv_nsec;
+    fp->ino = (uint64_t)st->st_ino;
+}
+
+int cc_fprint_equal(const struct cc_fprint *a, const struct cc_fprint *b)
+{
+    return a->size == b->size && a->mtime_ns == b->mtime_ns;
+}
+
+int64_t cc_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+int64_t cc_monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}

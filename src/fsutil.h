@@ -1,0 +1,33 @@
+/* fsutil — the few file-system operations the index needs, with the project's
+ * rules: bounded reads, atomic durable writes, stat fingerprints.
+ * Thread-safe (no shared state). Errors are returned as -errno. */
+#ifndef CC_FSUTIL_H
+#define CC_FSUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "buf.h"
+#include "day.h"
+
+/* Appends the file's bytes (at most max, else -EFBIG) to out. */
+int cc_read_file(const char *path, size_t max, struct cc_buf *out);
+/* Appends bytes [from, EOF) of an open file; -EFBIG past max. */
+int cc_read_fd_from(int fd, uint64_t from, size_t max, struct cc_buf *out);
+
+/* temp file beside path → write → fsync → rename → fsync(dir). On failure
+ * the temp file is removed and -errno returned; path is untouched. */
+int cc_write_atomic(const char *path, const void *data, size_t len);
+
+void cc_fprint_from_stat(struct cc_fprint *fp, const struct stat *st);
+/* Size and mtime equal (the inode is only a hint and is not compared). */
+int cc_fprint_equal(const struct cc_fprint *a, const struct cc_fprint *b);
+
+int64_t cc_now_ns(void);       /* CLOCK_REALTIME */
+int64_t cc_monotonic_ms(void); /* CLOCK_MONOTONIC */
+
+/* Writes counted by cc_write_atomic since start (for tests and `index`). */
+uint64_t cc_fs_bytes_written(void);
+
+#endif

@@ -1,0 +1,164 @@
+#include "isotime.h"
+
+#include <errno.h>
+#include <stdio.h>
+
+/* Howard Hinnant's civil-from-days algorithms (public domain math). */
+int64_t cc_days_from_civil(int y, int m, int d)
+{
+    int64_t yy = (int64_t)y - (m <= 2);
+    int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
+    int64_t yoe = yy - era * 400;
+    int64_t mp = (m + 9) % 12;
+    int64_t doy = (153 * mp + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+void cc_civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+static bool is_leap(int y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int dim[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return m == 2 && is_leap(y) ? 29 : dim[m - 1];
+}
+
+/* Reads exactly n decimal digits; -1 if any is not a digit. */
+static int digits(const char *s, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+int cc_date_parse(const char *s, size_t len, struct cc_date *out)
+{
+    if (len != 10 || s[4] != '-' || s[7] != '-')
+        return -EINVAL;
+    int y = digits(s, 4), m = digits(s + 5, 2), d = digits(s + 8, 2);
+    if (y < 1 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+        return -EINVAL;
+    out->year = y;
+    out->month = m;
+    out->day = d;
+    return 0;
+}
+
+void cc_date_format(const struct cc_date *d, char out[11])
+{
+    unsigned y = (unsigned)d->year % 10000, m = (unsigned)d->month % 13, day = (unsigned)d->day % 32;
+    snprintf(out, 11, "%04u-%02u-%02u", y, m, day);
+}
+
+int64_t cc_date_start_ms(const struct cc_date *d, int off_min)
+{
+    return cc_days_from_civil(d->year, d->month, d->day) * CC_MS_PER_DAY -
+           (int64_t)off_min * 60000;
+}
+
+static int parse_offset(const char *s, size_t len, int *off_min)
+{
+    if (len == 1 && (s[0] == 'Z' || s[0] == 'z')) {
+        *off_min = 0;
+        return 0;
+    }
+    if (len < 3 || (s[0] != '+' && s[0] != '-'))
+        return -EINVAL;
+    int h = digits(s + 1, 2), m = 0;
+    if (len == 6 && s[3] == ':')
+        m = digits(s + 4, 2);
+    else if (len == 5)
+        m = digits(s + 3, 2);
+    else if (len != 3)
+        return -EINVAL;
+    if (h < 0 || m < 0 || h > 18 || m > 59)
+        return -EINVAL;
+    *off_min = (s[0] == '-' ? -1 : 1) * (h * 60 + m);
+    return 0;
+}
+
+int cc_iso_parse(const char *s, size_t len, int64_t *ms, int *off_min, bool *has_off)
+{
+    struct cc_date date;
+    if (len < 19 || cc_date_parse(s, 10, &date) < 0)
+        return -EINVAL;
+    if ((s[10] != 'T' && s[10] != 't' && s[10] != ' ') || s[13] != ':' || s[16] != ':')
+        return -EINVAL;
+    int hh = digits(s + 11, 2), mm = digits(s + 14, 2), ss = digits(s + 17, 2);
+    if (hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 60)
+        return -EINVAL;
+    size_t i = 19;
+    int frac_ms = 0;
+    if (i < len && s[i] == '.') {
+        size_t start = ++i;
+        while (i < len && s[i] >= '0' && s[i] <= '9')
+            i++;
+        size_t nd = i - start;
+        if (nd < 1 || nd > 9)
+            return -EINVAL;
+        for (size_t k = 0; k < 3; k++)
+            frac_ms = frac_ms * 10 + (k < nd ? s[start + k] - '0' : 0);
+    }
+    int off = 0;
+    bool have = i < len;
+    if (have && parse_offset(s + i, len - i, &off) < 0)
+        return -EINVAL;
+    int64_t days = cc_days_from_civil(date.year, date.month, date.day);
+    *ms = ((days * 86400 + hh * 3600 + mm * 60 + ss) * 1000 + frac_ms) - (int64_t)off * 60000;
+    *off_min = off;
+    *has_off = have;
+    return 0;
+}
+
+void cc_offset_format(int off_min, char out[8])
+{
+    if (off_min == 0) {
+        out[0] = 'Z';
+        out[1] = '\0';
+        return;
+    }
+    int a = off_min < 0 ? -off_min : off_min;
+    snprintf(out, 8, "%c%02u:%02u", off_min < 0 ? '-' : '+', (unsigned)(a / 60) % 100u,
+             (unsigned)a % 60u);
+}
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+size_t cc_iso_format(int64_t ms, int off_min, char *out)
+{
+    int64_t local = ms + (int64_t)off_min * 60000;
+    int64_t days = floor_div(local, CC_MS_PER_DAY);
+    int64_t rem = local - days * CC_MS_PER_DAY;
+    int y, m, d;
+    cc_civil_from_days(days, &y, &m, &d);
+    char off[8];
+    cc_offset_format(off_min, off);
+    int n = snprintf(out, CC_ISO_MAX, "%04d-%02d-%02dT%02d:%02d:%02d.%03d%s", y, m, d,
+                     (int)(rem / 3600000), (int)(rem / 60000 % 60), (int)(rem / 1000 % 60),
+                     (int)(rem % 1000), off);
+    return n < 0 ? 0 : (size_t)n;
+}

@@ -1,0 +1,46 @@
+/* isotime — calendar arithmetic and ISO-8601 timestamps, pure and thread-safe.
+ *
+ * Times are epoch milliseconds (int64) plus a UTC offset in minutes: the
+ * offset a recorder wrote is kept, so a day can be shown in the camera's time. */
+#ifndef CC_ISOTIME_H
+#define CC_ISOTIME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CC_MS_PER_DAY 86400000LL
+/* "2025-01-24T08:00:00.000+08:00" plus NUL, with room for 5-digit years. */
+#define CC_ISO_MAX 40
+
+struct cc_date {
+    int year;  /* 1..9999 */
+    int month; /* 1..12 */
+    int day;   /* 1..31, valid for the month */
+};
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (negative before). */
+int64_t cc_days_from_civil(int y, int m, int d);
+void cc_civil_from_days(int64_t days, int *y, int *m, int *d);
+
+/* Strict "YYYY-MM-DD" (exactly 10 bytes, a real calendar day). 0 or -EINVAL. */
+int cc_date_parse(const char *s, size_t len, struct cc_date *out);
+/* Writes "YYYY-MM-DD" and a NUL into out[11]. */
+void cc_date_format(const struct cc_date *d, char out[11]);
+/* Epoch ms of local midnight starting the date, for a UTC offset. */
+int64_t cc_date_start_ms(const struct cc_date *d, int off_min);
+
+/* Parses YYYY-MM-DD[T| ]HH:MM:SS[.f{1,9}][Z|±HH:MM|±HHMM|±HH].
+ * The fraction is truncated to milliseconds. Without a zone, *has_off is false
+ * and the fields are read as UTC (the caller applies its own fallback offset).
+ * Returns 0 or -EINVAL; the outputs are written only on success. */
+int cc_iso_parse(const char *s, size_t len, int64_t *ms, int *off_min, bool *has_off);
+
+/* Formats ms in the given offset: "2025-01-24T08:00:00.000+08:00" (Z for 0).
+ * Returns the length written to out (at least CC_ISO_MAX bytes). */
+size_t cc_iso_format(int64_t ms, int off_min, char *out);
+
+/* "+08:00" / "-05:00" / "Z" style offset text into out[8]. */
+void cc_offset_format(int off_min, char out[8]);
+
+#endif

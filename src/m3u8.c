@@ -1,0 +1,385 @@
+#include "m3u8.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "isotime.h"
+
+/* What the lines since the last commit point have said about the next chunk. */
+struct pending {
+    bool extinf, pdt, discont, range, map_changed;
+    int64_t dur_us;
+    bool dur_bad;
+    int64_t pdt_ms;
+    int pdt_off;
+    bool pdt_has_off;
+    uint64_t range_len, range_off;
+};
+
+void cc_m3u8_state_init(struct cc_m3u8_state *st)
+{
+    memset(st, 0, sizeof(*st));
+}
+
+int cc_m3u8_parse_duration(const char *s, size_t len, int64_t *us)
+{
+    size_t i = 0;
+    int64_t whole = 0, frac = 0;
+    int frac_digits = 0;
+    if (len == 0)
+        return -EINVAL;
+    while (i < len && s[i] >= '0' && s[i] <= '9') {
+        if (whole > CC_M3U8_MAX_CHUNK_US)
+            return -EINVAL;
+        whole = whole * 10 + (s[i++] - '0');
+    }
+    bool had_int = i > 0;
+    if (i < len && s[i] == '.') {
+        i++;
+        while (i < len && s[i] >= '0' && s[i] <= '9') {
+            if (frac_digits < 6) {
+                frac = frac * 10 + (s[i] - '0');
+                frac_digits++;
+            }
+            i++;
+        }
+        if (!had_int && frac_digits == 0)
+            return -EINVAL;
+    } else if (!had_int) {
+        return -EINVAL;
+    }
+    if (i != len)
+        return -EINVAL;
+    while (frac_digits++ < 6)
+        frac *= 10;
+    *us = whole * 1000000 + frac;
+    return 0;
+}
+
+static bool is_ws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r';
+}
+
+int cc_m3u8_attr_next(const char **p, const char *end, const char **key, size_t *key_len,
+                      const char **val, size_t *val_len)
+{
+    const char *s = *p;
+    while (s < end && (*s == ',' || is_ws(*s)))
+        s++;
+    if (s == end) {
+        *p = s;
+        return 0;
+    }
+    const char *k = s;
+    while (s < end && *s != '=' && *s != ',')
+        s++;
+    if (s == end || *s != '=' || s == k)
+        return -EINVAL;
+    *key = k;
+    *key_len = (size_t)(s - k);
+    s++;
+    if (s < end && *s == '"') {
+        const char *v = ++s;
+        while (s < end && *s != '"')
+            s++;
+        if (s == end)
+            return -EINVAL;
+        *val = v;
+        *val_len = (size_t)(s - v);
+        s++;
+    } else {
+        const char *v = s;
+        while (s < end && *s != ',')
+            s++;
+        *val = v;
+        *val_len = (size_t)(s - v);
+        while (*val_len && is_ws(v[*val_len - 1]))
+            (*val_len)--;
+    }
+    *p = s;
+    return 1;
+}
+
+static bool key_is(const char *k, size_t n, const char *want)
+{
+    return strlen(want) == n && memcmp(k, want, n) == 0;
+}
+
+/* Matches "#TAG:" or exactly "#TAG"; *arg gets what follows the colon. */
+static bool tag_is(const char *line, size_t len, const char *tag, const char **arg,
+                   size_t *arg_len)
+{
+    size_t n = strlen(tag);
+    if (len < n || memcmp(line, tag, n) != 0)
+        return false;
+    if (len == n) {
+        *arg = line + n;
+        *arg_len = 0;
+        return true;
+    }
+    if (line[n] != ':')
+        return false;
+    *arg = line + n + 1;
+    *arg_len = len - n - 1;
+    return true;
+}
+
+static int parse_u64(const char *s, size_t len, uint64_t *out)
+{
+    uint64_t v = 0;
+    if (len == 0 || len > 19)
+        return -EINVAL;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -EINVAL;
+        v = v * 10 + (uint64_t)(s[i] - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+/* "<n>[@<o>]" as in EXT-X-BYTERANGE and the MAP BYTERANGE attribute. */
+static int parse_range(const char *s, size_t len, uint64_t *n, uint64_t *o, bool *has_o)
+{
+    const char *at = memchr(s, '@', len);
+    size_t nlen = at ? (size_t)(at - s) : len;
+    if (parse_u64(s, nlen, n) < 0)
+        return -EINVAL;
+    *has_o = at != NULL;
+    if (at && parse_u64(at + 1, len - nlen - 1, o) < 0)
+        return -EINVAL;
+    return 0;
+}
+
+static int parse_extinf(const char *arg, size_t len, struct pending *pd)
+{
+    const char *comma = memchr(arg, ',', len);
+    size_t dlen = comma ? (size_t)(comma - arg) : len;
+    while (dlen && is_ws(arg[dlen - 1]))
+        dlen--;
+    int64_t us;
+    pd->extinf = true;
+    pd->dur_bad = cc_m3u8_parse_duration(arg, dlen, &us) < 0 || us > CC_M3U8_MAX_CHUNK_US;
+    pd->dur_us = pd->dur_bad ? 0 : us;
+    return pd->dur_bad ? -EINVAL : 0;
+}
+
+static int parse_map(struct cc_m3u8_state *st, const char *arg, size_t len, struct pending *pd)
+{
+    const char *p = arg, *end = arg + len, *k, *v;
+    size_t kl, vl;
+    int r;
+    const char *uri = NULL;
+    size_t uri_len = 0;
+    uint64_t n = 0, o = 0;
+    bool has_range = false, has_o = false;
+    while ((r = cc_m3u8_attr_next(&p, end, &k, &kl, &v, &vl)) > 0) {
+        if (key_is(k, kl, "URI")) {
+            uri = v;
+            uri_len = vl;
+        } else if (key_is(k, kl, "BYTERANGE")) {
+            if (parse_range(v, vl, &n, &o, &has_o) < 0)
+                return -EINVAL;
+            has_range = true;
+        }
+    }
+    if (r < 0 || !uri || uri_len == 0 || uri_len >= CC_M3U8_MAP_MAX)
+        return -EINVAL;
+    memcpy(st->map_uri, uri, uri_len);
+    st->map_uri[uri_len] = '\0';
+    st->map_has_range = has_range;
+    st->map_len = n;
+    st->map_off = has_o ? o : 0;
+    pd->map_changed = true;
+    return 0;
+}
+
+static int parse_date_attr(const char *v, size_t vl, int64_t *ms, int *off, bool *has_off)
+{
+    return cc_iso_parse(v, vl, ms, off, has_off);
+}
+
+static int parse_daterange(const char *arg, size_t len, const struct cc_m3u8_handler *h)
+{
+    struct cc_m3u8_daterange d;
+    memset(&d, 0, sizeof(d));
+    d.id = d.cls = d.label = "";
+    const char *p = arg, *end = arg + len, *k, *v;
+    size_t kl, vl;
+    int r, off;
+    bool has_off;
+    while ((r = cc_m3u8_attr_next(&p, end, &k, &kl, &v, &vl)) > 0) {
+        if (key_is(k, kl, "ID")) {
+            d.id = v;
+            d.id_len = vl;
+        } else if (key_is(k, kl, "CLASS")) {
+            d.cls = v;
+            d.cls_len = vl;
+        } else if (key_is(k, kl, "X-LABEL")) {
+            d.label = v;
+            d.label_len = vl;
+        } else if (key_is(k, kl, "START-DATE")) {
+            if (parse_date_attr(v, vl, &d.start_ms, &d.start_off_min, &d.start_has_off) < 0)
+                return -EINVAL;
+            d.has_start = true;
+        } else if (key_is(k, kl, "END-DATE")) {
+            if (parse_date_attr(v, vl, &d.end_ms, &off, &has_off) < 0)
+                return -EINVAL;
+            d.has_end = true;
+        } else if (key_is(k, kl, "DURATION")) {
+            int64_t us;
+            if (cc_m3u8_parse_duration(v, vl, &us) < 0)
+                return -EINVAL;
+            d.dur_ms = us / 1000;
+            d.has_dur = true;
+        }
+    }
+    if (r < 0 || !d.has_start)
+        return -EINVAL;
+    if (h->daterange)
+        h->daterange(h->ud, &d);
+    return 0;
+}
+
+/* Handles one tag line. Returns 0, or -EINVAL for a malformed known tag. */
+static int parse_tag(struct cc_m3u8_state *st, const char *line, size_t len, struct pending *pd,
+                     const struct cc_m3u8_handler *h)
+{
+    const char *a;
+    size_t al;
+    uint64_t u;
+    if (tag_is(line, len, "#EXTINF", &a, &al))
+        return parse_extinf(a, al, pd);
+    if (tag_is(line, len, "#EXT-X-PROGRAM-DATE-TIME", &a, &al)) {
+        if (cc_iso_parse(a, al, &pd->pdt_ms, &pd->pdt_off, &pd->pdt_has_off) < 0)
+            return -EINVAL;
+        pd->pdt = true;
+        return 0;
+    }
+    if (tag_is(line, len, "#EXT-X-DISCONTINUITY", &a, &al)) {
+        pd->discont = true;
+        return 0;
+    }
+    if (tag_is(line, len, "#EXT-X-BYTERANGE", &a, &al)) {
+        bool has_o;
+        if (parse_range(a, al, &pd->range_len, &pd->range_off, &has_o) < 0)
+            return -EINVAL;
+        if (!has_o)
+            pd->range_off = st->next_range;
+        pd->range = true;
+        return 0;
+    }
+    if (tag_is(line, len, "#EXT-X-ENDLIST", &a, &al)) {
+        st->endlist = 1;
+        return 0;
+    }
+    if (tag_is(line, len, "#EXT-X-TARGETDURATION", &a, &al)) {
+        if (parse_u64(a, al, &u) < 0 || u > 3600)
+            return -EINVAL;
+        st->target_s = (uint32_t)u;
+        return 0;
+    }
+    if (tag_is(line, len, "#EXT-X-MEDIA-SEQUENCE", &a, &al)) {
+        if (parse_u64(a, al, &u) < 0)
+            return -EINVAL;
+        st->media_seq = u;
+        return 0;
+    }
+    if (tag_is(line, len, "#EXT-X-VERSION", &a, &al)) {
+        if (parse_u64(a, al, &u) < 0 || u > 100)
+            return -EINVAL;
+        st->version = (uint32_t)u;
+        return 0;
+    }
+    if (tag_is(line, len, "#EXT-X-MAP", &a, &al))
+        return parse_map(st, a, al, pd);
+    if (tag_is(line, len, "#EXT-X-DATERANGE", &a, &al))
+        return parse_daterange(a, al, h);
+    return 0; /* unknown tags and comments are ignored */
+}
+
+static int emit_chunk(struct cc_m3u8_state *st, const char *uri, size_t len, struct pending *pd,
+                      const struct cc_m3u8_handler *h)
+{
+    if (!pd->extinf || pd->dur_bad || len > CC_M3U8_URI_MAX) {
+        /* A chunk we cannot place is dropped; the media around it is no
+         * longer continuous, so the next chunk starts a new span. A bad
+         * EXTINF was counted on its own line already. */
+        if (!pd->dur_bad)
+            st->bad_lines++;
+        memset(pd, 0, sizeof(*pd));
+        pd->discont = true;
+        return 0;
+    }
+    struct cc_m3u8_chunk c = {
+        .uri = uri,
+        .uri_len = len,
+        .dur_us = pd->dur_us,
+        .seq = st->media_seq + st->nchunks,
+        .index = st->nchunks,
+        .discontinuity = pd->discont,
+        .has_pdt = pd->pdt,
+        .pdt_has_off = pd->pdt_has_off,
+        .pdt_off_min = pd->pdt_off,
+        .pdt_ms = pd->pdt_ms,
+        .has_range = pd->range,
+        .range_len = pd->range_len,
+        .range_off = pd->range_off,
+        .map_changed = pd->map_changed,
+    };
+    if (pd->range)
+        st->next_range = pd->range_off + pd->range_len;
+    st->nchunks++;
+    memset(pd, 0, sizeof(*pd));
+    return h->chunk ? h->chunk(h->ud, &c) : 0;
+}
+
+static bool pending_empty(const struct pending *pd)
+{
+    return !pd->extinf && !pd->pdt && !pd->discont && !pd->range && !pd->map_changed;
+}
+
+int cc_m3u8_parse(struct cc_m3u8_state *st, const char *buf, size_t len, bool at_eof,
+                  const struct cc_m3u8_handler *h)
+{
+    struct pending pd;
+    memset(&pd, 0, sizeof(pd));
+    const uint64_t base = st->offset;
+    size_t pos = 0;
+    int r = 0;
+    if (base == 0 && len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
+        pos = 3;
+        st->offset = 3;
+    }
+    while (pos < len && r >= 0) {
+        const char *nl = memchr(buf + pos, '\n', len - pos);
+        size_t end = nl ? (size_t)(nl - buf) : len;
+        const char *line = buf + pos;
+        size_t ll = end - pos;
+        while (ll && is_ws(line[ll - 1]))
+            ll--;
+        while (ll && is_ws(*line)) {
+            line++;
+            ll--;
+        }
+        if (!nl && !(at_eof && ll == 14 && memcmp(line, "#EXT-X-ENDLIST", 14) == 0))
+            break; /* a partial last line: wait for the rest of it */
+        if (ll == 0) {
+            /* blank line */
+        } else if (line[0] == '#') {
+            if (ll == 7 && memcmp(line, "#EXTM3U", 7) == 0) {
+                if (st->nchunks == 0)
+                    st->header_seen = 1;
+            } else if (parse_tag(st, line, ll, &pd, h) < 0) {
+                st->bad_lines++;
+            }
+        } else {
+            r = emit_chunk(st, line, ll, &pd, h);
+        }
+        pos = nl ? end + 1 : len;
+        if (pending_empty(&pd))
+            st->offset = base + pos;
+    }
+    return r < 0 ? r : 0;
+}

@@ -1,0 +1,694 @@
+#include "scan.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "crc32.h"
+#include "events.h"
+#include "fsutil.h"
+#include "log.h"
+#include "mem.h"
+
+#define PLAYLIST_MAX (64u << 20)
+#define EVENTS_MAX (4u << 20)
+#define EVENTS_NAME "events.txt"
+
+/* ---- a folder's entry names, for "is this chunk on disk?" ------------- */
+
+struct nameset {
+    struct cc_buf arena;   /* NUL-separated names */
+    uint32_t *slots;       /* offset + 1 into arena; 0 = empty */
+    size_t cap;
+    size_t count;
+    uint32_t media;        /* entries that look like media chunks */
+};
+
+static bool has_suffix(const char *s, const char *suf)
+{
+    size_t n = strlen(s), k = strlen(suf);
+    return n >= k && strcmp(s + n - k, suf) == 0;
+}
+
+static bool is_media_name(const char *s)
+{
+    return has_suffix(s, ".ts") || has_suffix(s, ".m4s") || has_suffix(s, ".mp4") ||
+           has_suffix(s, ".aac") || has_suffix(s, ".m4v");
+}
+
+static void nameset_add(struct nameset *ns, const char *name)
+{
+    if ((ns->count + 1) * 2 > ns->cap) {
+        size_t ncap = ns->cap ? ns->cap * 2 : 64;
+        uint32_t *old = ns->slots;
+        size_t ocap = ns->cap;
+        ns->slots = cc_xcalloc(ncap, sizeof(*ns->slots));
+        ns->cap = ncap;
+        ns->count = 0;
+        for (size_t i = 0; i < ocap; i++) {
+            if (!old[i])
+                continue;
+            const char *s = ns->arena.data + old[i] - 1;
+            size_t h = cc_hash32(CC_HASH32_INIT, s, strlen(s)) & (ncap - 1);
+            while (ns->slots[h])
+                h = (h + 1) & (ncap - 1);
+            ns->slots[h] = old[i];
+            ns->count++;
+        }
+        free(old);
+    }
+    size_t len = strlen(name);
+    size_t h = cc_hash32(CC_HASH32_INIT, name, len) & (ns->cap - 1);
+    while (ns->slots[h])
+        h = (h + 1) & (ns->cap - 1);
+    ns->slots[h] = (uint32_t)ns->arena.len + 1;
+    cc_buf_append(&ns->arena, name, len + 1);
+    ns->count++;
+    if (is_media_name(name))
+        ns->media++;
+}
+
+static bool nameset_has(const struct nameset *ns, const char *name, size_t len)
+{
+    if (!ns->cap)
+        return false;
+    size_t h = cc_hash32(CC_HASH32_INIT, name, len) & (ns->cap - 1);
+    while (ns->slots[h]) {
+        const char *s = ns->arena.data + ns->slots[h] - 1;
+        if (strncmp(s, name, len) == 0 && s[len] == '\0')
+            return true;
+        h = (h + 1) & (ns->cap - 1);
+    }
+    return false;
+}
+
+static void nameset_free(struct nameset *ns)
+{
+    cc_buf_free(&ns->arena);
+    free(ns->slots);
+    memset(ns, 0, sizeof(*ns));
+}
+
+/* ---- listing ------------------------------------------------------------ */
+
+struct folder {
+    char *name;
+    uint64_t num;
+};
+
+static bool all_digits(const char *s)
+{
+    if (!*s || strlen(s) > 18)
+        return false;
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return false;
+    return true;
+}
+
+static int cmp_folder(const void *a, const void *b)
+{
+    const struct folder *x = a, *y = b;
+    if (x->num != y->num)
+        return x->num < y->num ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Segment folders of a day folder, in recording order. */
+static int list_day(int dfd, struct folder **out, size_t *n)
+{
+    int fd = dup(dfd);
+    DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!dir) {
+        if (fd >= 0)
+            close(fd);
+        return -errno;
+    }
+    size_t cap = 0;
+    *out = NULL;
+    *n = 0;
+    struct dirent *de;
+    while ((de = readdir(dir))) {
+        struct stat st;
+        if (!all_digits(de->d_name) || fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+            !S_ISDIR(st.st_mode))
+            continue;
+        cc_grow(out, &cap, *n + 1, sizeof(**out));
+        (*out)[*n].name = cc_xstrdup(de->d_name);
+        (*out)[(*n)++].num = strtoull(de->d_name, NULL, 10);
+    }
+    closedir(dir);
+    if (*n)
+        qsort(*out, *n, sizeof(**out), cmp_folder);
+    return 0;
+}
+
+/* Playlists (sorted), events file presence and all names of a folder. */
+static int list_folder(int fd_in, char ***pls, size_t *npl, bool *has_events, struct nameset *ns)
+{
+    int fd = dup(fd_in);
+    DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!dir) {
+        if (fd >= 0)
+            close(fd);
+        return -errno;
+    }
+    size_t cap = 0;
+    *pls = NULL;
+    *npl = 0;
+    *has_events = false;
+    struct dirent *de;
+    while ((de = readdir(dir))) {
+        const char *nm = de->d_name;
+        if (nm[0] == '.')
+            continue;
+        nameset_add(ns, nm);
+        if (de->d_type != DT_REG && de->d_type != DT_UNKNOWN)
+            continue;
+        if (has_suffix(nm, ".m3u8") && strlen(nm) > 5) {
+            cc_grow(pls, &cap, *npl + 1, sizeof(**pls));
+            (*pls)[(*npl)++] = cc_xstrdup(nm);
+        } else if (strcmp(nm, EVENTS_NAME) == 0) {
+            *has_events = true;
+        }
+    }
+    closedir(dir);
+    if (*npl)
+        qsort(*pls, *npl, sizeof(**pls), cmp_str);
+    return 0;
+}
+
+/* ---- parsing one playlist ------------------------------------------------ */
+
+struct seg_ctx {
+    struct cc_day *day;
+    uint32_t seg_idx;
+    int dirfd;
+    const struct nameset *ns;
+    size_t missing_cap;
+    char first_uri[256];
+    uint32_t new_present;
+};
+
+static struct cc_segment *ctx_seg(struct seg_ctx *x)
+{
+    return &x->day->segs[x->seg_idx];
+}
+
+/* Only plain relative names inside the folder can be served from /rec/. */
+static bool uri_present(struct seg_ctx *x, const char *uri, size_t len)
+{
+    if (len == 0 || uri[0] == '/' || memchr(uri, ':', len) || memchr(uri, '?', len) ||
+        memchr(uri, '\\', len) || memchr(uri, '\0', len) || len >= 1024)
+        return false;
+    if (!memchr(uri, '/', len))
+        return nameset_has(x->ns, uri, len);
+    char path[1024];
+    memcpy(path, uri, len);
+    path[len] = '\0';
+    if (strstr(path, "..") || strstr(path, "/."))
+        return false;
+    struct stat st;
+    return fstatat(x->dirfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode);
+}
+
+static int on_chunk(void *ud, const struct cc_m3u8_chunk *c)
+{
+    struct seg_ctx *x = ud;
+    struct cc_segment *s = ctx_seg(x);
+    if (c->index == 0 && c->uri_len < sizeof(x->first_uri)) {
+        memcpy(x->first_uri, c->uri, c->uri_len);
+        x->first_uri[c->uri_len] = '\0';
+    }
+    uint32_t idx = s->nchunks;
+    cc_segment_add_chunk(s, x->day, c);
+    if (uri_present(x, c->uri, c->uri_len)) {
+        x->new_present++;
+    } else {
+        cc_grow(&s->missing, &x->missing_cap, s->nmissing + 1, sizeof(*s->missing));
+        s->missing[s->nmissing++] = idx;
+    }
+    return 0;
+}
+
+static void on_daterange(void *ud, const struct cc_m3u8_daterange *dr)
+{
+    struct seg_ctx *x = ud;
+    if (dr->cls_len != 6 || memcmp(dr->cls, "motion", 6) != 0)
+        return;
+    if (!cc_day_pdt_plausible(x->day, dr->start_ms, dr->start_off_min))
+        return;
+    struct cc_event e = {.start_ms = dr->start_ms, .src = CC_EV_DATERANGE,
+                         .src_seg = (uint16_t)x->seg_idx};
+    e.end_ms = dr->has_end ? dr->end_ms : dr->has_dur ? dr->start_ms + dr->dur_ms : dr->start_ms;
+    if (e.end_ms < e.start_ms)
+        e.end_ms = e.start_ms;
+    if (e.end_ms - e.start_ms > CC_MS_PER_DAY)
+        e.end_ms = e.start_ms + CC_MS_PER_DAY;
+    e.id_hash = dr->id_len ? cc_hash32(CC_HASH32_INIT, dr->id, dr->id_len) : 0;
+    char label[CC_EVENT_LABEL_MAX + 1];
+    size_t n = cc_label_clip(dr->label, dr->label_len, CC_EVENT_LABEL_MAX);
+    memcpy(label, dr->label, n);
+    label[n] = '\0';
+    cc_day_add_event(x->day, &e, label);
+}
+
+static void seg_set_tail(struct cc_segment *s, const char *buf, uint64_t buf_off)
+{
+    uint64_t end = s->pst.offset;
+    uint64_t start = end > CC_TAIL_CRC_BYTES ? end - CC_TAIL_CRC_BYTES : 0;
+    s->tail_crc = cc_crc32(0, buf + (start - buf_off), (size_t)(end - start));
+}
+
+/* Tries to continue old's parse: the file must still hold the bytes it had. */
+static bool can_resume(const struct cc_segment *old, const struct cc_buf *b, uint64_t from,
+                       uint64_t size)
+{
+    uint64_t end = old->pst.offset;
+    if (end == 0 || size < end || end - from > b->len)
+        return false;
+    return cc_crc32(0, b->data, (size_t)(end - from)) == old->tail_crc;
+}
+
+static void place_untimed(struct cc_segment *s, struct seg_ctx *x, const struct stat *pl_st,
+                          bool resumed)
+{
+    if ((s->flags & CC_SEG_TIMED) || !s->nchunks)
+        return;
+    s->flags |= CC_SEG_UNTIMED;
+    if (resumed && s->base_ms)
+        return; /* keep the placement made when it was first parsed */
+    struct cc_chunk_iter it;
+    int64_t t;
+    uint32_t first_dur = 0, idx;
+    cc_chunk_iter_init(&it, s);
+    cc_chunk_iter_next(&it, &t, &first_dur, &idx, NULL);
+    struct stat st;
+    int64_t base;
+    if (x->first_uri[0] && !strchr(x->first_uri, '/') &&
+        fstatat(x->dirfd, x->first_uri, &st, AT_SYMLINK_NOFOLLOW) == 0)
+        base = st.st_mtim.tv_sec * 1000LL + st.st_mtim.tv_nsec / 1000000 - first_dur;
+    else
+        base = pl_st->st_mtim.tv_sec * 1000LL + pl_st->st_mtim.tv_nsec / 1000000 - s->dur_ms;
+    cc_segment_rebase(s, base);
+}
+
+static void copy_seg_events(struct cc_day *d, const struct cc_day *old, uint32_t old_idx,
+                            uint32_t new_idx)
+{
+    for (uint32_t i = 0; i < old->nraw; i++) {
+        const struct cc_event *e = &old->raw[i];
+        if (e->src != CC_EV_DATERANGE || e->src_seg != old_idx)
+            continue;
+        struct cc_event c = *e;
+        c.src_seg = (uint16_t)new_idx;
+        cc_day_add_event(d, &c, e->label);
+    }
+}
+
+struct pl_job {
+    const char *root;
+    const char *rel;            /* playlist path relative to ROOT */
+    const char *folder;
+    const char *name;           /* file name in the folder */
+    int dirfd;
+    const struct nameset *ns;
+    bool folder_changed;
+    bool multi;                 /* folder holds several playlists */
+};
+
+/* Parses (or resumes) one playlist into a new segment of d. */
+static int index_playlist(struct cc_day *d, const struct cc_day *old, const struct cc_segment *os,
+                          uint32_t os_idx, const struct pl_job *job, const struct stat *st,
+                          struct cc_scan_stats *stats, bool *changed)
+{
+    int fd = openat(job->dirfd, job->name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return -errno;
+    struct cc_buf b;
+    cc_buf_init(&b);
+    uint64_t size = (uint64_t)st->st_size;
+    uint64_t from = 0;
+    bool resume = false;
+    int rc = 0;
+    if (os && size >= os->pst.offset && os->pst.offset > 0) {
+        from = os->pst.offset > CC_TAIL_CRC_BYTES ? os->pst.offset - CC_TAIL_CRC_BYTES : 0;
+        rc = cc_read_fd_from(fd, from, PLAYLIST_MAX, &b);
+        resume = rc == 0 && can_resume(os, &b, from, size);
+    }
+    if (!resume) {
+        cc_buf_reset(&b);
+        from = 0;
+        rc = cc_read_fd_from(fd, 0, PLAYLIST_MAX, &b);
+    }
+    close(fd);
+    if (rc < 0)
+        goto out;
+
+    uint32_t idx = d->nsegs;
+    struct cc_segment *s;
+    if (resume) {
+        s = cc_day_copy_segment(d, os);
+        copy_seg_events(d, old, os_idx, idx);
+        cc_segment_reopen(s);
+    } else {
+        s = cc_day_add_segment(d, job->folder, job->rel);
+    }
+    cc_fprint_from_stat(&s->fp, st);
+    struct seg_ctx x = {.day = d, .seg_idx = idx, .dirfd = job->dirfd, .ns = job->ns,
+                        .missing_cap = s->nmissing};
+    uint32_t before = s->nchunks, before_missing = s->nmissing;
+    bool before_end = s->pst.endlist;
+    uint64_t skip = resume ? s->pst.offset - from : 0;
+    struct cc_m3u8_handler h = {on_chunk, on_daterange, &x};
+    cc_m3u8_parse(&s->pst, b.data + skip, b.len - skip, true, &h);
+    s = ctx_seg(&x);
+    if (s->pst.endlist)
+        s->flags |= CC_SEG_ENDLIST;
+    cc_segment_flush(s);
+    seg_set_tail(s, b.data, from);
+    stats->bytes_parsed += b.len - skip;
+    if (resume) {
+        /* A chunk deleted from a growing folder shows as fewer media files
+         * than the chunks we believe present: then parse it all again. */
+        uint32_t expect = (before - before_missing) + x.new_present;
+        if (job->folder_changed && (job->multi || job->ns->media < expect)) {
+            d->nsegs--;
+            cc_day_drop_events(d, CC_EV_DATERANGE, (uint16_t)idx);
+            free(s->id);
+            free(s->playlist);
+            free(s->spans);
+            free(s->runs);
+            free(s->missing);
+            cc_buf_free(&b);
+            return index_playlist(d, old, NULL, 0, job, st, stats, changed);
+        }
+        stats->playlists_resumed++;
+        *changed = *changed || s->nchunks != before || s->pst.endlist != before_end ||
+                   s->nmissing != before_missing;
+        *changed = *changed || !cc_fprint_equal(&os->fp, &s->fp);
+    } else {
+        stats->playlists_full++;
+        *changed = true;
+    }
+    place_untimed(s, &x, st, resume);
+out:
+    cc_buf_free(&b);
+    return rc;
+}
+
+/* ---- the day ------------------------------------------------------------- */
+
+struct ev_ctx {
+    struct cc_day *day;
+    uint16_t idx;
+    uint32_t implausible;
+};
+
+static void on_event_line(void *ud, const struct cc_event_line *ev)
+{
+    struct ev_ctx *x = ud;
+    if (!cc_day_pdt_plausible(x->day, ev->start_ms, x->day->off_min)) {
+        x->implausible++; /* a century off is as bad as unparsable */
+        return;
+    }
+    struct cc_event e = {.start_ms = ev->start_ms, .end_ms = ev->end_ms, .src = CC_EV_FILE,
+                         .src_seg = x->idx};
+    char label[CC_EVENT_LABEL_MAX + 1];
+    memcpy(label, ev->label, ev->label_len);
+    label[ev->label_len] = '\0';
+    cc_day_add_event(x->day, &e, label);
+}
+
+static void read_events(struct cc_day *d, int dirfd, struct cc_evfile *f, uint16_t idx)
+{
+    struct cc_buf b;
+    cc_buf_init(&b);
+    int fd = openat(dirfd, EVENTS_NAME, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd >= 0 && cc_read_fd_from(fd, 0, EVENTS_MAX, &b) == 0) {
+        struct ev_ctx x = {d, idx, 0};
+        f->bad_lines = cc_events_parse(b.data, b.len, d->off_min, on_event_line, &x);
+        f->bad_lines += x.implausible;
+    } else {
+        cc_warn("%s: cannot read: %s", f->path, strerror(fd < 0 ? errno : EFBIG));
+    }
+    if (fd >= 0)
+        close(fd);
+    cc_buf_free(&b);
+}
+
+/* Possibly changed since `since`: a different fingerprint, or an mtime so
+ * close to (or after) the last check that a later write could hide in it. */
+static bool maybe_changed(const struct cc_fprint *old, const struct stat *st, int64_t since)
+{
+    struct cc_fprint now;
+    cc_fprint_from_stat(&now, st);
+    return !cc_fprint_equal(old, &now) || now.mtime_ns >= since - CC_MTIME_SLACK_NS;
+}
+
+static const struct cc_segment *find_old_seg(const struct cc_day *old, const char *rel,
+                                             uint32_t *idx)
+{
+    for (uint32_t i = 0; old && i < old->nsegs; i++) {
+        if (strcmp(old->segs[i].playlist, rel) == 0) {
+            *idx = i;
+            return &old->segs[i];
+        }
+    }
+    return NULL;
+}
+
+static const struct cc_evfile *find_old_evfile(const struct cc_day *old, const char *rel,
+                                               uint16_t *idx)
+{
+    for (uint32_t i = 0; old && i < old->nevfiles; i++) {
+        if (strcmp(old->evfiles[i].path, rel) == 0) {
+            *idx = (uint16_t)i;
+            return &old->evfiles[i];
+        }
+    }
+    return NULL;
+}
+
+struct day_scan {
+    const char *root;
+    struct cc_day *d;
+    const struct cc_day *old;
+    int64_t since;                /* the old index's last check */
+    struct cc_scan_stats *stats;
+    bool changed;
+    uint32_t hash;
+    int day_fd;
+    /* events files waiting for the day's offset, by folder fd */
+    int *ev_fds;
+    size_t nev_fds, ev_cap;
+};
+
+/* The playlists of one folder: reused when stat says nothing changed. */
+static int scan_folder(struct day_scan *sc, const char *name)
+{
+    int fd = openat(sc->day_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return 0; /* vanished or unreadable: as if absent */
+    struct stat dst;
+    fstat(fd, &dst);
+    struct nameset ns = {0};
+    char **pls = NULL;
+    size_t npl = 0;
+    bool has_events = false;
+    int rc = list_folder(fd, &pls, &npl, &has_events, &ns);
+    sc->stats->dirs_listed++;
+    if (rc < 0)
+        goto out;
+    struct cc_buf rel;
+    cc_buf_init(&rel);
+    for (size_t i = 0; i < npl && rc == 0; i++) {
+        cc_buf_reset(&rel);
+        cc_buf_printf(&rel, "%s/%s/%s", sc->d->name, name, pls[i]);
+        sc->hash = cc_hash32(sc->hash, rel.data, rel.len + 1);
+        struct stat st;
+        if (fstatat(fd, pls[i], &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+            continue;
+        uint32_t oi = 0;
+        const struct cc_segment *os = find_old_seg(sc->old, rel.data, &oi);
+        bool folder_changed = !os || maybe_changed(&os->dir_fp, &dst, sc->since);
+        struct cc_segment *s;
+        if (os && !folder_changed && !maybe_changed(&os->fp, &st, sc->since)) {
+            uint32_t idx = sc->d->nsegs;
+            s = cc_day_copy_segment(sc->d, os);
+            copy_seg_events(sc->d, sc->old, oi, idx);
+            sc->stats->playlists_reused++;
+        } else {
+            struct pl_job job = {sc->root, rel.data, name, pls[i], fd, &ns, folder_changed,
+                                 npl > 1};
+            rc = index_playlist(sc->d, sc->old, os, oi, &job, &st, sc->stats, &sc->changed);
+            if (rc < 0) {
+                cc_warn("%s: cannot index: %s", rel.data, strerror(-rc));
+                rc = 0; /* an unreadable playlist is skipped, not fatal */
+                continue;
+            }
+            s = &sc->d->segs[sc->d->nsegs - 1];
+        }
+        cc_fprint_from_stat(&s->dir_fp, &dst);
+        if (os && !cc_fprint_equal(&os->dir_fp, &s->dir_fp))
+            sc->changed = true;
+    }
+    if (has_events) {
+        cc_buf_reset(&rel);
+        cc_buf_printf(&rel, "%s/%s/%s", sc->d->name, name, EVENTS_NAME);
+        sc->hash = cc_hash32(sc->hash, rel.data, rel.len + 1);
+        struct stat st;
+        if (fstatat(fd, EVENTS_NAME, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode)) {
+            struct cc_evfile f = {.path = rel.data};
+            cc_fprint_from_stat(&f.fp, &st);
+            uint16_t oi = 0;
+            const struct cc_evfile *of = find_old_evfile(sc->old, rel.data, &oi);
+            uint16_t idx = (uint16_t)sc->d->nevfiles;
+            struct cc_evfile *nf = cc_day_add_evfile(sc->d, of ? of : &f);
+            if (of && !maybe_changed(&of->fp, &st, sc->since)) {
+                for (uint32_t k = 0; k < sc->old->nraw; k++) {
+                    const struct cc_event *e = &sc->old->raw[k];
+                    if (e->src == CC_EV_FILE && e->src_seg == oi) {
+                        struct cc_event c = *e;
+                        c.src_seg = idx;
+                        cc_day_add_event(sc->d, &c, e->label);
+                    }
+                }
+            } else {
+                nf->fp = f.fp;
+                nf->bad_lines = 0;
+                cc_grow(&sc->ev_fds, &sc->ev_cap, sc->nev_fds + 1, sizeof(int));
+                sc->ev_fds[sc->nev_fds++] = dup(fd);
+                nf->bad_lines = UINT32_MAX; /* marks "read after the playlists" */
+            }
+        }
+    }
+    cc_buf_free(&rel);
+out:
+    for (size_t i = 0; i < npl; i++)
+        free(pls[i]);
+    free(pls);
+    nameset_free(&ns);
+    close(fd);
+    return rc;
+}
+
+static int32_t local_offset_min(const struct cc_date *date)
+{
+    time_t t = (time_t)(cc_days_from_civil(date->year, date->month, date->day) * 86400 + 43200);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    return (int32_t)(tm.tm_gmtoff / 60);
+}
+
+/* Events files are read last: a start without a zone needs the day's offset. */
+static void read_pending_events(struct day_scan *sc)
+{
+    size_t k = 0;
+    for (uint32_t i = 0; i < sc->d->nevfiles; i++) {
+        struct cc_evfile *f = &sc->d->evfiles[i];
+        if (f->bad_lines != UINT32_MAX)
+            continue;
+        f->bad_lines = 0;
+        read_events(sc->d, sc->ev_fds[k], f, (uint16_t)i);
+        close(sc->ev_fds[k++]);
+        sc->changed = true;
+    }
+}
+
+static void mark_last(struct cc_day *d)
+{
+    for (uint32_t i = 0; i < d->nsegs; i++) {
+        if (i + 1 == d->nsegs)
+            d->segs[i].flags |= CC_SEG_LAST;
+        else
+            d->segs[i].flags &= ~(uint32_t)CC_SEG_LAST;
+    }
+}
+
+static bool last_flags_moved(const struct cc_day *d, const struct cc_day *old)
+{
+    if (!old || !old->nsegs || !d->nsegs)
+        return old && old->nsegs != d->nsegs;
+    const struct cc_segment *a = &d->segs[d->nsegs - 1], *b = &old->segs[old->nsegs - 1];
+    return strcmp(a->playlist, b->playlist) != 0;
+}
+
+int cc_scan_update(const char *root, const struct cc_date *date, const struct cc_day *old,
+                   struct cc_day **out, bool *changed, struct cc_scan_stats *stats)
+{
+    struct cc_scan_stats dummy;
+    if (!stats)
+        stats = &dummy;
+    memset(stats, 0, sizeof(*stats));
+    *out = NULL;
+    *changed = false;
+    struct day_scan sc = {.root = root, .old = old, .stats = stats, .hash = CC_HASH32_INIT};
+    sc.since = old ? old->built_ns : 0;
+    struct cc_buf path;
+    cc_buf_init(&path);
+    char name[11];
+    cc_date_format(date, name);
+    cc_buf_printf(&path, "%s/%s", root, name);
+    struct folder *fl = NULL;
+    size_t nfl = 0;
+    int rc = 0;
+    sc.day_fd = open(path.data, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    if (sc.day_fd < 0) {
+        rc = errno == ENOTDIR || errno == ELOOP ? -ENOENT : -errno;
+        goto out;
+    }
+    rc = list_day(sc.day_fd, &fl, &nfl);
+    if (rc < 0)
+        goto out;
+    sc.d = cc_day_new(date);
+    sc.d->built_ns = cc_now_ns();
+    sc.d->off_min = old ? old->off_min : local_offset_min(date);
+    struct stat dst;
+    if (fstat(sc.day_fd, &dst) == 0)
+        cc_fprint_from_stat(&sc.d->dir_fp, &dst);
+    for (size_t i = 0; i < nfl && rc == 0; i++)
+        rc = scan_folder(&sc, fl[i].name);
+    if (rc < 0)
+        goto out;
+    mark_last(sc.d);
+    /* The day's offset (first timed playlist) before events files use it. */
+    cc_day_finish(sc.d);
+    read_pending_events(&sc);
+    sc.d->entries_hash = sc.hash;
+    if (old && (old->entries_hash != sc.hash || last_flags_moved(sc.d, old) ||
+                old->off_min != sc.d->off_min))
+        sc.changed = true;
+    cc_day_finish(sc.d);
+    *changed = !old || sc.changed;
+    if (old && !sc.changed) {
+        cc_day_free(sc.d);
+    } else {
+        *out = sc.d;
+    }
+    sc.d = NULL;
+out:
+    for (size_t i = 0; i < nfl; i++)
+        free(fl[i].name);
+    free(fl);
+    for (size_t i = 0; i < sc.nev_fds; i++)
+        if (sc.ev_fds[i] >= 0 && rc < 0)
+            close(sc.ev_fds[i]);
+    free(sc.ev_fds);
+    cc_day_free(sc.d);
+    if (sc.day_fd >= 0)
+        close(sc.day_fd);
+    cc_buf_free(&path);
+    return rc;
+}

@@ -1,0 +1,45 @@
+/* scan — builds and refreshes a day's index from the recording tree.
+ *
+ * ROOT/YYYY-MM-DD/NNNNN/<name>.m3u8 (+ events.txt): segment folders are all-digit
+ * names taken in numeric order; playlists in a folder in name order. Hidden
+ * entries, symlinks, stray files and other folders are ignored.
+ *
+ * Refresh by stat: a folder, playlist or events file whose size and mtime
+ * equal the recorded fingerprint is reused without being read — unless its
+ * mtime lies within CC_MTIME_SLACK_NS of the index's last check (FAT/exFAT keep
+ * 2-second mtimes, so a write just after the check could leave it equal); such
+ * a source is re-verified by content. A playlist that grew and still holds the
+ * bytes it had (CRC of the last CC_TAIL_CRC_BYTES before the old end) is parsed
+ * only from where parsing stopped; anything else is parsed again in full.
+ *
+ * Untimed playlists (no usable PDT) are placed so their first chunk ends at
+ * that chunk file's mtime; failing that, so the playlist ends at its own
+ * mtime; failing that, at local midnight of the folder's day.
+ *
+ * Pure functions of the file system: no shared state, thread-safe. */
+#ifndef CC_SCAN_H
+#define CC_SCAN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "day.h"
+
+#define CC_MTIME_SLACK_NS (2LL * 1000000000)
+
+struct cc_scan_stats {
+    uint64_t bytes_parsed;      /* playlist bytes handed to the parser */
+    uint32_t playlists_full;    /* parsed from the start */
+    uint32_t playlists_resumed; /* parsed from where they stopped */
+    uint32_t playlists_reused;  /* unchanged by stat */
+    uint32_t dirs_listed;
+};
+
+/* Brings old (may be NULL) up to date with ROOT/<date>. On success *out is
+ * a new, finished day and *changed says whether it differs from old in
+ * anything a sidecar stores; when old is given and nothing changed, *out is
+ * NULL. Returns 0, -ENOENT (no day folder) or -errno. */
+int cc_scan_update(const char *root, const struct cc_date *date, const struct cc_day *old,
+                   struct cc_day **out, bool *changed, struct cc_scan_stats *stats);
+
+#endif

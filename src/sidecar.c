@@ -1,0 +1,524 @@
+#include "sidecar.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "crc32.h"
+#include "events.h"
+#include "fsutil.h"
+#include "log.h"
+#include "mem.h"
+
+static const char magic[8] = {'C', 'C', 'I', 'D', 'X', 0, '\r', '\n'};
+
+enum { HDR_SIZE = 32, SEC_DAY = 1, SEC_SEGMENT = 2, SEC_EVFILE = 3, SEC_EVENTS = 4 };
+
+/* ---- encoding ---------------------------------------------------------- */
+
+static void put_str(struct cc_buf *b, const char *s)
+{
+    size_t n = strlen(s);
+    cc_buf_put_uvar(b, n);
+    cc_buf_append(b, s, n);
+}
+
+static void put_fprint(struct cc_buf *b, const struct cc_fprint *fp)
+{
+    cc_buf_put_uvar(b, fp->size);
+    cc_buf_put_svar(b, fp->mtime_ns);
+    cc_buf_put_uvar(b, fp->ino);
+}
+
+static void put_pstate(struct cc_buf *b, const struct cc_m3u8_state *st)
+{
+    cc_buf_put_uvar(b, st->offset);
+    cc_buf_put_uvar(b, st->media_seq);
+    cc_buf_put_uvar(b, st->next_range);
+    cc_buf_put_uvar(b, st->map_len);
+    cc_buf_put_uvar(b, st->map_off);
+    cc_buf_put_uvar(b, st->target_s);
+    cc_buf_put_uvar(b, st->version);
+    cc_buf_put_uvar(b, st->nchunks);
+    cc_buf_put_uvar(b, st->bad_lines);
+    cc_buf_put_u8(b, (uint8_t)(st->header_seen | st->endlist << 1 | st->map_has_range << 2));
+    put_str(b, st->map_uri);
+}
+
+static void put_segment(struct cc_buf *b, const struct cc_segment *s)
+{
+    put_str(b, s->id);
+    put_str(b, s->playlist);
+    cc_buf_put_uvar(b, s->flags);
+    cc_buf_put_svar(b, s->off_min);
+    cc_buf_put_uvar(b, s->target_ms);
+    cc_buf_put_uvar(b, s->bad_pdt);
+    cc_buf_put_svar(b, s->base_ms);
+    put_fprint(b, &s->fp);
+    put_fprint(b, &s->dir_fp);
+    put_pstate(b, &s->pst);
+    cc_buf_put_u32(b, s->tail_crc);
+    cc_buf_put_uvar(b, s->prev_run_dur_ms);
+    cc_buf_put_uvar(b, s->span_cum_us);
+    cc_buf_put_uvar(b, s->nspans);
+    int64_t prev_end = 0;
+    for (uint32_t i = 0; i < s->nspans; i++) {
+        const struct cc_span *sp = &s->spans[i];
+        cc_buf_put_svar(b, sp->start_ms - prev_end);
+        cc_buf_put_uvar(b, sp->nchunks);
+        cc_buf_put_uvar(b, sp->runs_len);
+        cc_buf_put_u8(b, sp->kind);
+        prev_end = sp->start_ms + sp->dur_ms;
+    }
+    cc_buf_put_uvar(b, s->runs_len);
+    cc_buf_append(b, s->runs, s->runs_len);
+    cc_buf_put_uvar(b, s->nmissing);
+    uint32_t prev = 0;
+    for (uint32_t i = 0; i < s->nmissing; i++) {
+        cc_buf_put_uvar(b, s->missing[i] - prev);
+        prev = s->missing[i];
+    }
+}
+
+static void put_events(struct cc_buf *b, const struct cc_day *d)
+{
+    cc_buf_put_uvar(b, d->nraw);
+    int64_t prev = 0;
+    for (uint32_t i = 0; i < d->nraw; i++) {
+        const struct cc_event *e = &d->raw[i];
+        cc_buf_put_svar(b, e->start_ms - prev);
+        cc_buf_put_uvar(b, (uint64_t)(e->end_ms - e->start_ms));
+        cc_buf_put_u32(b, e->id_hash);
+        cc_buf_put_u8(b, e->src);
+        cc_buf_put_uvar(b, e->src_seg);
+        put_str(b, e->label);
+        prev = e->start_ms;
+    }
+}
+
+/* Starts a section; returns where its length field is, to patch later. */
+static size_t section_open(struct cc_buf *b, uint16_t type)
+{
+    cc_buf_put_u16(b, type);
+    cc_buf_put_u16(b, 0);
+    size_t at = b->len;
+    cc_buf_put_u32(b, 0);
+    return at;
+}
+
+static void patch_u32(struct cc_buf *b, size_t at, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        b->data[at + i] = (char)(v >> (8 * i));
+}
+
+static void section_close(struct cc_buf *b, size_t at)
+{
+    patch_u32(b, at, (uint32_t)(b->len - at - 4));
+}
+
+void cc_sidecar_encode(const struct cc_day *d, struct cc_buf *out)
+{
+    size_t start = out->len;
+    cc_buf_append(out, magic, sizeof(magic));
+    cc_buf_put_u16(out, CC_SIDECAR_VERSION);
+    cc_buf_put_u16(out, HDR_SIZE);
+    size_t size_at = out->len;
+    cc_buf_put_u32(out, 0);
+    cc_buf_put_u32(out, d->nsegs + d->nevfiles + 2);
+    cc_buf_put_u64(out, (uint64_t)d->built_ns);
+    cc_buf_put_u32(out, 0);
+
+    size_t at = section_open(out, SEC_DAY);
+    put_str(out, d->name);
+    cc_buf_put_svar(out, d->off_min);
+    put_fprint(out, &d->dir_fp);
+    cc_buf_put_u32(out, d->entries_hash);
+    section_close(out, at);
+    for (uint32_t i = 0; i < d->nsegs; i++) {
+        at = section_open(out, SEC_SEGMENT);
+        put_segment(out, &d->segs[i]);
+        section_close(out, at);
+    }
+    for (uint32_t i = 0; i < d->nevfiles; i++) {
+        at = section_open(out, SEC_EVFILE);
+        put_str(out, d->evfiles[i].path);
+        put_fprint(out, &d->evfiles[i].fp);
+        cc_buf_put_uvar(out, d->evfiles[i].bad_lines);
+        section_close(out, at);
+    }
+    at = section_open(out, SEC_EVENTS);
+    put_events(out, d);
+    section_close(out, at);
+
+    patch_u32(out, size_at, (uint32_t)(out->len - start + 4));
+    cc_buf_put_u32(out, cc_crc32(0, out->data + start, out->len - start));
+}
+
+/* ---- decoding ---------------------------------------------------------- */
+
+struct rd {
+    const uint8_t *p, *end;
+    bool bad;
+};
+
+static uint64_t get_uvar(struct rd *r)
+{
+    uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+        if (r->p >= r->end)
+            break;
+        uint8_t b = *r->p++;
+        v |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80))
+            return v;
+    }
+    r->bad = true;
+    return 0;
+}
+
+static int64_t get_svar(struct rd *r)
+{
+    uint64_t z = get_uvar(r);
+    return (int64_t)(z >> 1) ^ -(int64_t)(z & 1);
+}
+
+static uint32_t get_u32v(struct rd *r)
+{
+    uint64_t v = get_uvar(r);
+    if (v > UINT32_MAX)
+        r->bad = true;
+    return (uint32_t)v;
+}
+
+static uint64_t get_fixed(struct rd *r, int n)
+{
+    if (r->end - r->p < n) {
+        r->bad = true;
+        return 0;
+    }
+    uint64_t v = 0;
+    for (int i = 0; i < n; i++)
+        v |= (uint64_t)r->p[i] << (8 * i);
+    r->p += n;
+    return v;
+}
+
+/* Returns a NUL-terminated copy of a length-prefixed string (max bytes). */
+static char *get_str(struct rd *r, size_t max)
+{
+    uint64_t n = get_uvar(r);
+    if (r->bad || n > max || n > (uint64_t)(r->end - r->p) || memchr(r->p, 0, n)) {
+        r->bad = true;
+        return cc_xstrdup("");
+    }
+    char *s = cc_xstrndup((const char *)r->p, n);
+    r->p += n;
+    return s;
+}
+
+static void get_fprint(struct rd *r, struct cc_fprint *fp)
+{
+    fp->size = get_uvar(r);
+    fp->mtime_ns = get_svar(r);
+    fp->ino = get_uvar(r);
+}
+
+static void get_pstate(struct rd *r, struct cc_m3u8_state *st)
+{
+    st->offset = get_uvar(r);
+    st->media_seq = get_uvar(r);
+    st->next_range = get_uvar(r);
+    st->map_len = get_uvar(r);
+    st->map_off = get_uvar(r);
+    st->target_s = get_u32v(r);
+    st->version = get_u32v(r);
+    st->nchunks = get_u32v(r);
+    st->bad_lines = get_u32v(r);
+    uint8_t f = (uint8_t)get_fixed(r, 1);
+    st->header_seen = f & 1;
+    st->endlist = (f >> 1) & 1;
+    st->map_has_range = (f >> 2) & 1;
+    if (f >> 3)
+        r->bad = true;
+    char *map = get_str(r, CC_M3U8_MAP_MAX - 1);
+    strcpy(st->map_uri, map);
+    free(map);
+}
+
+/* Walks a span's runs: they must decode exactly and add up. */
+static bool span_runs_ok(const uint8_t *p, uint32_t len, uint32_t nchunks, int64_t *dur)
+{
+    struct rd r = {p, p + len, false};
+    uint64_t count = 0;
+    int64_t total = 0, prev = 0;
+    while (r.p < r.end && !r.bad) {
+        uint64_t c = get_uvar(&r);
+        int64_t dd = prev + get_svar(&r);
+        if (c == 0 || dd < 0 || dd > UINT32_MAX)
+            return false;
+        count += c;
+        total += (int64_t)c * dd;
+        prev = dd;
+    }
+    *dur = total;
+    return !r.bad && count == nchunks;
+}
+
+static int get_segment(struct rd *r, struct cc_day *d)
+{
+    char *id = get_str(r, 255), *pl = get_str(r, 4096);
+    struct cc_segment *s = cc_day_add_segment(d, id, pl);
+    free(id);
+    free(pl);
+    s->flags = get_u32v(r);
+    s->off_min = (int32_t)get_svar(r);
+    s->target_ms = get_u32v(r);
+    s->bad_pdt = get_u32v(r);
+    s->base_ms = get_svar(r);
+    get_fprint(r, &s->fp);
+    get_fprint(r, &s->dir_fp);
+    get_pstate(r, &s->pst);
+    s->tail_crc = (uint32_t)get_fixed(r, 4);
+    s->prev_run_dur_ms = get_u32v(r);
+    s->span_cum_us = get_uvar(r);
+    uint64_t nspans = get_uvar(r);
+    if (r->bad || nspans > (uint64_t)(r->end - r->p))
+        return -EBADMSG;
+    s->spans = cc_xcalloc(nspans ? nspans : 1, sizeof(*s->spans));
+    s->nspans = (uint32_t)nspans;
+    s->spans_cap = nspans;
+    uint32_t first = 0, runs_off = 0;
+    for (uint32_t i = 0; i < s->nspans; i++) {
+        struct cc_span *sp = &s->spans[i];
+        sp->start_ms = get_svar(r); /* relative to the previous span's end */
+        sp->nchunks = get_u32v(r);
+        sp->runs_len = get_u32v(r);
+        sp->kind = (uint8_t)get_fixed(r, 1);
+        sp->first_chunk = first;
+        sp->runs_off = runs_off;
+        if (sp->kind > CC_SPAN_OVERLAP || (uint64_t)first + sp->nchunks > UINT32_MAX)
+            return -EBADMSG;
+        first += sp->nchunks;
+        runs_off += sp->runs_len;
+    }
+    uint64_t runs_len = get_uvar(r);
+    if (r->bad || runs_len != runs_off || runs_len > (uint64_t)(r->end - r->p))
+        return -EBADMSG;
+    s->runs = cc_xmalloc(runs_len ? runs_len : 1);
+    memcpy(s->runs, r->p, runs_len);
+    s->runs_len = s->runs_cap = (uint32_t)runs_len;
+    r->p += runs_len;
+    int64_t total = 0, end = 0;
+    for (uint32_t i = 0; i < s->nspans; i++) {
+        struct cc_span *sp = &s->spans[i];
+        sp->start_ms += end;
+        if (!span_runs_ok(s->runs + sp->runs_off, sp->runs_len, sp->nchunks, &sp->dur_ms))
+            return -EBADMSG;
+        end = sp->start_ms + sp->dur_ms;
+        total += sp->dur_ms;
+    }
+    s->nchunks = first;
+    s->dur_ms = total;
+    uint64_t nmissing = get_uvar(r);
+    if (r->bad || nmissing > s->nchunks || nmissing > (uint64_t)(r->end - r->p))
+        return -EBADMSG;
+    s->missing = cc_xcalloc(nmissing ? nmissing : 1, sizeof(*s->missing));
+    s->nmissing = (uint32_t)nmissing;
+    uint64_t at = 0;
+    for (uint32_t i = 0; i < s->nmissing; i++) {
+        uint64_t delta = get_uvar(r);
+        at += delta;
+        if ((i > 0 && delta == 0) || at >= s->nchunks)
+            return -EBADMSG;
+        s->missing[i] = (uint32_t)at;
+    }
+    if (s->pst.nchunks != s->nchunks)
+        return -EBADMSG;
+    return r->bad || r->p != r->end ? -EBADMSG : 0;
+}
+
+static int get_evfile(struct rd *r, struct cc_day *d)
+{
+    cc_grow(&d->evfiles, &d->evfiles_cap, d->nevfiles + 1, sizeof(*d->evfiles));
+    struct cc_evfile *f = &d->evfiles[d->nevfiles++];
+    memset(f, 0, sizeof(*f));
+    f->path = get_str(r, 4096);
+    get_fprint(r, &f->fp);
+    f->bad_lines = get_u32v(r);
+    return r->bad || r->p != r->end ? -EBADMSG : 0;
+}
+
+static int get_events(struct rd *r, struct cc_day *d)
+{
+    uint64_t n = get_uvar(r);
+    if (r->bad || n > (uint64_t)(r->end - r->p))
+        return -EBADMSG;
+    int64_t prev = 0;
+    for (uint64_t i = 0; i < n && !r->bad; i++) {
+        struct cc_event e = {0};
+        e.start_ms = prev + get_svar(r);
+        e.end_ms = e.start_ms + (int64_t)get_uvar(r);
+        e.id_hash = (uint32_t)get_fixed(r, 4);
+        e.src = (uint8_t)get_fixed(r, 1);
+        uint32_t src_seg = get_u32v(r);
+        char *label = get_str(r, 4 * CC_EVENT_LABEL_MAX);
+        if (e.src > CC_EV_FILE || src_seg > UINT16_MAX)
+            r->bad = true;
+        e.src_seg = (uint16_t)src_seg;
+        prev = e.start_ms;
+        /* Appended as stored: no ID merging, it was done before saving. */
+        cc_grow(&d->raw, &d->raw_cap, d->nraw + 1, sizeof(*d->raw));
+        d->raw[d->nraw] = e;
+        d->raw[d->nraw++].label = label;
+    }
+    return r->bad || r->p != r->end ? -EBADMSG : 0;
+}
+
+static int check_header(const uint8_t *p, size_t len)
+{
+    if (len < HDR_SIZE + 4 || memcmp(p, magic, sizeof(magic)) != 0)
+        return -EBADMSG;
+    struct rd r = {p + 8, p + HDR_SIZE, false};
+    uint16_t version = (uint16_t)get_fixed(&r, 2);
+    uint16_t hdr = (uint16_t)get_fixed(&r, 2);
+    uint32_t size = (uint32_t)get_fixed(&r, 4);
+    if (size != len)
+        return -EBADMSG;
+    uint32_t crc = (uint32_t)(p[len - 4] | p[len - 3] << 8 | p[len - 2] << 16 |
+                              (uint32_t)p[len - 1] << 24);
+    if (crc != cc_crc32(0, p, len - 4))
+        return -EBADMSG;
+    if (version != CC_SIDECAR_VERSION || hdr != HDR_SIZE)
+        return -EPROTO;
+    return 0;
+}
+
+static int decode_sections(struct rd *r, uint32_t nsec, struct cc_day *d, const struct cc_date *date)
+{
+    bool have_day = false, have_events = false;
+    for (uint32_t i = 0; i < nsec; i++) {
+        uint16_t type = (uint16_t)get_fixed(r, 2);
+        get_fixed(r, 2);
+        uint32_t len = (uint32_t)get_fixed(r, 4);
+        if (r->bad || len > (uint64_t)(r->end - r->p))
+            return -EBADMSG;
+        struct rd s = {r->p, r->p + len, false};
+        r->p += len;
+        int rc = -EBADMSG;
+        if (type == SEC_DAY && !have_day && i == 0) {
+            char *name = get_str(&s, 10);
+            rc = strcmp(name, d->name) == 0 ? 0 : -EINVAL;
+            free(name);
+            d->off_min = (int32_t)get_svar(&s);
+            get_fprint(&s, &d->dir_fp);
+            d->entries_hash = (uint32_t)get_fixed(&s, 4);
+            if (s.bad || s.p != s.end)
+                rc = -EBADMSG;
+            have_day = true;
+        } else if (type == SEC_SEGMENT && have_day && !have_events) {
+            rc = get_segment(&s, d);
+        } else if (type == SEC_EVFILE && have_day && !have_events) {
+            rc = get_evfile(&s, d);
+        } else if (type == SEC_EVENTS && have_day && !have_events) {
+            rc = get_events(&s, d);
+            have_events = true;
+        }
+        if (rc < 0)
+            return rc;
+    }
+    (void)date;
+    return have_events && r->p == r->end ? 0 : -EBADMSG;
+}
+
+int cc_sidecar_decode(const void *buf, size_t len, const struct cc_date *date, struct cc_day **out)
+{
+    const uint8_t *p = buf;
+    int rc = check_header(p, len);
+    if (rc < 0)
+        return rc;
+    struct rd hr = {p + 16, p + HDR_SIZE, false};
+    uint32_t nsec = (uint32_t)get_fixed(&hr, 4);
+    int64_t built = (int64_t)get_fixed(&hr, 8);
+    struct cc_date own;
+    if (!date) {
+        /* The first section is DAY and begins with the day's name. */
+        struct rd nr = {p + HDR_SIZE + 8, p + len - 4, false};
+        char *name = get_str(&nr, 10);
+        rc = nr.bad || cc_date_parse(name, strlen(name), &own) < 0 ? -EBADMSG : 0;
+        free(name);
+        if (rc < 0)
+            return rc;
+        date = &own;
+    }
+    struct cc_day *d = cc_day_new(date);
+    d->built_ns = built;
+    struct rd r = {p + HDR_SIZE, p + len - 4, false};
+    rc = nsec < 2 || nsec > len ? -EBADMSG : decode_sections(&r, nsec, d, date);
+    if (rc == 0 && d->nevfiles + d->nsegs + 2 != nsec)
+        rc = -EBADMSG;
+    if (rc < 0) {
+        cc_day_free(d);
+        return rc;
+    }
+    cc_day_finish(d);
+    *out = d;
+    return 0;
+}
+
+/* ---- files ------------------------------------------------------------- */
+
+char *cc_sidecar_path(const char *root, const char *cache_dir, const char *day)
+{
+    struct cc_buf b;
+    cc_buf_init(&b);
+    if (cache_dir)
+        cc_buf_printf(&b, "%s/%s%s", cache_dir, day, CC_SIDECAR_NAME);
+    else
+        cc_buf_printf(&b, "%s/%s/%s", root, day, CC_SIDECAR_NAME);
+    return cc_buf_steal(&b, NULL);
+}
+
+int cc_sidecar_load(const char *path, const struct cc_date *date, struct cc_day **out)
+{
+    struct cc_buf b;
+    cc_buf_init(&b);
+    int rc = cc_read_file(path, CC_SIDECAR_MAX, &b);
+    if (rc == 0)
+        rc = cc_sidecar_decode(b.data, b.len, date, out);
+    cc_buf_free(&b);
+    return rc;
+}
+
+/* Same index as the file at path? The header's timestamp and the CRC differ
+ * between builds of identical content, so compare what lies between them. */
+static bool same_content(const char *path, const struct cc_buf *enc)
+{
+    struct cc_buf old;
+    cc_buf_init(&old);
+    bool same = cc_read_file(path, CC_SIDECAR_MAX, &old) == 0 && old.len == enc->len &&
+                memcmp(old.data, enc->data, 16) == 0 &&
+                memcmp(old.data + HDR_SIZE, enc->data + HDR_SIZE, enc->len - HDR_SIZE - 4) == 0;
+    cc_buf_free(&old);
+    return same;
+}
+
+int cc_sidecar_save(const char *path, const struct cc_day *d, uint64_t *written)
+{
+    struct cc_buf enc;
+    cc_buf_init(&enc);
+    cc_sidecar_encode(d, &enc);
+    *written = 0;
+    int rc = 1;
+    if (!same_content(path, &enc)) {
+        rc = cc_write_atomic(path, enc.data, enc.len);
+        if (rc == 0)
+            *written = enc.len;
+    }
+    cc_buf_free(&enc);
+    return rc;
+}

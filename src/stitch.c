@@ -1,0 +1,224 @@
+#include "stitch.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "isotime.h"
+#include "log.h"
+
+#define READ_BLOCK 65536
+#define FLUSH_AT 16384
+
+struct stitch {
+    const struct cc_day *day;
+    const struct cc_stitch_opts *o;
+    cc_sink_fn sink;
+    void *ud;
+    struct cc_buf out;
+    struct cc_stitch_stats *stats;
+    /* per segment */
+    const struct cc_segment *seg;
+    struct cc_chunk_iter it;
+    const struct cc_m3u8_state *pst; /* the parse in progress (current MAP) */
+    const char *dir;       /* the playlist's folder, relative to ROOT */
+    size_t dir_len;
+    bool need_discont;     /* before the next written chunk */
+    bool need_map;
+    bool wrote_any;
+    int rc;
+};
+
+static int flush(struct stitch *st, bool force)
+{
+    if (st->out.len && (force || st->out.len >= FLUSH_AT)) {
+        int r = st->sink(st->ud, st->out.data, st->out.len);
+        cc_buf_reset(&st->out);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
+/* URIs go out percent-encoded where a byte is not plainly safe in a path. */
+static void put_uri(struct cc_buf *b, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c == '.' || c == '_' || c == '-' || c == '~' || c == '/') {
+            cc_buf_putc(b, (char)c);
+        } else {
+            cc_buf_putc(b, '%');
+            cc_buf_putc(b, hex[c >> 4]);
+            cc_buf_putc(b, hex[c & 15]);
+        }
+    }
+}
+
+static void put_rec_uri(struct stitch *st, const char *uri, size_t len)
+{
+    cc_buf_puts(&st->out, st->o->rec_prefix);
+    put_uri(&st->out, st->dir, st->dir_len);
+    cc_buf_putc(&st->out, '/');
+    put_uri(&st->out, uri, len);
+}
+
+static void put_map(struct stitch *st)
+{
+    const struct cc_m3u8_state *ps = st->pst;
+    cc_buf_puts(&st->out, "#EXT-X-MAP:URI=\"");
+    put_rec_uri(st, ps->map_uri, strlen(ps->map_uri));
+    cc_buf_putc(&st->out, '"');
+    if (ps->map_has_range)
+        cc_buf_printf(&st->out, ",BYTERANGE=\"%llu@%llu\"", (unsigned long long)ps->map_len,
+                      (unsigned long long)ps->map_off);
+    cc_buf_putc(&st->out, '\n');
+}
+
+static int on_chunk(void *ud, const struct cc_m3u8_chunk *c)
+{
+    struct stitch *st = ud;
+    int64_t t;
+    uint32_t dur, idx;
+    if (!cc_chunk_iter_next(&st->it, &t, &dur, &idx, NULL))
+        return -ECANCELED; /* grew since indexed: the next refresh adds the rest */
+    if (c->discontinuity)
+        st->need_discont = true;
+    if (c->map_changed)
+        st->need_map = true;
+    if (t >= st->o->to_ms || t + dur <= st->o->from_ms)
+        return 0;
+    if (cc_segment_chunk_missing(st->seg, idx)) {
+        st->need_discont = true;
+        if (st->stats)
+            st->stats->skipped_missing++;
+        return 0;
+    }
+    struct cc_buf *b = &st->out;
+    if (st->need_discont && st->wrote_any)
+        cc_buf_puts(b, "#EXT-X-DISCONTINUITY\n");
+    st->need_discont = false;
+    if (st->need_map && st->pst->map_uri[0])
+        put_map(st);
+    st->need_map = false;
+    char iso[CC_ISO_MAX];
+    int64_t when = c->has_pdt && cc_day_pdt_plausible(st->day, c->pdt_ms, c->pdt_off_min)
+                       ? c->pdt_ms
+                       : t;
+    cc_iso_format(when, st->seg->off_min, iso);
+    cc_buf_printf(b, "#EXT-X-PROGRAM-DATE-TIME:%s\n#EXTINF:%lld.%06lld,\n", iso,
+                  (long long)(c->dur_us / 1000000), (long long)(c->dur_us % 1000000));
+    if (c->has_range)
+        cc_buf_printf(b, "#EXT-X-BYTERANGE:%llu@%llu\n", (unsigned long long)c->range_len,
+                      (unsigned long long)c->range_off);
+    put_rec_uri(st, c->uri, c->uri_len);
+    cc_buf_putc(b, '\n');
+    st->wrote_any = true;
+    if (st->stats)
+        st->stats->chunks++;
+    return flush(st, false);
+}
+
+/* Streams one playlist through the parser in blocks: nothing day-sized is held. */
+static int stitch_segment(struct stitch *st, const struct cc_segment *seg)
+{
+    char path[8192];
+    snprintf(path, sizeof(path), "%s/%s", st->o->root, seg->playlist);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return errno == ENOENT ? 0 : -errno;
+    st->seg = seg;
+    cc_chunk_iter_init(&st->it, seg);
+    const char *slash = strrchr(seg->playlist, '/');
+    st->dir = seg->playlist;
+    st->dir_len = slash ? (size_t)(slash - seg->playlist) : 0;
+    st->need_discont = true; /* between folders */
+    st->need_map = true;
+    struct cc_m3u8_state ps;
+    cc_m3u8_state_init(&ps);
+    st->pst = &ps;
+    struct cc_m3u8_handler h = {on_chunk, NULL, st};
+    struct cc_buf in;
+    cc_buf_init(&in);
+    uint64_t in_off = 0; /* file offset of in.data[0] */
+    int rc = 0;
+    for (;;) {
+        cc_buf_reserve(&in, READ_BLOCK);
+        ssize_t n = read(fd, in.data + in.len, READ_BLOCK);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            rc = -errno;
+            break;
+        }
+        in.len += (size_t)n;
+        if (st->stats)
+            st->stats->bytes_read += (uint64_t)n;
+        size_t skip = (size_t)(ps.offset - in_off);
+        rc = cc_m3u8_parse(&ps, in.data + skip, in.len - skip, n == 0, &h);
+        if (rc < 0 || n == 0)
+            break;
+        /* keep only the bytes past the last commit point */
+        size_t keep_from = (size_t)(ps.offset - in_off);
+        memmove(in.data, in.data + keep_from, in.len - keep_from);
+        in.len -= keep_from;
+        in_off = ps.offset;
+    }
+    close(fd);
+    cc_buf_free(&in);
+    return rc == -ECANCELED ? 0 : rc;
+}
+
+static uint32_t max_target_s(const struct cc_day *d)
+{
+    uint32_t max_ms = 1000;
+    for (uint32_t i = 0; i < d->nsegs; i++) {
+        const struct cc_segment *s = &d->segs[i];
+        struct cc_chunk_iter it;
+        int64_t t;
+        uint32_t dur, idx;
+        if (s->pst.target_s * 1000 > max_ms)
+            max_ms = s->pst.target_s * 1000;
+        cc_chunk_iter_init(&it, s);
+        while (cc_chunk_iter_next(&it, &t, &dur, &idx, NULL))
+            if (dur > max_ms)
+                max_ms = dur;
+    }
+    return (max_ms + 999) / 1000;
+}
+
+int cc_stitch_day(const struct cc_day *d, const struct cc_stitch_opts *o, cc_sink_fn sink,
+                  void *ud, struct cc_stitch_stats *stats)
+{
+    struct stitch st = {.day = d, .o = o, .sink = sink, .ud = ud, .stats = stats};
+    cc_buf_init(&st.out);
+    if (stats)
+        memset(stats, 0, sizeof(*stats));
+    bool fmp4 = false;
+    for (uint32_t i = 0; i < d->nsegs; i++)
+        fmp4 = fmp4 || (d->segs[i].flags & CC_SEG_FMP4);
+    cc_buf_printf(&st.out,
+                  "#EXTM3U\n#EXT-X-VERSION:%d\n#EXT-X-TARGETDURATION:%u\n"
+                  "#EXT-X-MEDIA-SEQUENCE:0\n#EXT-X-PLAYLIST-TYPE:%s\n",
+                  fmp4 ? 7 : 4, max_target_s(d), o->ended ? "VOD" : "EVENT");
+    int rc = 0;
+    for (uint32_t i = 0; i < d->nsegs && rc == 0; i++) {
+        const struct cc_segment *s = &d->segs[i];
+        if (!s->nchunks || s->start_ms >= o->to_ms || s->end_ms <= o->from_ms)
+            continue;
+        rc = stitch_segment(&st, s);
+        if (rc == 0)
+            rc = flush(&st, false);
+    }
+    if (rc == 0 && o->ended)
+        cc_buf_puts(&st.out, "#EXT-X-ENDLIST\n");
+    if (rc == 0)
+        rc = flush(&st, true);
+    cc_buf_free(&st.out);
+    return rc;
+}

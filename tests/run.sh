@@ -1,0 +1,43 @@
+#!/bin/sh
+# run.sh BUILD — runs every test suite against the binaries in BUILD and
+# prints one closing line: "N passed, N failed".
+set -u
+build=${1:-build/san}
+export CAMCAT_BUILD="$build"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+suites_pass=0
+suites_fail=0
+failed=""
+
+run_suite() {
+    name=$1
+    shift
+    echo "== $name"
+    if "$@"; then
+        suites_pass=$((suites_pass + 1))
+    else
+        suites_fail=$((suites_fail + 1))
+        failed="$failed $name"
+    fi
+}
+
+for t in "$build"/tests/test_*; do
+    [ -x "$t" ] || continue
+    run_suite "unit/$(basename "$t")" "$t"
+done
+run_suite golden tests/golden.sh "$build"
+for suite in tests/sweep.sh tests/incremental.sh; do
+    [ -f "$suite" ] && run_suite "$(basename "$suite" .sh)" sh "$suite" "$build"
+done
+if ls tests/http/*.test.mjs >/dev/null 2>&1; then
+    run_suite http node --test --test-concurrency=1 tests/http/
+fi
+if ls tests/browser/*.test.mjs >/dev/null 2>&1; then
+    run_suite browser node --test --test-concurrency=1 tests/browser/
+fi
+
+echo
+[ -z "$failed" ] || echo "failed suites:$failed"
+echo "suites: $suites_pass passed, $suites_fail failed"
+[ "$suites_fail" -eq 0 ]

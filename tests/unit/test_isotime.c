@@ -1,0 +1,126 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <errno.h>
+#include <stdbool.h>
+
+#include <cmocka.h>
+
+#include "isotime.h"
+
+static int64_t parse_ok(const char *s, int *off, bool *has_off)
+{
+    int64_t ms = 0;
+    assert_int_equal(cc_iso_parse(s, strlen(s), &ms, off, has_off), 0);
+    return ms;
+}
+
+static void test_offsets(void **state)
+{
+    int off;
+    bool has;
+    /* 2025-01-24T00:00:00Z = 1737676800000 */
+    assert_int_equal(parse_ok("2025-01-24T00:00:00Z", &off, &has), 1737676800000LL);
+    assert_int_equal(off, 0);
+    assert_true(has);
+    assert_int_equal(parse_ok("2025-01-24T08:00:00+08:00", &off, &has), 1737676800000LL);
+    assert_int_equal(off, 480);
+    assert_int_equal(parse_ok("2025-01-24T08:00:00+0800", &off, &has), 1737676800000LL);
+    assert_int_equal(parse_ok("2025-01-23T19:00:00-05:00", &off, &has), 1737676800000LL);
+    assert_int_equal(off, -300);
+    assert_int_equal(parse_ok("2025-01-24T05:30:00+0530", &off, &has), 1737676800000LL);
+    assert_int_equal(parse_ok("2025-01-24T08:00:00+08", &off, &has), 1737676800000LL);
+    assert_int_equal(parse_ok("2025-01-24T00:00:00", &off, &has), 1737676800000LL);
+    assert_false(has);
+}
+
+static void test_fractions(void **state)
+{
+    int off;
+    bool has;
+    const int64_t base = 1737676800000LL;
+    assert_int_equal(parse_ok("2025-01-24T00:00:00.5Z", &off, &has), base + 500);
+    assert_int_equal(parse_ok("2025-01-24T00:00:00.12Z", &off, &has), base + 120);
+    assert_int_equal(parse_ok("2025-01-24T00:00:00.123Z", &off, &has), base + 123);
+    assert_int_equal(parse_ok("2025-01-24T00:00:00.123456789Z", &off, &has), base + 123);
+    assert_int_equal(parse_ok("2025-01-24 00:00:00.999+00:00", &off, &has), base + 999);
+}
+
+static void test_rejects(void **state)
+{
+    const char *bad[] = {"",
+                         "2025-01-24",
+                         "2025-13-24T00:00:00Z",
+                         "2025-02-29T00:00:00Z",
+                         "2025-01-24T24:00:00Z",
+                         "2025-01-24T00:60:00Z",
+                         "2025-01-24T00:00:00.Z",
+                         "2025-01-24T00:00:00.1234567890Z",
+                         "2025-01-24T00:00:00+25:00",
+                         "2025-01-24T00:00:00+08:0",
+                         "2025-01-24T00:00:00ZZ",
+                         "2025-01-24X00:00:00Z",
+                         "abcd-ef-ghT00:00:00Z"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        int64_t ms = 42;
+        int off = 7;
+        bool has = false;
+        assert_int_equal(cc_iso_parse(bad[i], strlen(bad[i]), &ms, &off, &has), -EINVAL);
+        assert_int_equal(ms, 42); /* outputs untouched on failure */
+    }
+}
+
+static void test_dates(void **state)
+{
+    struct cc_date d;
+    assert_int_equal(cc_date_parse("2024-02-29", 10, &d), 0);
+    assert_int_equal(cc_date_parse("2023-02-29", 10, &d), -EINVAL);
+    assert_int_equal(cc_date_parse("2025-1-24", 9, &d), -EINVAL);
+    assert_int_equal(cc_date_parse("../../etc", 9, &d), -EINVAL);
+    assert_int_equal(cc_date_parse("2025-01-24/", 11, &d), -EINVAL);
+    assert_int_equal(cc_date_parse("0000-01-01", 10, &d), -EINVAL);
+    assert_int_equal(cc_date_parse("2025-01-24", 10, &d), 0);
+    char out[11];
+    cc_date_format(&d, out);
+    assert_string_equal(out, "2025-01-24");
+    assert_int_equal(cc_date_start_ms(&d, 480), 1737676800000LL - 8 * 3600000LL);
+    for (int64_t days = -800000; days < 800000; days += 997) {
+        int y, m, dd;
+        cc_civil_from_days(days, &y, &m, &dd);
+        assert_int_equal(cc_days_from_civil(y, m, dd), days);
+    }
+}
+
+static void test_format(void **state)
+{
+    char out[CC_ISO_MAX];
+    cc_iso_format(1737676800123LL, 480, out);
+    assert_string_equal(out, "2025-01-24T08:00:00.123+08:00");
+    cc_iso_format(1737676800000LL, -300, out);
+    assert_string_equal(out, "2025-01-23T19:00:00.000-05:00");
+    cc_iso_format(1737676800000LL, 0, out);
+    assert_string_equal(out, "2025-01-24T00:00:00.000Z");
+    cc_iso_format(-1, 0, out);
+    assert_string_equal(out, "1969-12-31T23:59:59.999Z");
+    /* round trip */
+    int64_t ms;
+    int off;
+    bool has;
+    cc_iso_format(1737676812345LL, 330, out);
+    assert_int_equal(cc_iso_parse(out, strlen(out), &ms, &off, &has), 0);
+    assert_int_equal(ms, 1737676812345LL);
+    assert_int_equal(off, 330);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_offsets), cmocka_unit_test(test_fractions),
+        cmocka_unit_test(test_rejects), cmocka_unit_test(test_dates),
+        cmocka_unit_test(test_format),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,252 @@
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "buf.h"
+#include "fsutil.h"
+#include "m3u8.h"
+
+#define MAXC 256
+
+struct got {
+    int n;
+    int64_t dur[MAXC];
+    int64_t pdt[MAXC];
+    bool has_pdt[MAXC], disc[MAXC], map[MAXC];
+    uint64_t rlen[MAXC], roff[MAXC];
+    char uri[MAXC][32];
+    int dateranges;
+    char last_dr_id[32];
+};
+
+static int on_chunk(void *ud, const struct cc_m3u8_chunk *c)
+{
+    struct got *g = ud;
+    if (g->n >= MAXC)
+        return -ENOSPC;
+    int i = g->n++;
+    g->dur[i] = c->dur_us;
+    g->pdt[i] = c->pdt_ms;
+    g->has_pdt[i] = c->has_pdt;
+    g->disc[i] = c->discontinuity;
+    g->map[i] = c->map_changed;
+    g->rlen[i] = c->has_range ? c->range_len : 0;
+    g->roff[i] = c->has_range ? c->range_off : 0;
+    snprintf(g->uri[i], sizeof(g->uri[i]), "%.*s", (int)c->uri_len, c->uri);
+    return 0;
+}
+
+static void on_dr(void *ud, const struct cc_m3u8_daterange *d)
+{
+    struct got *g = ud;
+    g->dateranges++;
+    snprintf(g->last_dr_id, sizeof(g->last_dr_id), "%.*s", (int)d->id_len, d->id);
+}
+
+static void parse_all(const char *text, struct cc_m3u8_state *st, struct got *g)
+{
+    memset(g, 0, sizeof(*g));
+    cc_m3u8_state_init(st);
+    struct cc_m3u8_handler h = {on_chunk, on_dr, g};
+    assert_int_equal(cc_m3u8_parse(st, text, strlen(text), true, &h), 0);
+}
+
+static void test_basic(void **state)
+{
+    const char *pl = "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:2\n"
+                     "#EXT-X-MEDIA-SEQUENCE:100\n#EXT-X-MAP:URI=\"init.mp4\",BYTERANGE=\"700@0\"\n"
+                     "#EXT-X-PROGRAM-DATE-TIME:2025-01-24T00:00:00Z\n#EXTINF:2.000,\n"
+                     "#EXT-X-BYTERANGE:1000@700\nm.m4s\n#EXTINF:1.5,title, with comma\n"
+                     "#EXT-X-BYTERANGE:500\nm.m4s\n#EXT-X-DISCONTINUITY\n#EXTINF:2,\nb.m4s\n"
+                     "#EXT-X-DATERANGE:ID=\"a,b\",CLASS=\"motion\",START-DATE=\"2025-01-24T00:00:01Z\"\n"
+                     "#EXT-X-ENDLIST\n";
+    struct cc_m3u8_state st;
+    struct got g;
+    parse_all(pl, &st, &g);
+    assert_int_equal(g.n, 3);
+    assert_int_equal(st.media_seq, 100);
+    assert_int_equal(st.target_s, 2);
+    assert_int_equal(st.version, 7);
+    assert_true(st.endlist);
+    assert_true(st.header_seen);
+    assert_string_equal(st.map_uri, "init.mp4");
+    assert_int_equal(st.map_len, 700);
+    assert_int_equal(g.dur[0], 2000000);
+    assert_int_equal(g.dur[1], 1500000);
+    assert_true(g.has_pdt[0]);
+    assert_false(g.has_pdt[1]);
+    assert_int_equal(g.pdt[0], 1737676800000LL);
+    assert_true(g.map[0]);
+    assert_false(g.map[1]);
+    assert_int_equal(g.rlen[0], 1000);
+    assert_int_equal(g.roff[0], 700);
+    assert_int_equal(g.rlen[1], 500);
+    assert_int_equal(g.roff[1], 1700); /* continues after the previous range */
+    assert_true(g.disc[2]);
+    assert_false(g.disc[1]);
+    assert_int_equal(g.dateranges, 1);
+    assert_string_equal(g.last_dr_id, "a,b");
+    assert_int_equal(st.offset, strlen(pl));
+    assert_int_equal(st.bad_lines, 0);
+}
+
+static void test_durations(void **state)
+{
+    struct {
+        const char *s;
+        int rc;
+        int64_t us;
+    } cases[] = {{"2", 0, 2000000},       {"2.000", 0, 2000000}, {"1.96", 0, 1960000},
+                 {".5", 0, 500000},       {"2.", 0, 2000000},    {"0.0000019", 0, 1},
+                 {"-2", -EINVAL, 0},      {"NaN", -EINVAL, 0},   {"inf", -EINVAL, 0},
+                 {"1e3", -EINVAL, 0},     {"", -EINVAL, 0},      {".", -EINVAL, 0},
+                 {"99999999999999999999", -EINVAL, 0}};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        int64_t us = 0;
+        assert_int_equal(cc_m3u8_parse_duration(cases[i].s, strlen(cases[i].s), &us), cases[i].rc);
+        if (cases[i].rc == 0)
+            assert_int_equal(us, cases[i].us);
+    }
+}
+
+static void test_tolerance(void **state)
+{
+    /* BOM, CRLF, blank lines, unknown tags, absurd values: each has an outcome. */
+    const char *pl = "\xEF\xBB\xBF#EXTM3U\r\n\r\n#EXT-X-FOO:bar\r\n#EXTINF:2.0,\r\na.ts\r\n"
+                     "#EXTINF:-1,\r\nneg.ts\r\n#EXTINF:NaN,\r\nnan.ts\r\nnoextinf.ts\r\n"
+                     "#EXT-X-PROGRAM-DATE-TIME:yesterday\r\n#EXTINF:2,\r\nb.ts\r\n";
+    struct cc_m3u8_state st;
+    struct got g;
+    parse_all(pl, &st, &g);
+    assert_int_equal(g.n, 2);
+    assert_string_equal(g.uri[0], "a.ts");
+    assert_string_equal(g.uri[1], "b.ts");
+    assert_true(g.disc[1]); /* dropped chunks break continuity */
+    assert_int_equal(st.bad_lines, 4);
+    assert_true(st.header_seen);
+}
+
+static void test_truncated(void **state)
+{
+    struct cc_m3u8_state st;
+    struct got g;
+    /* a power cut in the middle of a URI: the partial entry is not used */
+    parse_all("#EXTM3U\n#EXTINF:2,\na.ts\n#EXTINF:2,\nb.t", &st, &g);
+    assert_int_equal(g.n, 1);
+    assert_int_equal(st.offset, strlen("#EXTM3U\n#EXTINF:2,\na.ts\n"));
+    /* ENDLIST cannot be partial: honoured without a newline */
+    parse_all("#EXTM3U\n#EXTINF:2,\na.ts\n#EXT-X-ENDLIST", &st, &g);
+    assert_true(st.endlist);
+}
+
+static void test_huge_line(void **state)
+{
+    struct cc_buf b;
+    cc_buf_init(&b);
+    cc_buf_puts(&b, "#EXTM3U\n#EXTINF:2,\n");
+    for (int i = 0; i < (1 << 20); i++)
+        cc_buf_putc(&b, 'x');
+    cc_buf_puts(&b, ".ts\n#");
+    for (int i = 0; i < (1 << 20); i++)
+        cc_buf_putc(&b, 'c');
+    cc_buf_puts(&b, "\n#EXTINF:2,\nok.ts\n");
+    struct cc_m3u8_state st;
+    struct got g;
+    parse_all(b.data, &st, &g);
+    assert_int_equal(g.n, 1);
+    assert_string_equal(g.uri[0], "ok.ts");
+    assert_int_equal(st.bad_lines, 1);
+    cc_buf_free(&b);
+}
+
+static void assert_prefix_of(const struct got *part, const struct got *full)
+{
+    assert_true(part->n <= full->n);
+    for (int i = 0; i < part->n; i++) {
+        assert_string_equal(part->uri[i], full->uri[i]);
+        assert_int_equal(part->dur[i], full->dur[i]);
+        assert_int_equal(part->pdt[i], full->pdt[i]);
+        assert_int_equal(part->disc[i], full->disc[i]);
+    }
+}
+
+/* Every byte prefix parses cleanly into a prefix of the full result, and
+ * resuming from where the prefix stopped yields exactly the full result. */
+static void sweep_file(const char *path)
+{
+    struct cc_buf b;
+    cc_buf_init(&b);
+    assert_int_equal(cc_read_file(path, 1 << 20, &b), 0);
+    struct cc_m3u8_state full_st;
+    struct got full;
+    parse_all(b.data, &full_st, &full);
+    assert_true(full.n > 0);
+    struct got *part = malloc(sizeof(*part));
+    for (size_t cut = 0; cut <= b.len; cut++) {
+        char *copy = malloc(cut + 1);
+        memcpy(copy, b.data, cut);
+        copy[cut] = '\0';
+        memset(part, 0, sizeof(*part));
+        struct cc_m3u8_state st;
+        cc_m3u8_state_init(&st);
+        struct cc_m3u8_handler h = {on_chunk, on_dr, part};
+        assert_int_equal(cc_m3u8_parse(&st, copy, cut, cut == b.len, &h), 0);
+        assert_prefix_of(part, &full);
+        assert_true(st.offset <= cut);
+        /* the file grows to its full length: resume */
+        assert_int_equal(cc_m3u8_parse(&st, b.data + st.offset, b.len - st.offset, true, &h), 0);
+        assert_int_equal(part->n, full.n);
+        assert_prefix_of(part, &full);
+        assert_int_equal(st.endlist, full_st.endlist);
+        free(copy);
+    }
+    free(part);
+    cc_buf_free(&b);
+}
+
+static void test_prefix_sweep(void **state)
+{
+    sweep_file("fixtures/normal/root/2025-01-24/00001/index.m3u8");
+    sweep_file("fixtures/fmp4/root/2026-01-14/00001/index.m3u8");
+    sweep_file("fixtures/crlf-bom/root/2025-11-12/00001/index.m3u8");
+    sweep_file("fixtures/absurd/root/2025-12-13/00001/index.m3u8");
+    sweep_file("fixtures/discont/root/2025-07-08/00001/index.m3u8");
+}
+
+static void test_attrs(void **state)
+{
+    const char *s = "A=1,B=\"x,y\", C=\"\",D=plain ";
+    const char *p = s, *k, *v;
+    size_t kl, vl;
+    assert_int_equal(cc_m3u8_attr_next(&p, s + strlen(s), &k, &kl, &v, &vl), 1);
+    assert_int_equal(vl, 1);
+    assert_int_equal(cc_m3u8_attr_next(&p, s + strlen(s), &k, &kl, &v, &vl), 1);
+    assert_memory_equal(v, "x,y", 3);
+    assert_int_equal(cc_m3u8_attr_next(&p, s + strlen(s), &k, &kl, &v, &vl), 1);
+    assert_int_equal(vl, 0);
+    assert_int_equal(cc_m3u8_attr_next(&p, s + strlen(s), &k, &kl, &v, &vl), 1);
+    assert_memory_equal(v, "plain", vl);
+    assert_int_equal(cc_m3u8_attr_next(&p, s + strlen(s), &k, &kl, &v, &vl), 0);
+    const char *bad = "A=\"unterminated";
+    p = bad;
+    assert_int_equal(cc_m3u8_attr_next(&p, bad + strlen(bad), &k, &kl, &v, &vl), -EINVAL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_basic),     cmocka_unit_test(test_durations),
+        cmocka_unit_test(test_tolerance), cmocka_unit_test(test_truncated),
+        cmocka_unit_test(test_huge_line), cmocka_unit_test(test_prefix_sweep),
+        cmocka_unit_test(test_attrs),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,404 @@
+/* camcat — the offline tool: build, dump and verify day indexes.
+ * A thin front end on the index library; the server uses the same code. */
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "catalog.h"
+#include "dayjson.h"
+#include "fsutil.h"
+#include "log.h"
+#include "mem.h"
+#include "scan.h"
+#include "sidecar.h"
+
+#define CAMCAT_VERSION "0.1.0"
+
+static void usage_main(FILE *f)
+{
+    fprintf(f, "usage: camcat [--log-level L] COMMAND [ARGS]\n"
+               "\n"
+               "commands:\n"
+               "  index ROOT [DAY...] [--cache-dir DIR]  build or refresh day sidecars\n"
+               "  dump DAYDIR|SIDECAR [--json]           print a day index (writes nothing)\n"
+               "  verify ROOT [--cache-dir DIR]          check every sidecar against its sources\n"
+               "\n"
+               "COMMAND --help describes each. DAY is YYYY-MM-DD.\n");
+}
+
+static int bad_usage(const char *msg, const char *cmd)
+{
+    fprintf(stderr, "camcat %s: %s (try 'camcat %s --help')\n", cmd, msg, cmd);
+    return 2;
+}
+
+static void print_json(const struct cc_day *d, const bool *rec)
+{
+    struct cc_buf b;
+    struct cc_json j;
+    cc_buf_init(&b);
+    cc_json_init(&j, &b);
+    cc_dayjson_day(&j, d, "", rec);
+    cc_buf_putc(&b, '\n');
+    fwrite(b.data, 1, b.len, stdout);
+    cc_buf_free(&b);
+}
+
+static void print_table(const struct cc_day *d, const bool *rec)
+{
+    char a[CC_ISO_MAX], z[CC_ISO_MAX];
+    printf("day %s  offset %+d min  %u segments  %u chunks  recorded %.1f s  gaps %.1f s  "
+           "motion %u\n",
+           d->name, d->off_min, d->nsegs, d->nchunks, d->recorded_ms / 1000.0,
+           d->gap_ms / 1000.0, d->nevents);
+    for (uint32_t i = 0; i < d->nsegs; i++) {
+        const struct cc_segment *s = &d->segs[i];
+        cc_iso_format(s->start_ms, s->off_min, a);
+        cc_iso_format(s->end_ms, s->off_min, z);
+        const char *state = (s->flags & CC_SEG_ENDLIST) ? "closed"
+                            : rec && rec[i]             ? "recording"
+                                                        : "interrupted";
+        printf("  %-8s %s .. %s  %6u chunks %9.3f s  %-11s%s%s  %s\n", s->id, a, z, s->nchunks,
+               s->dur_ms / 1000.0, state, (s->flags & CC_SEG_UNTIMED) ? " untimed" : "",
+               s->nmissing ? " missing-chunks" : "", s->playlist);
+    }
+    for (uint32_t i = 0; i < d->ngaps; i++) {
+        cc_iso_format(d->gaps[i].start_ms, d->off_min, a);
+        cc_iso_format(d->gaps[i].end_ms, d->off_min, z);
+        printf("  gap      %s .. %s\n", a, z);
+    }
+    for (uint32_t i = 0; i < d->noverlaps; i++) {
+        cc_iso_format(d->overlaps[i].start_ms, d->off_min, a);
+        cc_iso_format(d->overlaps[i].end_ms, d->off_min, z);
+        printf("  overlap  %s .. %s\n", a, z);
+    }
+    for (uint32_t i = 0; i < d->nevents; i++) {
+        cc_iso_format(d->events[i].start_ms, d->off_min, a);
+        printf("  motion   %s  %6.1f s  %s\n", a,
+               (d->events[i].end_ms - d->events[i].start_ms) / 1000.0,
+               d->events[i].label[0] ? d->events[i].label : "motion");
+    }
+}
+
+/* ---- dump ---------------------------------------------------------------- */
+
+static int dump_sidecar(const char *path, bool json)
+{
+    struct cc_buf b;
+    cc_buf_init(&b);
+    struct cc_day *d = NULL;
+    int rc = cc_read_file(path, CC_SIDECAR_MAX, &b);
+    if (rc == 0)
+        rc = cc_sidecar_decode(b.data, b.len, NULL, &d);
+    cc_buf_free(&b);
+    if (rc < 0) {
+        fprintf(stderr, "camcat dump: %s: %s\n", path,
+                rc == -EBADMSG ? "not a valid sidecar" : strerror(-rc));
+        return 1;
+    }
+    json ? print_json(d, NULL) : print_table(d, NULL);
+    cc_day_free(d);
+    return 0;
+}
+
+static int dump_daydir(const char *arg, bool json)
+{
+    char *copy1 = cc_xstrdup(arg), *copy2 = cc_xstrdup(arg);
+    size_t n = strlen(copy1);
+    while (n > 1 && copy1[n - 1] == '/') {
+        n--;
+        copy1[n] = copy2[n] = '\0';
+    }
+    const char *name = basename(copy1);
+    const char *root = dirname(copy2);
+    struct cc_date date;
+    int rc = 1;
+    if (cc_date_parse(name, strlen(name), &date) < 0) {
+        fprintf(stderr, "camcat dump: %s: not a day folder (want ROOT/YYYY-MM-DD)\n", arg);
+        goto out;
+    }
+    struct cc_catalog_config cfg = {.root = root, .write_sidecars = false};
+    struct cc_catalog *cat;
+    cc_catalog_new(&cfg, &cat);
+    const struct cc_day *d;
+    int r = cc_catalog_get_day(cat, &date, &d);
+    if (r < 0) {
+        fprintf(stderr, "camcat dump: %s: %s\n", arg, strerror(-r));
+    } else {
+        bool *rec = cc_xcalloc(d->nsegs + 1, sizeof(bool));
+        for (uint32_t i = 0; i < d->nsegs; i++)
+            rec[i] = cc_catalog_is_recording(cat, d, i);
+        json ? print_json(d, rec) : print_table(d, rec);
+        free(rec);
+        cc_catalog_release(cat, d);
+        rc = 0;
+    }
+    cc_catalog_free(cat);
+out:
+    free(copy1);
+    free(copy2);
+    return rc;
+}
+
+static int cmd_dump(int argc, char **argv)
+{
+    bool json = false;
+    const char *target = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0) {
+            json = true;
+        } else if (strcmp(argv[i], "--help") == 0) {
+            printf("usage: camcat dump DAYDIR|SIDECAR [--json]\n"
+                   "Prints a day's index as a table, or as the JSON the server's\n"
+                   "/api/days/DATE returns. Reads a valid sidecar or builds the index in\n"
+                   "memory; never writes.\n");
+            return 0;
+        } else if (!target) {
+            target = argv[i];
+        } else {
+            return bad_usage("one DAYDIR or SIDECAR expected", "dump");
+        }
+    }
+    if (!target)
+        return bad_usage("missing DAYDIR or SIDECAR", "dump");
+    struct stat st;
+    if (stat(target, &st) < 0) {
+        fprintf(stderr, "camcat dump: %s: %s\n", target, strerror(errno));
+        return 1;
+    }
+    return S_ISDIR(st.st_mode) ? dump_daydir(target, json) : dump_sidecar(target, json);
+}
+
+/* ---- index and verify ---------------------------------------------------- */
+
+struct days_args {
+    const char *root;
+    const char *cache_dir;
+    struct cc_date *days;
+    size_t ndays;
+};
+
+static int parse_days_args(int argc, char **argv, const char *cmd, bool allow_days,
+                           struct days_args *a)
+{
+    static const struct option opts[] = {{"cache-dir", required_argument, NULL, 'c'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    memset(a, 0, sizeof(*a));
+    optind = 1;
+    int ch;
+    while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (ch == 'c')
+            a->cache_dir = optarg;
+        else if (ch == 'h')
+            return 1;
+        else
+            return -1;
+    }
+    if (optind >= argc) {
+        fprintf(stderr, "camcat %s: missing ROOT\n", cmd);
+        return -1;
+    }
+    a->root = argv[optind++];
+    if (!allow_days && optind < argc) {
+        fprintf(stderr, "camcat %s: unexpected argument '%s'\n", cmd, argv[optind]);
+        return -1;
+    }
+    a->days = cc_xcalloc((size_t)(argc - optind) + 1, sizeof(*a->days));
+    for (; optind < argc; optind++) {
+        const char *s = argv[optind];
+        if (cc_date_parse(s, strlen(s), &a->days[a->ndays]) < 0) {
+            fprintf(stderr, "camcat %s: '%s' is not a day (want YYYY-MM-DD)\n", cmd, s);
+            free(a->days);
+            return -1;
+        }
+        a->ndays++;
+    }
+    return 0;
+}
+
+static int cmd_index(int argc, char **argv)
+{
+    struct days_args a;
+    int pr = parse_days_args(argc, argv, "index", true, &a);
+    if (pr == 1) {
+        printf("usage: camcat index ROOT [DAY...] [--cache-dir DIR]\n"
+               "Builds or refreshes the sidecar of every day (or the days named). A day\n"
+               "whose sidecar is valid is read, not rewritten; nothing is written when\n"
+               "nothing changed. Prints what it did and the bytes it wrote.\n");
+        return 0;
+    }
+    if (pr < 0)
+        return bad_usage("bad arguments", "index");
+    struct cc_catalog_config cfg = {.root = a.root, .cache_dir = a.cache_dir,
+                                    .write_sidecars = true, .cache_bytes = 1};
+    struct cc_catalog *cat;
+    cc_catalog_new(&cfg, &cat);
+    int rc = 0;
+    if (!a.ndays) {
+        free(a.days);
+        int r = cc_catalog_list_days(cat, NULL, NULL, &a.days, &a.ndays);
+        if (r < 0) {
+            fprintf(stderr, "camcat index: %s: %s\n", a.root, strerror(-r));
+            cc_catalog_free(cat);
+            return 1;
+        }
+    }
+    for (size_t i = 0; i < a.ndays; i++) {
+        struct cc_catalog_stats before, after;
+        cc_catalog_get_stats(cat, &before);
+        const struct cc_day *d;
+        char name[11];
+        cc_date_format(&a.days[i], name);
+        int r = cc_catalog_get_day(cat, &a.days[i], &d);
+        if (r < 0) {
+            fprintf(stderr, "camcat index: %s: %s\n", name, strerror(-r));
+            rc = 1;
+            continue;
+        }
+        cc_catalog_get_stats(cat, &after);
+        const char *what = after.sidecar_writes > before.sidecar_writes ? "sidecar written"
+                           : after.sidecar_loads > before.sidecar_loads ? "sidecar valid"
+                           : after.sidecar_write_errors > before.sidecar_write_errors
+                               ? "sidecar NOT written (see log)"
+                               : "sidecar unchanged";
+        printf("%s: %u segments, %u chunks, %u motion: %s\n", name, d->nsegs, d->nchunks,
+               d->nevents, what);
+        cc_catalog_release(cat, d);
+    }
+    cc_catalog_free(cat);
+    printf("bytes written: %llu\n", (unsigned long long)cc_fs_bytes_written());
+    free(a.days);
+    return rc;
+}
+
+static char *day_json(const struct cc_day *d)
+{
+    struct cc_buf b;
+    struct cc_json j;
+    cc_buf_init(&b);
+    cc_json_init(&j, &b);
+    cc_dayjson_day(&j, d, "", NULL);
+    return cc_buf_steal(&b, NULL);
+}
+
+/* One day: the sidecar must decode, be current, and equal a fresh build. */
+static int verify_day(const char *root, const char *cache_dir, const struct cc_date *date)
+{
+    char name[11];
+    cc_date_format(date, name);
+    char *path = cc_sidecar_path(root, cache_dir, name);
+    struct cc_day *saved = NULL, *fresh = NULL, *newer = NULL;
+    bool changed = false;
+    int problems = 0;
+    int rc = cc_sidecar_load(path, date, &saved);
+    if (rc == -ENOENT) {
+        printf("%s: no sidecar\n", name);
+        goto out;
+    }
+    if (rc < 0) {
+        printf("%s: PROBLEM: sidecar %s unusable: %s\n", name, path,
+               rc == -EBADMSG ? "corrupt" : strerror(-rc));
+        problems = 1;
+        goto out;
+    }
+    rc = cc_scan_update(root, date, saved, &newer, &changed, NULL);
+    if (rc == 0)
+        rc = cc_scan_update(root, date, NULL, &fresh, &changed, NULL);
+    if (rc < 0) {
+        printf("%s: PROBLEM: cannot scan: %s\n", name, strerror(-rc));
+        problems = 1;
+        goto out;
+    }
+    char *a = day_json(newer ? newer : saved), *b = day_json(fresh);
+    if (newer) {
+        printf("%s: PROBLEM: sidecar is stale (sources changed since it was written)\n", name);
+        problems = 1;
+    } else if (strcmp(a, b) != 0) {
+        printf("%s: PROBLEM: sidecar differs from a fresh build\n", name);
+        problems = 1;
+    } else {
+        printf("%s: ok\n", name);
+    }
+    free(a);
+    free(b);
+out:
+    cc_day_free(saved);
+    cc_day_free(fresh);
+    cc_day_free(newer);
+    free(path);
+    return problems;
+}
+
+static int cmd_verify(int argc, char **argv)
+{
+    struct days_args a;
+    int pr = parse_days_args(argc, argv, "verify", false, &a);
+    if (pr == 1) {
+        printf("usage: camcat verify ROOT [--cache-dir DIR]\n"
+               "Checks every day's sidecar: it must decode, match its sources, and equal\n"
+               "an index built from scratch. Exit 1 and a list of problems if any.\n");
+        return 0;
+    }
+    if (pr < 0)
+        return bad_usage("bad arguments", "verify");
+    free(a.days);
+    struct cc_catalog_config cfg = {.root = a.root, .write_sidecars = false};
+    struct cc_catalog *cat;
+    cc_catalog_new(&cfg, &cat);
+    int r = cc_catalog_list_days(cat, NULL, NULL, &a.days, &a.ndays);
+    cc_catalog_free(cat);
+    if (r < 0) {
+        fprintf(stderr, "camcat verify: %s: %s\n", a.root, strerror(-r));
+        return 1;
+    }
+    int problems = 0;
+    for (size_t i = 0; i < a.ndays; i++)
+        problems += verify_day(a.root, a.cache_dir, &a.days[i]);
+    free(a.days);
+    printf("%zu days, %d with problems\n", a.ndays, problems);
+    return problems ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    cc_log_set_level(CC_LOG_WARN);
+    int i = 1;
+    if (i + 1 < argc && strcmp(argv[i], "--log-level") == 0) {
+        enum cc_log_level lvl;
+        if (cc_log_parse_level(argv[i + 1], &lvl) < 0) {
+            fprintf(stderr, "camcat: --log-level takes error, warn, info or debug\n");
+            return 2;
+        }
+        cc_log_set_level(lvl);
+        i += 2;
+    }
+    if (i >= argc) {
+        usage_main(stderr);
+        return 2;
+    }
+    const char *cmd = argv[i];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+        usage_main(stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        printf("camcat %s\n", CAMCAT_VERSION);
+        return 0;
+    }
+    if (strcmp(cmd, "index") == 0)
+        return cmd_index(argc - i, argv + i);
+    if (strcmp(cmd, "dump") == 0)
+        return cmd_dump(argc - i, argv + i);
+    if (strcmp(cmd, "verify") == 0)
+        return cmd_verify(argc - i, argv + i);
+    fprintf(stderr, "camcat: unknown command '%s'\n", cmd);
+    usage_main(stderr);
+    return 2;
+}
