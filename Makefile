@@ -80,7 +80,7 @@ $(BUILD)/camcatd: $(SRV_OBJ) $(LIBCC)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) -o $@ $^ $(LD_FLAGS) -lcivetweb -lz
 
-$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBCC)
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/obj/tests/unit/testutil.o $(LIBCC)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) -o $@ $^ $(LD_FLAGS) -lcmocka

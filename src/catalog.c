@@ -19,7 +19,7 @@
 #define DEFAULT_LIVE_INTERVAL_S (4 * 3600)
 /* Sources are stat'ed at most this often per day: under load, a burst of
  * requests costs one check, and a change is still seen within a second. */
-#define RECHECK_MS 1000
+#define DEFAULT_RECHECK_MS 1000
 
 struct entry {
     struct cc_date date;
@@ -38,6 +38,7 @@ struct cc_catalog {
     size_t cache_bytes;
     bool write_sidecars;
     int64_t live_interval_ns;
+    int64_t recheck_ms;
 
     pthread_mutex_t lock;     /* guards everything below */
     pthread_cond_t built;     /* a build finished */
@@ -57,6 +58,7 @@ int cc_catalog_new(const struct cc_catalog_config *cfg, struct cc_catalog **out)
     c->cache_dir = cfg->cache_dir ? cc_xstrdup(cfg->cache_dir) : NULL;
     c->cache_bytes = cfg->cache_bytes ? cfg->cache_bytes : DEFAULT_CACHE_BYTES;
     c->write_sidecars = cfg->write_sidecars;
+    c->recheck_ms = cfg->recheck_ms ? cfg->recheck_ms : DEFAULT_RECHECK_MS;
     c->live_interval_ns = (int64_t)(cfg->live_write_interval_s > 0 ? cfg->live_write_interval_s
                                                                   : DEFAULT_LIVE_INTERVAL_S) *
                           1000000000LL;
@@ -315,7 +317,7 @@ int cc_catalog_get_day(struct cc_catalog *c, const struct cc_date *date,
     while (e->building)
         pthread_cond_wait(&c->built, &c->lock);
     int64_t now = cc_monotonic_ms();
-    if (e->day && now - e->checked_ms < RECHECK_MS) {
+    if (e->day && now - e->checked_ms < c->recheck_ms) {
         c->st.hits++;
         goto give;
     }
@@ -447,7 +449,7 @@ int cc_catalog_list_days(struct cc_catalog *c, const struct cc_date *from,
 static bool is_newest_day(struct cc_catalog *c, const struct cc_date *date)
 {
     pthread_mutex_lock(&c->lock);
-    bool fresh = cc_monotonic_ms() - c->newest_checked_ms < RECHECK_MS && c->newest_checked_ms;
+    bool fresh = c->newest_checked_ms && cc_monotonic_ms() - c->newest_checked_ms < c->recheck_ms;
     pthread_mutex_unlock(&c->lock);
     if (!fresh) {
         struct cc_date *all;

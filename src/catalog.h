@@ -27,6 +27,8 @@ struct cc_catalog_config {
     bool write_sidecars;       /* false: never write anything (read-only media, dump) */
     int live_write_interval_s; /* a day still recording is re-saved at most this often;
                                   0: default 4 h */
+    int recheck_ms;            /* sources of a cached day are stat'ed at most this often;
+                                  0: default 1000, negative: on every request */
 };
 
 struct cc_catalog_stats {

@@ -187,14 +187,23 @@ static struct cc_span *open_span(const struct cc_segment *s)
     return s->nspans ? &s->spans[s->nspans - 1] : NULL;
 }
 
+/* A run is one varint when it is a single chunk (the common case when every
+ * duration differs): zigzag(delta) << 1 | 1; otherwise count << 1, then
+ * zigzag(delta). Deltas are against the previous run's duration. */
 static void flush_run(struct cc_segment *s)
 {
     struct cc_span *sp = open_span(s);
     if (!s->run_count || !sp)
         return;
     struct cc_buf b = {.data = (char *)s->runs, .len = s->runs_len, .cap = s->runs_cap};
-    cc_buf_put_uvar(&b, s->run_count);
-    cc_buf_put_svar(&b, (int64_t)s->run_dur_ms - (int64_t)s->prev_run_dur_ms);
+    int64_t delta = (int64_t)s->run_dur_ms - (int64_t)s->prev_run_dur_ms;
+    uint64_t zz = ((uint64_t)delta << 1) ^ (uint64_t)(delta >> 63);
+    if (s->run_count == 1) {
+        cc_buf_put_uvar(&b, zz << 1 | 1);
+    } else {
+        cc_buf_put_uvar(&b, (uint64_t)s->run_count << 1);
+        cc_buf_put_uvar(&b, zz);
+    }
     sp->runs_len += (uint32_t)(b.len - s->runs_len);
     s->runs = (uint8_t *)b.data;
     s->runs_len = (uint32_t)b.len;
@@ -236,19 +245,33 @@ static int read_uvar(const uint8_t **p, const uint8_t *end, uint64_t *v)
     return -EINVAL;
 }
 
-static int read_run(const uint8_t **p, const uint8_t *end, uint32_t prev, uint32_t *count,
-                    uint32_t *dur)
+int cc_runs_next(const uint8_t **p, const uint8_t *end, uint32_t prev, uint32_t *count,
+                 uint32_t *dur)
 {
-    uint64_t c, z;
-    if (read_uvar(p, end, &c) < 0 || read_uvar(p, end, &z) < 0)
+    uint64_t head, z, c;
+    if (read_uvar(p, end, &head) < 0)
         return -EINVAL;
+    if (head & 1) {
+        c = 1;
+        z = head >> 1;
+    } else {
+        c = head >> 1;
+        if (c < 2 || read_uvar(p, end, &z) < 0)
+            return -EINVAL;
+    }
     int64_t delta = (int64_t)(z >> 1) ^ -(int64_t)(z & 1);
     int64_t d = (int64_t)prev + delta;
-    if (c == 0 || c > UINT32_MAX || d < 0 || d > UINT32_MAX)
+    if (c > UINT32_MAX || d < 0 || d > UINT32_MAX)
         return -EINVAL;
     *count = (uint32_t)c;
     *dur = (uint32_t)d;
     return 0;
+}
+
+static int read_run(const uint8_t **p, const uint8_t *end, uint32_t prev, uint32_t *count,
+                    uint32_t *dur)
+{
+    return cc_runs_next(p, end, prev, count, dur);
 }
 
 void cc_segment_reopen(struct cc_segment *s)

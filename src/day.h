@@ -6,9 +6,9 @@
  * and wherever a chunk's program-date-time differs from where the previous
  * chunk ended by more than CC_RESYNC_MS (a clock jump, or drift between the
  * camera clock and the media clock). Inside a span, chunk durations are kept
- * in whole milliseconds as run-length pairs (count, duration delta) encoded as
- * LEB128 varints, so equal-duration chunks cost nothing and varying ones about
- * two bytes. Durations are rounded on the running sum, so a day of 2.0003 s
+ * in whole milliseconds as runs (count, duration delta against the previous
+ * run) encoded as LEB128 varints, a single-chunk run in one varint, so
+ * equal-duration chunks cost nothing and varying ones one or two bytes. Durations are rounded on the running sum, so a day of 2.0003 s
  * chunks does not drift.
  *
  * Ownership: a struct cc_day owns everything it points to; cc_day_free()
@@ -161,6 +161,11 @@ void cc_segment_reset_timing(struct cc_segment *s);
 void cc_day_add_event(struct cc_day *d, const struct cc_event *ev, const char *label);
 /* Drops raw events from one source (before re-reading it). */
 void cc_day_drop_events(struct cc_day *d, enum cc_event_src src, uint16_t src_idx);
+
+/* Decodes the next run pair of a span's run stream (prev: the previous run's
+ * duration, 0 at a span's start). Returns 0 or -EINVAL on malformed bytes. */
+int cc_runs_next(const uint8_t **p, const uint8_t *end, uint32_t prev, uint32_t *count,
+                 uint32_t *dur);
 
 /* Timeline builder: feeds one parsed chunk into segment s of day d. */
 void cc_segment_add_chunk(struct cc_segment *s, const struct cc_day *d,

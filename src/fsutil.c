@@ -16,9 +16,29 @@
 /* A statistic, not state the program depends on. */
 static _Atomic uint64_t bytes_written;
 
+/* Test seam (see fsutil.h): one pending fault, consumed by the next write. */
+static _Atomic int fault_where;
+static _Atomic int fault_err;
+
 uint64_t cc_fs_bytes_written(void)
 {
     return atomic_load(&bytes_written);
+}
+
+void cc_fs_inject_fault(enum cc_fs_fault where, int err)
+{
+    atomic_store(&fault_err, err);
+    atomic_store(&fault_where, (int)where);
+}
+
+static int take_fault(enum cc_fs_fault where)
+{
+    int expected = (int)where;
+    if (atomic_compare_exchange_strong(&fault_where, &expected, CC_FAULT_NONE)) {
+        errno = atomic_load(&fault_err);
+        return -1;
+    }
+    return 0;
 }
 
 int cc_read_fd_from(int fd, uint64_t from, size_t max, struct cc_buf *out)
@@ -92,12 +112,19 @@ int cc_write_atomic(const char *path, const void *data, size_t len)
         rc = -errno;
         goto out;
     }
-    rc = write_all(fd, data, len);
-    if (rc == 0 && fsync(fd) < 0)
+    if (take_fault(CC_FAULT_WRITE) < 0) {
+        /* a disk that fills up half-way: some bytes land, then ENOSPC */
+        int err = errno;
+        rc = write_all(fd, data, len / 2);
+        rc = rc < 0 ? rc : -err;
+    } else {
+        rc = write_all(fd, data, len);
+    }
+    if (rc == 0 && (take_fault(CC_FAULT_FSYNC) < 0 || fsync(fd) < 0))
         rc = -errno;
     if (close(fd) < 0 && rc == 0)
         rc = -errno;
-    if (rc == 0 && rename(tmp.data, path) < 0)
+    if (rc == 0 && (take_fault(CC_FAULT_RENAME) < 0 || rename(tmp.data, path) < 0))
         rc = -errno;
     if (rc == 0) {
         atomic_fetch_add(&bytes_written, len);

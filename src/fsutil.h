@@ -30,4 +30,10 @@ int64_t cc_monotonic_ms(void); /* CLOCK_MONOTONIC */
 /* Writes counted by cc_write_atomic since start (for tests and `index`). */
 uint64_t cc_fs_bytes_written(void);
 
+/* Fault injection, the way SQLite tests its I/O paths: the next atomic write
+ * fails at the given step with err (e.g. ENOSPC half-way through the data).
+ * A test seam only; nothing in the product sets it. */
+enum cc_fs_fault { CC_FAULT_NONE = 0, CC_FAULT_WRITE, CC_FAULT_FSYNC, CC_FAULT_RENAME };
+void cc_fs_inject_fault(enum cc_fs_fault where, int err);
+
 #endif

@@ -253,20 +253,19 @@ static void get_pstate(struct rd *r, struct cc_m3u8_state *st)
 /* Walks a span's runs: they must decode exactly and add up. */
 static bool span_runs_ok(const uint8_t *p, uint32_t len, uint32_t nchunks, int64_t *dur)
 {
-    struct rd r = {p, p + len, false};
+    const uint8_t *end = p + len;
     uint64_t count = 0;
-    int64_t total = 0, prev = 0;
-    while (r.p < r.end && !r.bad) {
-        uint64_t c = get_uvar(&r);
-        int64_t dd = prev + get_svar(&r);
-        if (c == 0 || dd < 0 || dd > UINT32_MAX)
+    int64_t total = 0;
+    uint32_t prev = 0, c, d;
+    while (p < end) {
+        if (cc_runs_next(&p, end, prev, &c, &d) < 0)
             return false;
         count += c;
-        total += (int64_t)c * dd;
-        prev = dd;
+        total += (int64_t)c * d;
+        prev = d;
     }
     *dur = total;
-    return !r.bad && count == nchunks;
+    return count == nchunks;
 }
 
 static int get_segment(struct rd *r, struct cc_day *d)

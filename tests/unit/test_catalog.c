@@ -1,0 +1,356 @@
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "catalog.h"
+#include "fsutil.h"
+#include "scan.h"
+#include "sidecar.h"
+#include "testutil.h"
+
+/* 2025-01-24T08:00:00Z */
+#define T0 1737705600000LL
+
+struct tree {
+    char *root;
+    char dir[4096];  /* ROOT/2025-01-24/00001 */
+    char pl[4200];   /* its index.m3u8 */
+    char side[4200]; /* the sidecar */
+    struct cc_date date;
+};
+
+static void tree_make(struct tree *t, int nchunks, bool endlist)
+{
+    t->root = tu_tmpdir();
+    snprintf(t->dir, sizeof(t->dir), "%s/2025-01-24/00001", t->root);
+    snprintf(t->pl, sizeof(t->pl), "%s/index.m3u8", t->dir);
+    snprintf(t->side, sizeof(t->side), "%s/2025-01-24/%s", t->root, CC_SIDECAR_NAME);
+    t->date = (struct cc_date){2025, 1, 24};
+    tu_mkdirs(t->dir);
+    tu_write(t->pl, "#EXTM3U\n#EXT-X-TARGETDURATION:2\n");
+    tu_chunks(t->dir, "index.m3u8", 0, nchunks, T0, 2000);
+    if (endlist)
+        tu_append(t->pl, "#EXT-X-ENDLIST\n");
+}
+
+static void tree_free(struct tree *t)
+{
+    tu_rmrf(t->root);
+    free(t->root);
+}
+
+static struct cc_catalog *open_cat(const struct tree *t, const char *cache_dir)
+{
+    struct cc_catalog_config cfg = {.root = t->root, .cache_dir = cache_dir,
+                                    .write_sidecars = true, .recheck_ms = -1};
+    struct cc_catalog *c;
+    assert_int_equal(cc_catalog_new(&cfg, &c), 0);
+    return c;
+}
+
+static uint32_t chunks_of(struct cc_catalog *c, const struct tree *t)
+{
+    const struct cc_day *d;
+    assert_int_equal(cc_catalog_get_day(c, &t->date, &d), 0);
+    uint32_t n = d->nchunks;
+    cc_catalog_release(c, d);
+    return n;
+}
+
+static void test_sidecar_reuse(void **state)
+{
+    struct tree t;
+    tree_make(&t, 50, true);
+    struct cc_catalog *c = open_cat(&t, NULL);
+    assert_int_equal(chunks_of(c, &t), 50);
+    struct cc_catalog_stats st;
+    cc_catalog_get_stats(c, &st);
+    assert_int_equal(st.builds, 1);
+    assert_int_equal(st.sidecar_writes, 1);
+    cc_catalog_free(c);
+
+    /* a restart: the valid sidecar answers; nothing is parsed or written */
+    struct stat before, after;
+    assert_int_equal(stat(t.side, &before), 0);
+    c = open_cat(&t, NULL);
+    assert_int_equal(chunks_of(c, &t), 50);
+    assert_int_equal(chunks_of(c, &t), 50);
+    cc_catalog_get_stats(c, &st);
+    assert_int_equal(st.builds, 0);
+    assert_int_equal(st.sidecar_loads, 1);
+    assert_int_equal(st.sidecar_writes, 0);
+    assert_int_equal(st.bytes_parsed, 0);
+    cc_catalog_free(c);
+    assert_int_equal(stat(t.side, &after), 0);
+    assert_int_equal(before.st_mtim.tv_nsec, after.st_mtim.tv_nsec);
+    assert_int_equal(before.st_ino, after.st_ino);
+    tree_free(&t);
+}
+
+static void test_incremental_append(void **state)
+{
+    struct tree t;
+    tree_make(&t, 1000, false);
+    struct cc_catalog *c = open_cat(&t, NULL);
+    assert_int_equal(chunks_of(c, &t), 1000);
+    struct cc_catalog_stats st0, st1;
+    cc_catalog_get_stats(c, &st0);
+    struct stat pl0;
+    stat(t.pl, &pl0);
+    tu_chunks(t.dir, "index.m3u8", 1000, 30, T0 + 2000000, 2000);
+    struct stat pl1;
+    stat(t.pl, &pl1);
+    assert_int_equal(chunks_of(c, &t), 1030);
+    cc_catalog_get_stats(c, &st1);
+    uint64_t parsed = st1.bytes_parsed - st0.bytes_parsed;
+    /* only the appended bytes (plus at most the CRC window re-read) */
+    assert_true(parsed <= (uint64_t)(pl1.st_size - pl0.st_size) + 64);
+    assert_true(parsed >= (uint64_t)(pl1.st_size - pl0.st_size));
+    assert_int_equal(st1.refreshes - st0.refreshes, 1);
+    cc_catalog_free(c);
+    tree_free(&t);
+}
+
+/* ffmpeg's HLS muxer rewrites the playlist to a temp file and renames it:
+ * the inode changes, the content only grew. That is still an append. */
+static void test_rename_over_is_append(void **state)
+{
+    struct tree t;
+    tree_make(&t, 200, false);
+    struct cc_day *d0 = NULL, *d1 = NULL;
+    bool changed;
+    struct cc_scan_stats ss;
+    assert_int_equal(cc_scan_update(t.root, &t.date, NULL, &d0, &changed, &ss), 0);
+    char tmp[4200], cmd[9000];
+    snprintf(tmp, sizeof(tmp), "%s/index.m3u8.tmp", t.dir);
+    snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", t.pl, tmp);
+    assert_int_equal(system(cmd), 0);
+    tu_chunks(t.dir, "index.m3u8.tmp", 200, 3, T0 + 400000, 2000);
+    assert_int_equal(rename(tmp, t.pl), 0);
+    assert_int_equal(cc_scan_update(t.root, &t.date, d0, &d1, &changed, &ss), 0);
+    assert_true(changed);
+    assert_int_equal(ss.playlists_resumed, 1);
+    assert_int_equal(ss.playlists_full, 0);
+    assert_int_equal(d1->nchunks, 203);
+    cc_day_free(d1);
+
+    /* the same size, other bytes before the old end: parsed again in full */
+    snprintf(cmd, sizeof(cmd), "sed -i 's/c000199.ts/c000198.ts/' '%s'", t.pl);
+    assert_int_equal(system(cmd), 0);
+    d1 = NULL;
+    assert_int_equal(cc_scan_update(t.root, &t.date, d0, &d1, &changed, &ss), 0);
+    assert_int_equal(ss.playlists_full, 1);
+    cc_day_free(d1);
+    cc_day_free(d0);
+    tree_free(&t);
+}
+
+struct race {
+    struct cc_catalog *c;
+    struct tree *t;
+    uint32_t chunks;
+};
+
+static void *racer(void *arg)
+{
+    struct race *r = arg;
+    const struct cc_day *d;
+    if (cc_catalog_get_day(r->c, &r->t->date, &d) == 0) {
+        r->chunks = d->nchunks;
+        cc_catalog_release(r->c, d);
+    }
+    return NULL;
+}
+
+static void test_single_flight(void **state)
+{
+    struct tree t;
+    tree_make(&t, 20000, true);
+    struct cc_catalog_config cfg = {.root = t.root, .write_sidecars = true};
+    struct cc_catalog *c;
+    cc_catalog_new(&cfg, &c);
+    pthread_t th[20];
+    struct race r[20];
+    for (int i = 0; i < 20; i++) {
+        r[i] = (struct race){c, &t, 0};
+        pthread_create(&th[i], NULL, racer, &r[i]);
+    }
+    for (int i = 0; i < 20; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(r[i].chunks, 20000);
+    }
+    struct cc_catalog_stats st;
+    cc_catalog_get_stats(c, &st);
+    assert_int_equal(st.builds, 1);
+    assert_true(st.sidecar_writes <= 1);
+    cc_catalog_free(c);
+    tree_free(&t);
+}
+
+static int count_tmp_files(const char *dir)
+{
+    DIR *d = opendir(dir);
+    int n = 0;
+    struct dirent *de;
+    while (d && (de = readdir(d)))
+        n += strstr(de->d_name, ".tmp.") != NULL;
+    if (d)
+        closedir(d);
+    return n;
+}
+
+/* A full disk or an I/O error half-way: no sidecar, no temp file, the old
+ * sidecar untouched, and the day still served from memory. */
+static void test_write_faults(void **state)
+{
+    const enum cc_fs_fault faults[] = {CC_FAULT_WRITE, CC_FAULT_FSYNC, CC_FAULT_RENAME};
+    for (int i = 0; i < 3; i++) {
+        struct tree t;
+        tree_make(&t, 10, true);
+        char day[4200];
+        snprintf(day, sizeof(day), "%s/2025-01-24", t.root);
+        cc_fs_inject_fault(faults[i], ENOSPC);
+        struct cc_catalog *c = open_cat(&t, NULL);
+        assert_int_equal(chunks_of(c, &t), 10);
+        struct cc_catalog_stats st;
+        cc_catalog_get_stats(c, &st);
+        assert_int_equal(st.sidecar_write_errors, 1);
+        assert_int_equal(st.sidecar_writes, 0);
+        struct stat sst;
+        assert_int_equal(stat(t.side, &sst), -1);
+        assert_int_equal(count_tmp_files(day), 0);
+        cc_catalog_free(c); /* retries the write at shutdown: now it works */
+        assert_int_equal(stat(t.side, &sst), 0);
+
+        /* an old sidecar survives a failed replacement byte for byte */
+        tu_chunks(t.dir, "index.m3u8", 10, 1, T0 + 20000, 2000);
+        struct cc_buf before, after;
+        cc_buf_init(&before);
+        cc_buf_init(&after);
+        cc_read_file(t.side, 1 << 20, &before);
+        cc_fs_inject_fault(faults[i], EIO);
+        c = open_cat(&t, NULL);
+        chunks_of(c, &t);
+        cc_catalog_get_stats(c, &st);
+        assert_int_equal(st.sidecar_write_errors, 1);
+        cc_read_file(t.side, 1 << 20, &after);
+        assert_int_equal(before.len, after.len);
+        assert_memory_equal(before.data, after.data, before.len);
+        assert_int_equal(count_tmp_files(day), 0);
+        cc_catalog_free(c);
+        cc_buf_free(&before);
+        cc_buf_free(&after);
+        tree_free(&t);
+    }
+}
+
+static void test_corrupt_and_stale_sidecar(void **state)
+{
+    struct tree t;
+    tree_make(&t, 10, true);
+    struct cc_catalog *c = open_cat(&t, NULL);
+    chunks_of(c, &t);
+    cc_catalog_free(c);
+    /* corrupt one byte */
+    FILE *f = fopen(t.side, "r+");
+    fseek(f, 40, SEEK_SET);
+    fputc(0x5a, f);
+    fclose(f);
+    c = open_cat(&t, NULL);
+    assert_int_equal(chunks_of(c, &t), 10);
+    struct cc_catalog_stats st;
+    cc_catalog_get_stats(c, &st);
+    assert_int_equal(st.sidecar_rejects, 1);
+    assert_int_equal(st.builds, 1);
+    assert_int_equal(st.sidecar_writes, 1);
+    cc_catalog_free(c);
+    /* a source changed while we were away: stale, refreshed, rewritten */
+    tu_chunks(t.dir, "index.m3u8", 10, 5, T0 + 20000, 2000);
+    c = open_cat(&t, NULL);
+    assert_int_equal(chunks_of(c, &t), 15);
+    cc_catalog_get_stats(c, &st);
+    assert_int_equal(st.sidecar_writes, 1);
+    cc_catalog_free(c);
+    tree_free(&t);
+}
+
+/* FAT keeps 2-second mtimes: a change that keeps size and mtime, made right
+ * after the index was built, must still be seen. */
+static void test_mtime_granularity(void **state)
+{
+    struct tree t;
+    tree_make(&t, 10, true);
+    struct stat st0;
+    stat(t.pl, &st0);
+    struct cc_day *d0 = NULL, *d1 = NULL;
+    bool changed;
+    assert_int_equal(cc_scan_update(t.root, &t.date, NULL, &d0, &changed, NULL), 0);
+    char cmd[9000];
+    snprintf(cmd, sizeof(cmd), "sed -i 's/c000003.ts/c000004.ts/' '%s'", t.pl);
+    assert_int_equal(system(cmd), 0);
+    struct timespec ts[2] = {st0.st_atim, st0.st_mtim};
+    assert_int_equal(utimensat(AT_FDCWD, t.pl, ts, 0), 0);
+    assert_int_equal(cc_scan_update(t.root, &t.date, d0, &d1, &changed, NULL), 0);
+    assert_true(changed);
+    assert_non_null(d1);
+    cc_day_free(d1);
+    cc_day_free(d0);
+    tree_free(&t);
+}
+
+static void test_missing_chunk_and_lru(void **state)
+{
+    struct tree t;
+    tree_make(&t, 10, true);
+    struct cc_catalog_config cfg = {.root = t.root, .write_sidecars = false, .recheck_ms = -1,
+                                    .cache_bytes = 1};
+    struct cc_catalog *c;
+    cc_catalog_new(&cfg, &c);
+    const struct cc_day *d;
+    assert_int_equal(cc_catalog_get_day(c, &t.date, &d), 0);
+    assert_int_equal(d->segs[0].nmissing, 0);
+    cc_catalog_release(c, d);
+    char chunk[4200];
+    snprintf(chunk, sizeof(chunk), "%s/c000004.ts", t.dir);
+    assert_int_equal(unlink(chunk), 0);
+    assert_int_equal(cc_catalog_get_day(c, &t.date, &d), 0);
+    assert_int_equal(d->segs[0].nmissing, 1);
+    assert_int_equal(d->segs[0].missing[0], 4);
+    assert_true(cc_segment_chunk_missing(&d->segs[0], 4));
+    assert_false(cc_segment_chunk_missing(&d->segs[0], 5));
+    cc_catalog_release(c, d);
+    /* a missing day is ENOENT, never a crash */
+    struct cc_date none = {2025, 1, 25};
+    assert_int_equal(cc_catalog_get_day(c, &none, &d), -ENOENT);
+    cc_catalog_free(c);
+    tree_free(&t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sidecar_reuse),
+        cmocka_unit_test(test_incremental_append),
+        cmocka_unit_test(test_rename_over_is_append),
+        cmocka_unit_test(test_single_flight),
+        cmocka_unit_test(test_write_faults),
+        cmocka_unit_test(test_corrupt_and_stale_sidecar),
+        cmocka_unit_test(test_mtime_granularity),
+        cmocka_unit_test(test_missing_chunk_and_lru),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
