@@ -49,6 +49,26 @@ static void put_pstate(struct cc_buf *b, const struct cc_m3u8_state *st)
     put_str(b, st->map_uri);
 }
 
+/* Missing chunks as runs (gap since the last run, length): a folder whose
+ * chunks were all deleted costs a few bytes, not one per chunk. */
+static void put_missing(struct cc_buf *b, const struct cc_segment *s)
+{
+    uint32_t nruns = 0;
+    for (uint32_t i = 0; i < s->nmissing; i++)
+        nruns += i == 0 || s->missing[i] != s->missing[i - 1] + 1;
+    cc_buf_put_uvar(b, nruns);
+    uint32_t next = 0; /* first index after the previous run */
+    for (uint32_t i = 0; i < s->nmissing;) {
+        uint32_t k = i + 1;
+        while (k < s->nmissing && s->missing[k] == s->missing[k - 1] + 1)
+            k++;
+        cc_buf_put_uvar(b, s->missing[i] - next);
+        cc_buf_put_uvar(b, k - i);
+        next = s->missing[k - 1] + 1;
+        i = k;
+    }
+}
+
 static void put_segment(struct cc_buf *b, const struct cc_segment *s)
 {
     put_str(b, s->id);
@@ -76,12 +96,7 @@ static void put_segment(struct cc_buf *b, const struct cc_segment *s)
     }
     cc_buf_put_uvar(b, s->runs_len);
     cc_buf_append(b, s->runs, s->runs_len);
-    cc_buf_put_uvar(b, s->nmissing);
-    uint32_t prev = 0;
-    for (uint32_t i = 0; i < s->nmissing; i++) {
-        cc_buf_put_uvar(b, s->missing[i] - prev);
-        prev = s->missing[i];
-    }
+    put_missing(b, s);
 }
 
 static void put_events(struct cc_buf *b, const struct cc_day *d)
@@ -268,6 +283,25 @@ static bool span_runs_ok(const uint8_t *p, uint32_t len, uint32_t nchunks, int64
     return count == nchunks;
 }
 
+static int get_missing(struct rd *r, struct cc_segment *s)
+{
+    uint64_t nruns = get_uvar(r), next = 0;
+    size_t cap = 0;
+    if (r->bad || nruns > s->nchunks)
+        return -EBADMSG;
+    for (uint64_t i = 0; i < nruns; i++) {
+        uint64_t gap = get_uvar(r), len = get_uvar(r);
+        uint64_t start = next + gap;
+        if (r->bad || len == 0 || (i > 0 && gap == 0) || start + len > s->nchunks)
+            return -EBADMSG;
+        cc_grow(&s->missing, &cap, s->nmissing + len, sizeof(*s->missing));
+        for (uint64_t k = 0; k < len; k++)
+            s->missing[s->nmissing++] = (uint32_t)(start + k);
+        next = start + len;
+    }
+    return 0;
+}
+
 static int get_segment(struct rd *r, struct cc_day *d)
 {
     char *id = get_str(r, 255), *pl = get_str(r, 4096);
@@ -323,19 +357,8 @@ static int get_segment(struct rd *r, struct cc_day *d)
     }
     s->nchunks = first;
     s->dur_ms = total;
-    uint64_t nmissing = get_uvar(r);
-    if (r->bad || nmissing > s->nchunks || nmissing > (uint64_t)(r->end - r->p))
+    if (get_missing(r, s) < 0)
         return -EBADMSG;
-    s->missing = cc_xcalloc(nmissing ? nmissing : 1, sizeof(*s->missing));
-    s->nmissing = (uint32_t)nmissing;
-    uint64_t at = 0;
-    for (uint32_t i = 0; i < s->nmissing; i++) {
-        uint64_t delta = get_uvar(r);
-        at += delta;
-        if ((i > 0 && delta == 0) || at >= s->nchunks)
-            return -EBADMSG;
-        s->missing[i] = (uint32_t)at;
-    }
     if (s->pst.nchunks != s->nchunks)
         return -EBADMSG;
     return r->bad || r->p != r->end ? -EBADMSG : 0;

@@ -27,7 +27,7 @@ for t in "$build"/tests/test_*; do
     run_suite "unit/$(basename "$t")" "$t"
 done
 run_suite golden tests/golden.sh "$build"
-for suite in tests/sweep.sh tests/incremental.sh; do
+for suite in tests/large.sh; do
     [ -f "$suite" ] && run_suite "$(basename "$suite" .sh)" sh "$suite" "$build"
 done
 if ls tests/http/*.test.mjs >/dev/null 2>&1; then

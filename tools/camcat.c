@@ -272,7 +272,10 @@ static int cmd_index(int argc, char **argv)
                d->nevents, what);
         cc_catalog_release(cat, d);
     }
+    struct cc_catalog_stats st;
+    cc_catalog_get_stats(cat, &st);
     cc_catalog_free(cat);
+    printf("playlist bytes parsed: %llu\n", (unsigned long long)st.bytes_parsed);
     printf("bytes written: %llu\n", (unsigned long long)cc_fs_bytes_written());
     free(a.days);
     return rc;
