@@ -46,6 +46,8 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 SRV_OBJ := $(SRV_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_TARGETS := fuzz_m3u8 fuzz_sidecar fuzz_events
+FUZZ_REPLAY := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
 LIBCC := $(BUILD)/libcamcat.a
 
 BINS := $(BUILD)/camcat
@@ -56,7 +58,7 @@ ifneq ($(SRV_SRC),)
 BINS += $(BUILD)/camcatd
 endif
 
-.PHONY: all clean test unit check-deps install run armhf test-armhf bench
+.PHONY: all clean test unit fuzz check-deps install run armhf test-armhf bench
 all: $(BINS)
 
 $(BUILD)/obj/%.o: %.c
@@ -85,7 +87,26 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/obj/tests/unit/testutil.o
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) -o $@ $^ $(LD_FLAGS) -lcmocka
 
-unit: $(UNIT_BIN)
+unit: $(UNIT_BIN) $(FUZZ_REPLAY)
+
+# Fuzz targets: replayed over the fixtures in `make test` (any compiler), and
+# run for real with libFuzzer by `make fuzz` (needs clang).
+$(BUILD)/fuzz/%: $(BUILD)/obj/tests/fuzz/%.o $(BUILD)/obj/tests/fuzz/replay.o $(LIBCC)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -o $@ $^ $(LD_FLAGS)
+
+FUZZ_SECONDS ?= 60
+fuzz:
+	$(MAKE) BUILD=build/fuzz CC=clang SANITIZER=address,undefined,fuzzer-no-link \
+		CFLAGS="-O1 -g" build/fuzz/libcamcat.a
+	@mkdir -p build/fuzz/corpus-m3u8 build/fuzz/corpus-events
+	@for t in $(FUZZ_TARGETS); do \
+		clang -fsanitize=address,undefined,fuzzer -Isrc -o build/fuzz/$$t-libfuzzer \
+			tests/fuzz/$$t.c build/fuzz/libcamcat.a -pthread || exit 1; \
+	done
+	build/fuzz/fuzz_m3u8-libfuzzer -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus-m3u8 \
+		$$(dirname $$(find fixtures -name '*.m3u8') | sort -u | head -20)
+	build/fuzz/fuzz_events-libfuzzer -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus-events
 
 # The test run: dependencies, an optimised build, then everything again under
 # AddressSanitizer + UBSan in build/san.

@@ -22,11 +22,30 @@ run_suite() {
     fi
 }
 
+# The fuzz targets over the fixture corpus: playlists, events files, and the
+# sidecars that indexing the fixtures produces.
+fuzz_replay() {
+    tmp=$(mktemp -d)
+    for r in fixtures/*/root; do
+        cp -r "$r" "$tmp/$(basename "$(dirname "$r")")"
+    done
+    for r in "$tmp"/*; do
+        "$build/camcat" index "$r" >/dev/null || return 1
+    done
+    "$build/fuzz/fuzz_m3u8" $(find fixtures -name '*.m3u8') &&
+        "$build/fuzz/fuzz_events" $(find fixtures -name 'events.txt') &&
+        "$build/fuzz/fuzz_sidecar" $(find "$tmp" -name .camcat.idx)
+    rc=$?
+    rm -rf "$tmp"
+    return $rc
+}
+
 for t in "$build"/tests/test_*; do
     [ -x "$t" ] || continue
     run_suite "unit/$(basename "$t")" "$t"
 done
 run_suite golden tests/golden.sh "$build"
+run_suite fuzz-replay fuzz_replay
 for suite in tests/large.sh; do
     [ -f "$suite" ] && run_suite "$(basename "$suite" .sh)" sh "$suite" "$build"
 done
