@@ -116,26 +116,6 @@ struct cc_segment *cc_day_add_segment(struct cc_day *d, const char *id, const ch
     return s;
 }
 
-void cc_segment_reset_timing(struct cc_segment *s)
-{
-    free(s->spans);
-    free(s->runs);
-    free(s->missing);
-    s->spans = NULL;
-    s->runs = NULL;
-    s->missing = NULL;
-    s->nspans = s->runs_len = s->nmissing = 0;
-    s->spans_cap = s->runs_cap = 0;
-    s->nchunks = 0;
-    s->dur_ms = s->start_ms = s->end_ms = s->base_ms = 0;
-    s->flags &= CC_SEG_LAST;
-    s->bad_pdt = 0;
-    s->run_count = s->run_dur_ms = s->prev_run_dur_ms = 0;
-    s->span_cum_us = 0;
-    s->tail_crc = 0;
-    cc_m3u8_state_init(&s->pst);
-}
-
 void cc_day_add_event(struct cc_day *d, const struct cc_event *ev, const char *label)
 {
     /* A DATERANGE with an ID seen before updates that event (RFC 8216
@@ -268,12 +248,6 @@ int cc_runs_next(const uint8_t **p, const uint8_t *end, uint32_t prev, uint32_t 
     return 0;
 }
 
-static int read_run(const uint8_t **p, const uint8_t *end, uint32_t prev, uint32_t *count,
-                    uint32_t *dur)
-{
-    return cc_runs_next(p, end, prev, count, dur);
-}
-
 void cc_segment_reopen(struct cc_segment *s)
 {
     struct cc_span *sp = open_span(s);
@@ -286,7 +260,7 @@ void cc_segment_reopen(struct cc_segment *s)
     while (p < end) {
         last = p;
         before = prev;
-        if (read_run(&p, end, prev, &count, &dur) < 0)
+        if (cc_runs_next(&p, end, prev, &count, &dur) < 0)
             return; /* validated at load; cannot happen */
         cum_ms += (uint64_t)count * dur;
         prev = dur;
@@ -414,7 +388,7 @@ bool cc_chunk_iter_next(struct cc_chunk_iter *it, int64_t *start_ms, uint32_t *d
     }
     if (it->run_left == 0) {
         uint32_t prev = it->run_dur;
-        if (read_run(&it->rp, it->rend, it->in_span ? prev : 0, &it->run_left, &it->run_dur) < 0)
+        if (cc_runs_next(&it->rp, it->rend, it->in_span ? prev : 0, &it->run_left, &it->run_dur) < 0)
             return false;
     }
     const struct cc_span *sp = &s->spans[it->span];

@@ -157,7 +157,6 @@ struct cc_segment *cc_day_add_segment(struct cc_day *d, const char *id, const ch
 struct cc_segment *cc_day_copy_segment(struct cc_day *d, const struct cc_segment *src);
 /* Appends a copy of an events-file record (path copied). */
 struct cc_evfile *cc_day_add_evfile(struct cc_day *d, const struct cc_evfile *f);
-void cc_segment_reset_timing(struct cc_segment *s);
 void cc_day_add_event(struct cc_day *d, const struct cc_event *ev, const char *label);
 /* Drops raw events from one source (before re-reading it). */
 void cc_day_drop_events(struct cc_day *d, enum cc_event_src src, uint16_t src_idx);

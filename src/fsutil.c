@@ -1,5 +1,6 @@
 #include "fsutil.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -135,6 +136,18 @@ int cc_write_atomic(const char *path, const void *data, size_t len)
 out:
     cc_buf_free(&tmp);
     return rc;
+}
+
+DIR *cc_opendir_fd(int fd)
+{
+    int dfd = dup(fd);
+    DIR *dir = dfd >= 0 ? fdopendir(dfd) : NULL;
+    if (!dir && dfd >= 0) {
+        int err = errno;
+        close(dfd);
+        errno = err;
+    }
+    return dir;
 }
 
 void cc_fprint_from_stat(struct cc_fprint *fp, const struct stat *st)

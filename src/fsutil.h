@@ -4,6 +4,7 @@
 #ifndef CC_FSUTIL_H
 #define CC_FSUTIL_H
 
+#include <dirent.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -19,6 +20,10 @@ int cc_read_fd_from(int fd, uint64_t from, size_t max, struct cc_buf *out);
 /* temp file beside path → write → fsync → rename → fsync(dir). On failure
  * the temp file is removed and -errno returned; path is untouched. */
 int cc_write_atomic(const char *path, const void *data, size_t len);
+
+/* A directory stream on a duplicate of fd (fd stays the caller's); NULL and
+ * errno on failure. */
+DIR *cc_opendir_fd(int fd);
 
 void cc_fprint_from_stat(struct cc_fprint *fp, const struct stat *st);
 /* Size and mtime equal (the inode is only a hint and is not compared). */

@@ -128,13 +128,9 @@ static int cmp_str(const void *a, const void *b)
 /* Segment folders of a day folder, in recording order. */
 static int list_day(int dfd, struct folder **out, size_t *n)
 {
-    int fd = dup(dfd);
-    DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
-    if (!dir) {
-        if (fd >= 0)
-            close(fd);
+    DIR *dir = cc_opendir_fd(dfd);
+    if (!dir)
         return -errno;
-    }
     size_t cap = 0;
     *out = NULL;
     *n = 0;
@@ -157,13 +153,9 @@ static int list_day(int dfd, struct folder **out, size_t *n)
 /* Playlists (sorted), events file presence and all names of a folder. */
 static int list_folder(int fd_in, char ***pls, size_t *npl, bool *has_events, struct nameset *ns)
 {
-    int fd = dup(fd_in);
-    DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
-    if (!dir) {
-        if (fd >= 0)
-            close(fd);
+    DIR *dir = cc_opendir_fd(fd_in);
+    if (!dir)
         return -errno;
-    }
     size_t cap = 0;
     *pls = NULL;
     *npl = 0;
