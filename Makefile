@@ -119,6 +119,15 @@ test: check-deps
 check-deps:
 	$(Q)tools/deps.sh test
 
+# The demo: builds everything, generates a recording tree whose chunks really
+# play, and serves it on loopback until Ctrl-C.
+RUN_LISTEN ?= 127.0.0.1:8080
+run:
+	$(Q)tools/deps.sh build www
+	$(Q)$(MAKE) --no-print-directory all www demo
+	@echo "camcat: serving the demo recordings on http://$(RUN_LISTEN)/ (Ctrl-C stops)"
+	$(Q)exec $(BUILD)/camcatd --root $(DEMO_ROOT) --www $(BUILD)/www --listen $(RUN_LISTEN)
+
 clean:
 	rm -rf build
 
@@ -132,3 +141,4 @@ install: all
 -include toolchain/armhf.mk
 -include www/www.mk
 -include tools/demo.mk
+-include tools/bench.mk
