@@ -30,7 +30,8 @@ endif
 
 # Internal flags go after the user's so they cannot be lost, but -O and -g stay the user's.
 CC_FLAGS := $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
-	-Wmissing-prototypes -Wno-unused-parameter -D_GNU_SOURCE -pthread -MMD -MP -Isrc \
+	-Wmissing-prototypes -Wno-unused-parameter -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -pthread \
+	-MMD -MP -Isrc \
 	$(EXTRA_CFLAGS)
 LD_FLAGS := $(LDFLAGS) -pthread $(EXTRA_LDFLAGS)
 ifneq ($(SANITIZER),)
@@ -61,7 +62,16 @@ endif
 .PHONY: all clean test unit fuzz check-deps install run armhf test-armhf bench
 all: $(BINS)
 
-$(BUILD)/obj/%.o: %.c
+# Objects depend on the flags they were built with: changing CFLAGS or the
+# target rebuilds them.
+FLAGS_STAMP := $(BUILD)/.flags
+FLAGS_NOW := $(CC) $(CC_FLAGS) $(LD_FLAGS)
+ifneq ($(FLAGS_NOW),$(shell cat $(FLAGS_STAMP) 2>/dev/null))
+$(shell mkdir -p $(BUILD) && printf '%s' '$(FLAGS_NOW)' > $(FLAGS_STAMP))
+endif
+.SECONDARY:
+
+$(BUILD)/obj/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CC_FLAGS) -c -o $@ $<
