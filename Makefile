@@ -88,6 +88,9 @@ $(BUILD)/camcat-gentree: $(BUILD)/obj/tools/gentree.o $(LIBCC)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) -o $@ $^ $(LD_FLAGS)
 
+# The compiled-in UI folder is where `make install` puts it.
+$(SRV_OBJ): CC_FLAGS += -DCAMCAT_WWW_DIR='"$(PREFIX)/share/camcat/www"'
+
 $(BUILD)/camcatd: $(SRV_OBJ) $(LIBCC)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) -o $@ $^ $(LD_FLAGS) -lcivetweb -lz
@@ -144,6 +147,10 @@ clean:
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
+	if [ -d $(BUILD)/www ]; then \
+		install -d $(DESTDIR)$(PREFIX)/share/camcat && \
+		cp -r $(BUILD)/www $(DESTDIR)$(PREFIX)/share/camcat/; \
+	fi
 
 -include $(LIB_OBJ:.o=.d) $(SRV_OBJ:.o=.d) $(BUILD)/obj/tools/camcat.d $(BUILD)/obj/tools/gentree.d
 

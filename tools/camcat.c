@@ -17,8 +17,8 @@
 #include "mem.h"
 #include "scan.h"
 #include "sidecar.h"
+#include "version.h"
 
-#define CAMCAT_VERSION "0.1.0"
 
 static void usage_main(FILE *f)
 {

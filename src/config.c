@@ -1,0 +1,264 @@
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "fsutil.h"
+#include "mem.h"
+
+enum kind { K_PATH, K_OPT_PATH, K_INT, K_LEVEL, K_LISTEN };
+
+struct key_rule {
+    const char *key;
+    enum kind kind;
+    int min, max;
+    const char *accepted; /* said back when a value is refused */
+};
+
+static const struct key_rule rules[] = {
+    {"root", K_PATH, 0, 0, "a folder path"},
+    {"listen", K_LISTEN, 0, 0, "PORT, IPv4:PORT or [IPv6]:PORT, e.g. 127.0.0.1:8080"},
+    {"cache_dir", K_OPT_PATH, 0, 0, "a folder path, or nothing for the day folders"},
+    {"www", K_PATH, 0, 0, "a folder path"},
+    {"threads", K_INT, 1, 64, "a whole number from 1 to 64"},
+    {"log_level", K_LEVEL, 0, 0, "error, warn, info or debug"},
+    {"cache_mb", K_INT, 1, 1024, "a whole number of MiB from 1 to 1024"},
+};
+
+#define NRULES (sizeof(rules) / sizeof(rules[0]))
+
+const char *const cc_config_keys[] = {"root",      "listen",   "cache_dir", "www", "threads",
+                                      "log_level", "cache_mb", NULL};
+
+void cc_config_init(struct cc_config *c, const char *default_www)
+{
+    memset(c, 0, sizeof(*c));
+    c->listen = cc_xstrdup("127.0.0.1:8080");
+    c->www = cc_xstrdup(default_www);
+    c->threads = 4;
+    c->log_level = CC_LOG_INFO;
+    c->cache_mb = 4;
+}
+
+void cc_config_free(struct cc_config *c)
+{
+    free(c->root);
+    free(c->listen);
+    free(c->cache_dir);
+    free(c->www);
+    memset(c, 0, sizeof(*c));
+}
+
+static int parse_int(const char *s, int min, int max, int *out)
+{
+    if (*s < '0' || *s > '9')
+        return -EINVAL;
+    errno = 0;
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (errno || *end || v < min || v > max)
+        return -EINVAL;
+    *out = (int)v;
+    return 0;
+}
+
+static int parse_port(const char *s, int *port)
+{
+    return parse_int(s, 0, 65535, port);
+}
+
+static bool v4_loopback(const char *host)
+{
+    struct in_addr a;
+    if (inet_pton(AF_INET, host, &a) != 1)
+        return false;
+    return (ntohl(a.s_addr) >> 24) == 127;
+}
+
+int cc_config_parse_listen(const char *s, struct cc_listen *out)
+{
+    struct cc_listen l;
+    memset(&l, 0, sizeof(l));
+    const char *colon;
+    if (s[0] == '[') {
+        const char *close = strchr(s, ']');
+        if (!close || close[1] != ':' || (size_t)(close - s - 1) >= sizeof(l.host))
+            return -EINVAL;
+        memcpy(l.host, s + 1, (size_t)(close - s - 1));
+        struct in6_addr a6;
+        if (inet_pton(AF_INET6, l.host, &a6) != 1)
+            return -EINVAL;
+        l.v6 = true;
+        l.loopback = IN6_IS_ADDR_LOOPBACK(&a6);
+        colon = close + 1;
+    } else if ((colon = strchr(s, ':')) != NULL) {
+        if ((size_t)(colon - s) >= sizeof(l.host))
+            return -EINVAL;
+        memcpy(l.host, s, (size_t)(colon - s));
+        struct in_addr a;
+        if (inet_pton(AF_INET, l.host, &a) != 1)
+            return -EINVAL;
+        l.loopback = v4_loopback(l.host);
+    } else {
+        colon = s - 1; /* a bare port: every IPv4 interface */
+    }
+    if (parse_port(colon + 1, &l.port) < 0)
+        return -EINVAL;
+    *out = l;
+    return 0;
+}
+
+static bool has_control(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            return true;
+    return false;
+}
+
+static void set_str(char **slot, const char *v)
+{
+    free(*slot);
+    *slot = v ? cc_xstrdup(v) : NULL;
+}
+
+static int apply(struct cc_config *c, const struct key_rule *r, const char *v)
+{
+    struct cc_listen l;
+    int n = 0;
+    switch (r->kind) {
+    case K_PATH:
+    case K_OPT_PATH:
+        if (has_control(v) || strlen(v) >= PATH_MAX || (r->kind == K_PATH && !*v))
+            return -EINVAL;
+        break;
+    case K_INT:
+        if (parse_int(v, r->min, r->max, &n) < 0)
+            return -EINVAL;
+        break;
+    case K_LEVEL:
+        if (cc_log_parse_level(v, &c->log_level) < 0)
+            return -EINVAL;
+        return 0;
+    case K_LISTEN:
+        if (cc_config_parse_listen(v, &l) < 0)
+            return -EINVAL;
+        break;
+    }
+    if (!strcmp(r->key, "root"))
+        set_str(&c->root, v);
+    else if (!strcmp(r->key, "listen"))
+        set_str(&c->listen, v);
+    else if (!strcmp(r->key, "cache_dir"))
+        set_str(&c->cache_dir, *v ? v : NULL);
+    else if (!strcmp(r->key, "www"))
+        set_str(&c->www, v);
+    else if (!strcmp(r->key, "threads"))
+        c->threads = n;
+    else if (!strcmp(r->key, "cache_mb"))
+        c->cache_mb = n;
+    return 0;
+}
+
+int cc_config_set(struct cc_config *c, const char *key, const char *value, char *err,
+                  size_t errsz)
+{
+    for (size_t i = 0; i < NRULES; i++) {
+        if (strcmp(rules[i].key, key) != 0)
+            continue;
+        if (apply(c, &rules[i], value) == 0)
+            return 0;
+        snprintf(err, errsz, "bad value for %s: \"%.64s\" (accepted: %s)", key, value,
+                 rules[i].accepted);
+        return -EINVAL;
+    }
+    struct cc_buf keys;
+    cc_buf_init(&keys);
+    for (size_t i = 0; i < NRULES; i++)
+        cc_buf_printf(&keys, "%s%s", i ? ", " : "", rules[i].key);
+    snprintf(err, errsz, "unknown key \"%.64s\" (accepted: %s)", key, keys.data);
+    cc_buf_free(&keys);
+    return -EINVAL;
+}
+
+static void trim(const char **s, const char **e)
+{
+    while (*s < *e && (**s == ' ' || **s == '\t'))
+        (*s)++;
+    while (*e > *s && ((*e)[-1] == ' ' || (*e)[-1] == '\t' || (*e)[-1] == '\r'))
+        (*e)--;
+}
+
+/* One line [s, e): 0, or -EINVAL with err set (without the origin prefix). */
+static int parse_line(struct cc_config *c, const char *s, const char *e, char *err,
+                      size_t errsz)
+{
+    trim(&s, &e);
+    if (s == e || *s == '#')
+        return 0;
+    if (memchr(s, '\0', (size_t)(e - s))) {
+        snprintf(err, errsz, "NUL byte in line");
+        return -EINVAL;
+    }
+    const char *eq = memchr(s, '=', (size_t)(e - s));
+    if (!eq) {
+        snprintf(err, errsz, "expected key = value, got \"%.*s\"",
+                 (int)(e - s > 64 ? 64 : e - s), s);
+        return -EINVAL;
+    }
+    const char *ks = s, *ke = eq, *vs = eq + 1, *ve = e;
+    trim(&ks, &ke);
+    trim(&vs, &ve);
+    char *key = cc_xstrndup(ks, (size_t)(ke - ks));
+    char *val = cc_xstrndup(vs, (size_t)(ve - vs));
+    int rc = cc_config_set(c, key, val, err, errsz);
+    free(key);
+    free(val);
+    return rc;
+}
+
+int cc_config_parse(struct cc_config *c, const char *text, size_t len, const char *origin,
+                    char *err, size_t errsz)
+{
+    const char *p = text, *end = text + len;
+    for (int line = 1; p < end; line++) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *e = nl ? nl : end;
+        char msg[512];
+        if (parse_line(c, p, e, msg, sizeof(msg)) < 0) {
+            snprintf(err, errsz, "%s:%d: %s", origin, line, msg);
+            return -EINVAL;
+        }
+        p = nl ? nl + 1 : end;
+    }
+    return 0;
+}
+
+int cc_config_load(struct cc_config *c, const char *path, char *err, size_t errsz)
+{
+    struct cc_buf b;
+    cc_buf_init(&b);
+    int rc = cc_read_file(path, CC_CONFIG_MAX_FILE, &b);
+    if (rc < 0) {
+        snprintf(err, errsz, "%s: %s", path, strerror(-rc));
+        goto out;
+    }
+    rc = cc_config_parse(c, b.data ? b.data : "", b.len, path, err, errsz);
+out:
+    cc_buf_free(&b);
+    return rc;
+}
+
+int cc_config_check(const struct cc_config *c, char *err, size_t errsz)
+{
+    if (!c->root) {
+        snprintf(err, errsz, "root is not set (--root DIR or root = DIR in the config file)");
+        return -EINVAL;
+    }
+    return 0;
+}

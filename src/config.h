@@ -1,0 +1,60 @@
+/* config — camcatd's settings: a `key = value` file reader and the one table
+ * that validates every key, shared by the file and the command line (a flag
+ * --cache-dir is the key cache_dir). Pure apart from cc_config_load() reading
+ * the file; no civetweb here, so the unit tests link it.
+ *
+ * File syntax: one `key = value` a line; blank lines and lines starting with
+ * '#' are ignored; spaces around key and value are trimmed; no quoting (a
+ * value runs to the end of the line). An unknown key or a bad value is an
+ * error naming the key, what was given and what is accepted. */
+#ifndef CC_CONFIG_H
+#define CC_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "log.h"
+
+#define CC_CONFIG_MAX_FILE (64 * 1024)
+
+struct cc_config {
+    char *root;       /* recordings ROOT; required */
+    char *listen;     /* "127.0.0.1:8080", "8080", "[::1]:8080" */
+    char *cache_dir;  /* NULL: sidecars in the day folders */
+    char *www;        /* the UI's folder */
+    int threads;      /* civetweb worker threads */
+    enum cc_log_level log_level;
+    int cache_mb;     /* bound on in-memory day indexes */
+};
+
+/* A listen address taken apart. */
+struct cc_listen {
+    char host[64];    /* "" for every interface */
+    int port;         /* 0..65535; 0 asks the kernel for a free port */
+    bool v6;
+    bool loopback;
+};
+
+/* Defaults: listen 127.0.0.1:8080, 4 threads, info, 4 MiB, www as given. */
+void cc_config_init(struct cc_config *c, const char *default_www);
+void cc_config_free(struct cc_config *c);
+
+/* Validates and stores one setting. 0, or -EINVAL with a message in err. */
+int cc_config_set(struct cc_config *c, const char *key, const char *value, char *err,
+                  size_t errsz);
+/* Applies the `key = value` lines of text; origin (a file name) prefixes
+ * messages as "origin:line: ". Stops at the first error. */
+int cc_config_parse(struct cc_config *c, const char *text, size_t len, const char *origin,
+                    char *err, size_t errsz);
+/* Reads the file at path (at most CC_CONFIG_MAX_FILE bytes) and parses it. */
+int cc_config_load(struct cc_config *c, const char *path, char *err, size_t errsz);
+/* Checks what no single setting can: root is set. */
+int cc_config_check(const struct cc_config *c, char *err, size_t errsz);
+
+/* Parses "PORT", "IPv4:PORT" or "[IPv6]:PORT". 0 or -EINVAL. */
+int cc_config_parse_listen(const char *s, struct cc_listen *out);
+
+/* The keys, for usage text: NULL-terminated. */
+extern const char *const cc_config_keys[];
+
+#endif

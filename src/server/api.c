@@ -1,0 +1,379 @@
+/* The JSON API under /api and the stitched day playlist. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <civetweb.h>
+
+#include "app.h"
+#include "dayjson.h"
+#include "fsutil.h"
+#include "http.h"
+#include "json.h"
+#include "log.h"
+#include "mem.h"
+#include "stitch.h"
+#include "urlpath.h"
+
+/* Finished days change only if files are added behind the recorder's back;
+ * a minute of caching is harmless and spares the camera repeated work. */
+#define FINISHED_MAX_AGE "public, max-age=60"
+/* Year 1 to year 9999 in epoch ms: anything beyond is refused as absurd. */
+#define MS_MIN (-62135596800000LL)
+#define MS_MAX (253402300799999LL)
+
+static const char *const api_cache = "no-cache";
+
+static int bad_query(struct mg_connection *conn, const char *key, int rc)
+{
+    char msg[96];
+    snprintf(msg, sizeof(msg), "query parameter %s is malformed%s", key,
+             rc == -ENAMETOOLONG ? " (too long)" : "");
+    return srv_send_error(conn, 400, "bad_query", msg);
+}
+
+/* Optional date parameter: 0 (set *has), or the status of the error sent. */
+static int query_date(struct mg_connection *conn, const char *key, struct cc_date *out,
+                      bool *has)
+{
+    char v[64];
+    const char *qs = mg_get_request_info(conn)->query_string;
+    int n = cc_urlpath_query_get(qs, key, v, sizeof(v));
+    *has = false;
+    if (n == -ENOENT)
+        return 0;
+    if (n < 0)
+        return bad_query(conn, key, n);
+    if (cc_date_parse(v, (size_t)n, out) < 0) {
+        char msg[96];
+        snprintf(msg, sizeof(msg), "%s must be a date YYYY-MM-DD", key);
+        return srv_send_error(conn, 400, "bad_date", msg);
+    }
+    *has = true;
+    return 0;
+}
+
+static bool all_digits(const char *s)
+{
+    if (*s == '-')
+        s++;
+    if (!*s)
+        return false;
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return false;
+    return true;
+}
+
+/* An instant: epoch ms, or ISO-8601 (a time without zone is the camera's
+ * local time, off_min). 0 or -EINVAL. */
+static int parse_instant(const char *s, size_t len, int off_min, int64_t *ms)
+{
+    if (all_digits(s)) {
+        if (len > 16)
+            return -EINVAL;
+        long long v = strtoll(s, NULL, 10);
+        if (v < MS_MIN || v > MS_MAX)
+            return -EINVAL;
+        *ms = v;
+        return 0;
+    }
+    int off;
+    bool has_off;
+    int64_t t;
+    if (cc_iso_parse(s, len, &t, &off, &has_off) < 0)
+        return -EINVAL;
+    *ms = has_off ? t : t - (int64_t)off_min * 60000;
+    return 0;
+}
+
+static int query_instant(struct mg_connection *conn, const char *key, int off_min,
+                         int64_t *out)
+{
+    char v[64];
+    const char *qs = mg_get_request_info(conn)->query_string;
+    int n = cc_urlpath_query_get(qs, key, v, sizeof(v));
+    if (n == -ENOENT)
+        return 0;
+    if (n < 0)
+        return bad_query(conn, key, n);
+    if (parse_instant(v, (size_t)n, off_min, out) < 0) {
+        char msg[128];
+        snprintf(msg, sizeof(msg), "%s must be ISO-8601 (e.g. 2025-01-24T08:00:00+08:00) or "
+                 "epoch milliseconds", key);
+        return srv_send_error(conn, 400, "bad_time", msg);
+    }
+    return 0;
+}
+
+static int handle_health(struct mg_connection *conn, struct app *app)
+{
+    struct cc_catalog_stats st;
+    cc_catalog_get_stats(app->cat, &st);
+    int root_rc = cc_catalog_root_status(app->cat);
+    struct cc_buf b;
+    struct cc_json j;
+    cc_buf_init(&b);
+    cc_json_init(&j, &b);
+    cc_json_obj_open(&j);
+    cc_json_key(&j, "version");
+    cc_json_str(&j, CAMCAT_VERSION);
+    cc_json_key(&j, "uptime_s");
+    cc_json_int(&j, (cc_monotonic_ms() - app->started_ms) / 1000);
+    cc_json_key(&j, "root");
+    cc_json_obj_open(&j);
+    cc_json_key(&j, "path");
+    cc_json_str(&j, cc_catalog_root(app->cat));
+    cc_json_key(&j, "ok");
+    cc_json_bool(&j, root_rc == 0);
+    cc_json_key(&j, "error");
+    if (root_rc == 0)
+        cc_json_null(&j);
+    else
+        cc_json_str(&j, strerror(-root_rc));
+    cc_json_obj_close(&j);
+    cc_json_key(&j, "cache");
+    cc_json_obj_open(&j);
+    const struct { const char *k; uint64_t v; } f[] = {
+        {"hits", st.hits},
+        {"builds", st.builds},
+        {"refreshes", st.refreshes},
+        {"sidecar_loads", st.sidecar_loads},
+        {"sidecar_rejects", st.sidecar_rejects},
+        {"sidecar_writes", st.sidecar_writes},
+        {"sidecar_write_errors", st.sidecar_write_errors},
+        {"evictions", st.evictions},
+        {"bytes_parsed", st.bytes_parsed},
+        {"cached_days", st.cached_days},
+        {"cached_bytes", st.cached_bytes},
+        {"limit_bytes", (uint64_t)app->cfg->cache_mb << 20},
+    };
+    for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+        cc_json_key(&j, f[i].k);
+        cc_json_int(&j, (int64_t)f[i].v);
+    }
+    cc_json_obj_close(&j);
+    cc_json_key(&j, "threads");
+    cc_json_int(&j, app->cfg->threads);
+    cc_json_obj_close(&j);
+    cc_buf_putc(&b, '\n');
+    int rc = srv_send_json(conn, 200, &b, "no-store");
+    cc_buf_free(&b);
+    return rc;
+}
+
+static int root_unavailable(struct mg_connection *conn, int err)
+{
+    char msg[160];
+    snprintf(msg, sizeof(msg), "the recordings folder cannot be read: %s", strerror(-err));
+    return srv_send_error(conn, 503, "root_unavailable", msg);
+}
+
+static int handle_days(struct mg_connection *conn, struct app *app)
+{
+    struct cc_date from, to;
+    bool has_from, has_to;
+    int st = query_date(conn, "from", &from, &has_from);
+    if (st)
+        return st;
+    if ((st = query_date(conn, "to", &to, &has_to)) != 0)
+        return st;
+    if (has_from && has_to &&
+        cc_days_from_civil(from.year, from.month, from.day) >
+            cc_days_from_civil(to.year, to.month, to.day))
+        return srv_send_error(conn, 400, "bad_range", "from is after to");
+    struct cc_date *dates = NULL;
+    size_t n = 0;
+    int rc = cc_catalog_list_days(app->cat, has_from ? &from : NULL, has_to ? &to : NULL,
+                                  &dates, &n);
+    if (rc < 0)
+        return root_unavailable(conn, rc);
+    struct cc_buf b;
+    struct cc_json j;
+    cc_buf_init(&b);
+    cc_json_init(&j, &b);
+    cc_json_obj_open(&j);
+    cc_json_key(&j, "days");
+    cc_json_arr_open(&j);
+    for (size_t i = 0; i < n; i++) {
+        const struct cc_day *d;
+        rc = cc_catalog_get_day(app->cat, &dates[i], &d);
+        if (rc == -ENOENT)
+            continue; /* vanished since the listing */
+        if (rc < 0) {
+            char name[11];
+            cc_date_format(&dates[i], name);
+            cc_warn("day %s: %s", name, strerror(-rc));
+            continue;
+        }
+        cc_dayjson_summary(&j, d);
+        cc_catalog_release(app->cat, d);
+    }
+    cc_json_arr_close(&j);
+    cc_json_obj_close(&j);
+    cc_buf_putc(&b, '\n');
+    free(dates);
+    rc = srv_send_json(conn, 200, &b, api_cache);
+    cc_buf_free(&b);
+    return rc;
+}
+
+static bool day_recording(struct app *app, const struct cc_day *d, bool *flags)
+{
+    bool any = false;
+    for (uint32_t i = 0; i < d->nsegs; i++) {
+        bool r = cc_catalog_is_recording(app->cat, d, i);
+        if (flags)
+            flags[i] = r;
+        any |= r;
+    }
+    return any;
+}
+
+static int handle_day(struct mg_connection *conn, struct app *app, const struct cc_day *d)
+{
+    bool *rec = cc_xcalloc(d->nsegs ? d->nsegs : 1, sizeof(bool));
+    day_recording(app, d, rec);
+    struct cc_buf b;
+    struct cc_json j;
+    cc_buf_init(&b);
+    cc_json_init(&j, &b);
+    cc_dayjson_day(&j, d, "/rec/", rec);
+    cc_buf_putc(&b, '\n');
+    free(rec);
+    int rc = srv_send_json(conn, 200, &b, api_cache);
+    cc_buf_free(&b);
+    return rc;
+}
+
+static int handle_motion(struct mg_connection *conn, const struct cc_day *d)
+{
+    struct cc_buf b;
+    struct cc_json j;
+    cc_buf_init(&b);
+    cc_json_init(&j, &b);
+    cc_json_obj_open(&j);
+    cc_json_key(&j, "date");
+    cc_json_str(&j, d->name);
+    cc_json_key(&j, "motion");
+    cc_dayjson_motion(&j, d);
+    cc_json_obj_close(&j);
+    cc_buf_putc(&b, '\n');
+    int rc = srv_send_json(conn, 200, &b, api_cache);
+    cc_buf_free(&b);
+    return rc;
+}
+
+static int stream_sink(void *ud, const void *data, size_t len)
+{
+    return srv_stream_write(ud, data, len) < 0 ? -EPIPE : 0;
+}
+
+static int handle_playlist(struct mg_connection *conn, struct app *app, const struct cc_day *d)
+{
+    struct cc_stitch_opts o = {
+        .root = cc_catalog_root(app->cat),
+        .rec_prefix = "/rec/",
+        .from_ms = INT64_MIN,
+        .to_ms = INT64_MAX,
+    };
+    int st = query_instant(conn, "from", d->off_min, &o.from_ms);
+    if (st)
+        return st;
+    if ((st = query_instant(conn, "to", d->off_min, &o.to_ms)) != 0)
+        return st;
+    if (o.from_ms > o.to_ms)
+        return srv_send_error(conn, 400, "bad_range", "from is after to");
+    o.ended = !day_recording(app, d, NULL);
+
+    struct srv_resp r;
+    srv_resp_init(&r, conn, 200);
+    srv_resp_header(&r, "Content-Type", "application/vnd.apple.mpegurl");
+    srv_resp_header(&r, "Cache-Control", "%s", o.ended ? FINISHED_MAX_AGE : "no-store");
+    if (srv_is_head(conn)) {
+        srv_resp_header(&r, "Vary", "Accept-Encoding");
+        srv_resp_send_head(&r);
+        return 200;
+    }
+    struct srv_stream s;
+    srv_stream_init(&s, &r, srv_accepts_gzip(conn));
+    int rc = cc_stitch_day(d, &o, stream_sink, &s, NULL);
+    if (rc == 0)
+        return srv_stream_finish(&s) == 0 ? 200 : 500;
+    bool started = srv_stream_started(&s);
+    srv_stream_abort(&s);
+    if (rc == -EPIPE)
+        return 200; /* the client left; nothing to tell it */
+    cc_err("playlist of %s: %s", d->name, strerror(-rc));
+    if (!started)
+        return srv_send_error(conn, 500, "io_error", "a playlist could not be read");
+    return 500;
+}
+
+/* /api/days/DATE[/SUB]: rest points after "/api/days/". */
+static int handle_one_day(struct mg_connection *conn, struct app *app, const char *rest)
+{
+    const char *slash = strchr(rest, '/');
+    size_t dlen = slash ? (size_t)(slash - rest) : strlen(rest);
+    const char *sub = slash ? slash + 1 : "";
+    struct cc_date date;
+    if (cc_date_parse(rest, dlen, &date) < 0)
+        return srv_send_error(conn, 400, "bad_date", "the day must be a date YYYY-MM-DD");
+    enum { DAY, PLAYLIST, MOTION } what;
+    if (!*sub)
+        what = DAY;
+    else if (!strcmp(sub, "playlist.m3u8"))
+        what = PLAYLIST;
+    else if (!strcmp(sub, "motion"))
+        what = MOTION;
+    else
+        return srv_send_error(conn, 404, "not_found", "no such API path");
+    if (!srv_method_ok(conn))
+        return srv_send_405(conn);
+
+    const struct cc_day *d;
+    int rc = cc_catalog_get_day(app->cat, &date, &d);
+    if (rc == -ENOENT || rc == -ENOTDIR)
+        return srv_send_error(conn, 404, "no_such_day", "no recordings for that day");
+    if (rc < 0) {
+        int root_rc = cc_catalog_root_status(app->cat);
+        if (root_rc < 0)
+            return root_unavailable(conn, root_rc);
+        cc_err("day %.10s: %s", rest, strerror(-rc));
+        return srv_send_error(conn, 500, "index_failed", "the day could not be indexed");
+    }
+    int status;
+    if (what == DAY)
+        status = handle_day(conn, app, d);
+    else if (what == PLAYLIST)
+        status = handle_playlist(conn, app, d);
+    else
+        status = handle_motion(conn, d);
+    cc_catalog_release(app->cat, d);
+    return status;
+}
+
+int srv_api_handler(struct mg_connection *conn, void *cbdata)
+{
+    struct app *app = cbdata;
+    char path[CC_URLPATH_MAX];
+    int st = srv_request_path(conn, path, sizeof(path));
+    if (st)
+        return st;
+    static const char days_prefix[] = "/api/days/";
+    if (!strcmp(path, "/api/health")) {
+        if (!srv_method_ok(conn))
+            return srv_send_405(conn);
+        return handle_health(conn, app);
+    }
+    if (!strcmp(path, "/api/days")) {
+        if (!srv_method_ok(conn))
+            return srv_send_405(conn);
+        return handle_days(conn, app);
+    }
+    if (!strncmp(path, days_prefix, sizeof(days_prefix) - 1))
+        return handle_one_day(conn, app, path + sizeof(days_prefix) - 1);
+    return srv_send_error(conn, 404, "not_found", "no such API path");
+}

@@ -1,0 +1,359 @@
+#include "http.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <civetweb.h>
+
+#include "json.h"
+#include "log.h"
+#include "mem.h"
+
+#define STREAM_DATA 16384 /* bytes per chunk on the wire */
+#define CHUNK_HEAD 10     /* "ffffffff\r\n" */
+#define CHUNK_TAIL 7      /* "\r\n" plus, on the last one, "0\r\n\r\n" */
+
+static const char *reason(int status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 204: return "No Content";
+    case 206: return "Partial Content";
+    case 304: return "Not Modified";
+    case 400: return "Bad Request";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 413: return "Payload Too Large";
+    case 414: return "URI Too Long";
+    case 416: return "Range Not Satisfiable";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return "Unknown";
+    }
+}
+
+/* Is token one of the comma-separated values of a header (case-insensitive)? */
+static bool header_has_token(const char *h, const char *token)
+{
+    size_t tl = strlen(token);
+    while (h && *h) {
+        while (*h == ' ' || *h == '\t' || *h == ',')
+            h++;
+        const char *e = h;
+        while (*e && *e != ',' && *e != ';')
+            e++;
+        const char *te = e;
+        while (te > h && (te[-1] == ' ' || te[-1] == '\t'))
+            te--;
+        if ((size_t)(te - h) == tl && strncasecmp(h, token, tl) == 0)
+            return true;
+        h = strchr(e, ',');
+    }
+    return false;
+}
+
+bool srv_keep_alive(const struct mg_connection *conn)
+{
+    const char *h = mg_get_header(conn, "Connection");
+    if (h)
+        return header_has_token(h, "keep-alive");
+    const struct mg_request_info *ri = mg_get_request_info(conn);
+    return ri->http_version && strcmp(ri->http_version, "1.1") == 0;
+}
+
+bool srv_is_head(const struct mg_connection *conn)
+{
+    return strcmp(mg_get_request_info(conn)->request_method, "HEAD") == 0;
+}
+
+bool srv_method_ok(const struct mg_connection *conn)
+{
+    const char *m = mg_get_request_info(conn)->request_method;
+    return strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0;
+}
+
+/* gzip is acceptable unless absent or given q=0 (RFC 9110 12.5.3). */
+bool srv_accepts_gzip(const struct mg_connection *conn)
+{
+    const char *h = mg_get_header(conn, "Accept-Encoding");
+    while (h && *h) {
+        while (*h == ' ' || *h == '\t' || *h == ',')
+            h++;
+        const char *e = h;
+        while (*e && *e != ',' && *e != ';' && *e != ' ')
+            e++;
+        bool is_gzip = (e - h == 4 && strncasecmp(h, "gzip", 4) == 0) ||
+                       (e - h == 6 && strncasecmp(h, "x-gzip", 6) == 0);
+        const char *next = strchr(e, ',');
+        if (is_gzip) {
+            const char *q = strstr(e, "q=");
+            if (q && (!next || q < next)) {
+                double v = strtod(q + 2, NULL);
+                return v > 0;
+            }
+            return true;
+        }
+        h = next;
+    }
+    return false;
+}
+
+void srv_resp_init(struct srv_resp *r, struct mg_connection *conn, int status)
+{
+    r->conn = conn;
+    r->status = status;
+    r->keep_alive = srv_keep_alive(conn);
+    cc_buf_init(&r->head);
+    const struct mg_request_info *ri = mg_get_request_info(conn);
+    char date[64];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    cc_buf_printf(&r->head, "HTTP/%s %d %s\r\nDate: %s\r\n",
+                  ri->http_version && strcmp(ri->http_version, "1.0") == 0 ? "1.0" : "1.1",
+                  status, reason(status), date);
+    cc_buf_puts(&r->head, "X-Content-Type-Options: nosniff\r\n");
+}
+
+void srv_resp_header(struct srv_resp *r, const char *name, const char *fmt, ...)
+{
+    va_list ap;
+    cc_buf_printf(&r->head, "%s: ", name);
+    va_start(ap, fmt);
+    cc_buf_vprintf(&r->head, fmt, ap);
+    va_end(ap);
+    cc_buf_puts(&r->head, "\r\n");
+}
+
+static void end_head(struct srv_resp *r)
+{
+    if (!r->keep_alive)
+        mg_disable_connection_keep_alive(r->conn);
+    cc_buf_printf(&r->head, "Connection: %s\r\n\r\n", r->keep_alive ? "keep-alive" : "close");
+}
+
+int srv_resp_send(struct srv_resp *r, const void *body, size_t len)
+{
+    cc_buf_printf(&r->head, "Content-Length: %zu\r\n", len);
+    end_head(r);
+    if (!srv_is_head(r->conn) && len)
+        cc_buf_append(&r->head, body, len);
+    int status = r->status;
+    mg_write(r->conn, r->head.data, r->head.len);
+    cc_buf_free(&r->head);
+    return status;
+}
+
+int srv_resp_send_head(struct srv_resp *r)
+{
+    end_head(r);
+    int rc = mg_write(r->conn, r->head.data, r->head.len) == (int)r->head.len ? 0 : -1;
+    cc_buf_free(&r->head);
+    return rc;
+}
+
+int srv_send_json(struct mg_connection *conn, int status, const struct cc_buf *body,
+                  const char *cache_control)
+{
+    struct srv_resp r;
+    srv_resp_init(&r, conn, status);
+    srv_resp_header(&r, "Content-Type", "application/json; charset=utf-8");
+    srv_resp_header(&r, "Cache-Control", "%s", cache_control);
+    return srv_resp_send(&r, body->data, body->len);
+}
+
+static int send_error_allow(struct mg_connection *conn, int status, const char *code,
+                            const char *message, const char *allow, bool close)
+{
+    struct cc_buf b;
+    struct cc_json j;
+    cc_buf_init(&b);
+    cc_json_init(&j, &b);
+    cc_json_obj_open(&j);
+    cc_json_key(&j, "error");
+    cc_json_obj_open(&j);
+    cc_json_key(&j, "code");
+    cc_json_str(&j, code);
+    cc_json_key(&j, "message");
+    cc_json_str(&j, message);
+    cc_json_obj_close(&j);
+    cc_json_obj_close(&j);
+    cc_buf_putc(&b, '\n');
+    struct srv_resp r;
+    srv_resp_init(&r, conn, status);
+    if (close)
+        r.keep_alive = false;
+    srv_resp_header(&r, "Content-Type", "application/json; charset=utf-8");
+    srv_resp_header(&r, "Cache-Control", "no-store");
+    if (allow)
+        srv_resp_header(&r, "Allow", "%s", allow);
+    int rc = srv_resp_send(&r, b.data, b.len);
+    cc_buf_free(&b);
+    return rc;
+}
+
+int srv_send_error(struct mg_connection *conn, int status, const char *code,
+                   const char *message)
+{
+    return send_error_allow(conn, status, code, message, NULL, false);
+}
+
+int srv_send_error_close(struct mg_connection *conn, int status, const char *code,
+                         const char *message)
+{
+    return send_error_allow(conn, status, code, message, NULL, true);
+}
+
+int srv_send_405(struct mg_connection *conn)
+{
+    return send_error_allow(conn, 405, "method_not_allowed", "only GET and HEAD are served",
+                            "GET, HEAD", false);
+}
+
+void srv_stream_init(struct srv_stream *s, struct srv_resp *resp, bool gzip)
+{
+    memset(s, 0, sizeof(*s));
+    s->resp = *resp;
+    const struct mg_request_info *ri = mg_get_request_info(resp->conn);
+    s->chunked = ri->http_version && strcmp(ri->http_version, "1.1") == 0;
+    if (!s->chunked)
+        s->resp.keep_alive = false; /* the body ends where the connection does */
+    else
+        srv_resp_header(&s->resp, "Transfer-Encoding", "chunked");
+    srv_resp_header(&s->resp, "Vary", "Accept-Encoding");
+    if (gzip) {
+        /* windowBits 15 + 16: a gzip wrapper; level 5 is cheap on the camera
+         * and playlist text compresses ~10x at any level. */
+        if (deflateInit2(&s->z, 5, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK) {
+            s->gzip = true;
+            srv_resp_header(&s->resp, "Content-Encoding", "gzip");
+        }
+    }
+    s->buf = cc_xmalloc(CHUNK_HEAD + STREAM_DATA + CHUNK_TAIL);
+}
+
+bool srv_stream_started(const struct srv_stream *s)
+{
+    return s->started;
+}
+
+/* Sends what buf holds as one chunk (headers first, the first time). */
+static int flush(struct srv_stream *s, bool last)
+{
+    if (s->failed)
+        return -1;
+    if (!s->started) {
+        s->started = true;
+        if (srv_resp_send_head(&s->resp) < 0) {
+            s->failed = true;
+            return -1;
+        }
+    }
+    char *data = s->buf + CHUNK_HEAD;
+    char *start = data;
+    size_t n = s->len;
+    if (s->chunked && n) {
+        char hex[CHUNK_HEAD + 1];
+        int hl = snprintf(hex, sizeof(hex), "%zx\r\n", n);
+        start = data - hl;
+        memcpy(start, hex, (size_t)hl);
+        memcpy(data + n, "\r\n", 2);
+        n += (size_t)hl + 2;
+    }
+    if (s->chunked && last) {
+        memcpy(start + n, "0\r\n\r\n", 5);
+        n += 5;
+    }
+    if (n && mg_write(s->resp.conn, start, n) != (int)n) {
+        s->failed = true;
+        return -1;
+    }
+    s->sent += s->len;
+    s->len = 0;
+    return 0;
+}
+
+static int put_plain(struct srv_stream *s, const char *p, size_t len)
+{
+    while (len) {
+        size_t room = STREAM_DATA - s->len;
+        size_t n = len < room ? len : room;
+        memcpy(s->buf + CHUNK_HEAD + s->len, p, n);
+        s->len += n;
+        p += n;
+        len -= n;
+        if (s->len == STREAM_DATA && flush(s, false) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Runs deflate over the pending input with the given flush mode until it has
+ * consumed everything (and, for Z_FINISH, ended the stream). */
+static int deflate_all(struct srv_stream *s, int mode)
+{
+    for (;;) {
+        s->z.next_out = (Bytef *)(s->buf + CHUNK_HEAD + s->len);
+        s->z.avail_out = (uInt)(STREAM_DATA - s->len);
+        int zr = deflate(&s->z, mode);
+        s->len = STREAM_DATA - s->z.avail_out;
+        if (zr == Z_STREAM_ERROR) {
+            s->failed = true;
+            return -1;
+        }
+        if (s->len == STREAM_DATA && flush(s, false) < 0)
+            return -1;
+        if (mode == Z_FINISH ? zr == Z_STREAM_END : (s->z.avail_in == 0 && s->z.avail_out))
+            return 0;
+    }
+}
+
+int srv_stream_write(struct srv_stream *s, const void *data, size_t len)
+{
+    if (s->failed)
+        return -1;
+    if (!s->gzip)
+        return put_plain(s, data, len);
+    s->z.next_in = (Bytef *)(uintptr_t)data;
+    s->z.avail_in = (uInt)len;
+    return deflate_all(s, Z_NO_FLUSH);
+}
+
+static void stream_free(struct srv_stream *s)
+{
+    if (s->gzip)
+        deflateEnd(&s->z);
+    s->gzip = false;
+    free(s->buf);
+    s->buf = NULL;
+    cc_buf_free(&s->resp.head);
+}
+
+int srv_stream_finish(struct srv_stream *s)
+{
+    int rc = 0;
+    if (s->gzip) {
+        s->z.next_in = NULL;
+        s->z.avail_in = 0;
+        rc = deflate_all(s, Z_FINISH);
+    }
+    if (rc == 0)
+        rc = flush(s, true);
+    if (rc < 0)
+        mg_disable_connection_keep_alive(s->resp.conn);
+    stream_free(s);
+    return rc;
+}
+
+void srv_stream_abort(struct srv_stream *s)
+{
+    if (s->started)
+        mg_disable_connection_keep_alive(s->resp.conn);
+    stream_free(s);
+}

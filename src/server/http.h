@@ -1,0 +1,84 @@
+/* http — how camcatd writes responses on a civetweb connection.
+ *
+ * Responses are written raw (status line, headers, body) instead of through
+ * civetweb's mg_response_header_* calls, which send every header line with its
+ * own write: a small JSON answer here costs one write(2). The Connection
+ * header follows civetweb's own keep-alive rule (see srv_keep_alive), and
+ * where we decide to close, civetweb is told so the two never disagree.
+ *
+ * Error bodies are JSON everywhere: {"error":{"code":"…","message":"…"}}. */
+#ifndef CC_SRV_HTTP_H
+#define CC_SRV_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <zlib.h>
+
+#include "buf.h"
+
+struct mg_connection;
+
+/* Headers of one response under construction. */
+struct srv_resp {
+    struct mg_connection *conn;
+    int status;
+    struct cc_buf head;
+    bool keep_alive;
+};
+
+void srv_resp_init(struct srv_resp *r, struct mg_connection *conn, int status);
+void srv_resp_header(struct srv_resp *r, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Sends the headers with Content-Length len, then body (unless HEAD), in one
+ * write. Frees r. Returns r->status for civetweb's log. */
+int srv_resp_send(struct srv_resp *r, const void *body, size_t len);
+/* Sends the headers only (the caller streams the body). 0 or -1. Frees r. */
+int srv_resp_send_head(struct srv_resp *r);
+
+int srv_send_json(struct mg_connection *conn, int status, const struct cc_buf *body,
+                  const char *cache_control);
+int srv_send_error(struct mg_connection *conn, int status, const char *code,
+                   const char *message);
+/* The same, then the connection is closed. */
+int srv_send_error_close(struct mg_connection *conn, int status, const char *code,
+                         const char *message);
+/* 405 with Allow: GET, HEAD. */
+int srv_send_405(struct mg_connection *conn);
+
+bool srv_is_head(const struct mg_connection *conn);
+bool srv_method_ok(const struct mg_connection *conn); /* GET or HEAD */
+bool srv_accepts_gzip(const struct mg_connection *conn);
+/* civetweb's rule: the client's Connection header, else HTTP/1.1 keeps alive. */
+bool srv_keep_alive(const struct mg_connection *conn);
+
+/* A streamed body: chunked transfer encoding (HTTP/1.1) or raw until close
+ * (HTTP/1.0), optionally gzip-compressed on the fly. Nothing is sent until
+ * the first buffer fills, so an error early on can still become a proper
+ * error response (srv_stream_started() says whether that is still possible). */
+struct srv_stream {
+    struct srv_resp resp;   /* headers, sent with the first bytes */
+    bool chunked;
+    bool gzip;
+    bool started;
+    bool failed;            /* the client went away or zlib failed */
+    z_stream z;
+    char *buf;              /* room for a chunk header, data, and the trailer */
+    size_t len;             /* data bytes in buf */
+    uint64_t sent;
+};
+
+/* Takes over resp (headers so far); adds Transfer-Encoding / Content-Encoding. */
+void srv_stream_init(struct srv_stream *s, struct srv_resp *resp, bool gzip);
+/* Appends body bytes: 0 or -1 once the stream has failed. */
+int srv_stream_write(struct srv_stream *s, const void *data, size_t len);
+/* Finishes the body (and the chunked framing). 0 or -1. */
+int srv_stream_finish(struct srv_stream *s);
+bool srv_stream_started(const struct srv_stream *s);
+/* Drops the stream without finishing it: if anything was sent, the
+ * connection is closed so the client sees a truncated body, never a short
+ * one that looks complete. */
+void srv_stream_abort(struct srv_stream *s);
+
+#endif

@@ -1,0 +1,335 @@
+/* camcatd — the recording catalog server: civetweb in front of the catalog.
+ *
+ * Start-up follows civetweb's embedding pattern: mg_init_library, an options
+ * array, mg_start2, one request handler per area with the app as cbdata, then
+ * the main thread sleeps in sigsuspend until SIGINT/SIGTERM; mg_stop lets
+ * in-flight requests finish; mg_exit_library. */
+#include <errno.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <civetweb.h>
+
+#include "app.h"
+#include "config.h"
+#include "fsutil.h"
+#include "http.h"
+#include "log.h"
+#include "mem.h"
+
+#ifndef CAMCAT_WWW_DIR
+#define CAMCAT_WWW_DIR "/usr/local/share/camcat/www"
+#endif
+
+/* Set from the signal handler, read by the main loop: the one global. */
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: camcatd --root DIR [--listen ADDR] [--config FILE] [--cache-dir DIR]\n"
+            "               [--threads N] [--www DIR] [--log-level LEVEL] [--cache-mb N]\n"
+            "\n"
+            "  --root DIR        recordings ROOT (YYYY-MM-DD/NNNNN/*.m3u8)\n"
+            "  --listen ADDR     PORT, IPv4:PORT or [IPv6]:PORT (default 127.0.0.1:8080;\n"
+            "                    port 0 picks a free one and logs it)\n"
+            "  --config FILE     key = value lines with the same keys (root, listen,\n"
+            "                    cache_dir, threads, www, log_level, cache_mb);\n"
+            "                    flags win over the file\n"
+            "  --cache-dir DIR   keep sidecars here instead of in the day folders\n"
+            "  --threads N       worker threads, 1-64 (default 4)\n"
+            "  --www DIR         the UI (default %s)\n"
+            "  --log-level L     error, warn, info or debug (default info)\n"
+            "  --cache-mb N      memory for day indexes, MiB (default 4)\n",
+            CAMCAT_WWW_DIR);
+}
+
+struct flag {
+    char key[32];
+    const char *value;
+};
+
+/* Parses argv into flags (key spelled as in the config file) and the config
+ * file path. Returns 0, 1 when done (help/version printed), or 2 on misuse. */
+static int parse_args(int argc, char **argv, struct flag *flags, int *nflags,
+                      const char **config_path)
+{
+    *nflags = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            usage(stdout);
+            return 1;
+        }
+        if (!strcmp(a, "--version")) {
+            printf("camcatd %s\n", CAMCAT_VERSION);
+            return 1;
+        }
+        if (strncmp(a, "--", 2) != 0) {
+            fprintf(stderr, "camcatd: unexpected argument \"%s\" (see --help)\n", a);
+            return 2;
+        }
+        const char *name = a + 2, *eq = strchr(name, '=');
+        size_t nl = eq ? (size_t)(eq - name) : strlen(name);
+        const char *value = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+        if (!value || nl == 0 || nl >= sizeof(flags->key)) {
+            fprintf(stderr, "camcatd: %s needs a value (see --help)\n", a);
+            return 2;
+        }
+        if (nl == 6 && !strncmp(name, "config", 6)) {
+            *config_path = value;
+            continue;
+        }
+        struct flag *f = &flags[(*nflags)++];
+        for (size_t k = 0; k < nl; k++)
+            f->key[k] = name[k] == '-' ? '_' : name[k];
+        f->key[nl] = '\0';
+        f->value = value;
+        bool known = false;
+        for (const char *const *k = cc_config_keys; *k; k++)
+            known |= !strcmp(*k, f->key);
+        if (!known || memchr(name, '_', nl) != NULL) {
+            fprintf(stderr, "camcatd: unknown option --%.*s (see --help)\n", (int)nl, name);
+            return 2;
+        }
+    }
+    return 0;
+}
+
+/* Settings: defaults, then the file, then the flags. 0, 1 or 2 as above. */
+static int load_config(int argc, char **argv, struct cc_config *cfg)
+{
+    struct flag *flags = cc_xcalloc((size_t)argc, sizeof(*flags));
+    const char *config_path = NULL;
+    int nflags, rc = parse_args(argc, argv, flags, &nflags, &config_path);
+    char err[512];
+    if (rc)
+        goto out;
+    rc = 2;
+    if (config_path && cc_config_load(cfg, config_path, err, sizeof(err)) < 0) {
+        fprintf(stderr, "camcatd: %s\n", err);
+        goto out;
+    }
+    for (int i = 0; i < nflags; i++) {
+        if (cc_config_set(cfg, flags[i].key, flags[i].value, err, sizeof(err)) < 0) {
+            fprintf(stderr, "camcatd: --%s: %s\n", flags[i].key, err);
+            goto out;
+        }
+    }
+    if (cc_config_check(cfg, err, sizeof(err)) < 0) {
+        fprintf(stderr, "camcatd: %s\n", err);
+        goto out;
+    }
+    rc = 0;
+out:
+    free(flags);
+    return rc;
+}
+
+static int log_message(const struct mg_connection *conn, const char *message)
+{
+    (void)conn;
+    cc_warn("civetweb: %s", message);
+    return 1; /* logged here; civetweb prints nothing itself */
+}
+
+static void end_request(const struct mg_connection *conn, int status)
+{
+    if (cc_log_get_level() < CC_LOG_DEBUG)
+        return;
+    const struct mg_request_info *ri = mg_get_request_info(conn);
+    cc_debug("%s %s %s%s -> %d", ri->remote_addr, ri->request_method,
+             ri->local_uri_raw ? ri->local_uri_raw : "?", ri->query_string ? "?..." : "",
+             status);
+}
+
+static int check_listen(const struct cc_config *cfg)
+{
+    struct cc_listen l;
+    if (cc_config_parse_listen(cfg->listen, &l) < 0)
+        return -EINVAL; /* validated with the config already */
+    if (l.v6 && !mg_check_feature(MG_FEATURES_IPV6)) {
+        cc_err("listen %s: this civetweb was built without IPv6", cfg->listen);
+        return -EINVAL;
+    }
+    if (!l.loopback)
+        cc_warn("listening on %s, reachable from other hosts: camcatd has no access control yet",
+                cfg->listen);
+    return 0;
+}
+
+/* Longest a stop waits for requests in flight (a slow client must not hold
+ * the camera's restart up for long). */
+#define STOP_GRACE_MS 5000
+
+/* Counts the request in flight, or refuses it once a stop has begun. */
+static int guarded(struct mg_connection *conn, struct app *app, mg_request_handler fn)
+{
+    atomic_fetch_add(&app->in_flight, 1);
+    int status;
+    if (atomic_load(&app->stopping)) {
+        status = srv_send_error_close(conn, 503, "stopping", "the server is shutting down");
+    } else {
+        status = fn(conn, app);
+    }
+    atomic_fetch_sub(&app->in_flight, 1);
+    return status;
+}
+
+static int api_entry(struct mg_connection *conn, void *app)
+{
+    return guarded(conn, app, srv_api_handler);
+}
+
+static int rec_entry(struct mg_connection *conn, void *app)
+{
+    return guarded(conn, app, srv_rec_handler);
+}
+
+static int www_entry(struct mg_connection *conn, void *app)
+{
+    return guarded(conn, app, srv_www_handler);
+}
+
+/* Lets the requests in flight finish (bounded), then stops civetweb. */
+static void stop_server(struct mg_context *ctx, struct app *app)
+{
+    atomic_store(&app->stopping, true);
+    int64_t deadline = cc_monotonic_ms() + STOP_GRACE_MS;
+    while (atomic_load(&app->in_flight) > 0 && cc_monotonic_ms() < deadline) {
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    if (atomic_load(&app->in_flight) > 0)
+        cc_warn("stopping with %d requests still in flight", atomic_load(&app->in_flight));
+    mg_stop(ctx);
+}
+
+static struct mg_context *start_server(struct app *app, const struct cc_config *cfg)
+{
+    char threads[16];
+    snprintf(threads, sizeof(threads), "%d", cfg->threads);
+    /* Sized for the camera: few threads, small request buffers, short
+     * keep-alive (civetweb ties a worker to a connection while it is open). */
+    const char *options[] = {
+        "listening_ports", cfg->listen,
+        "num_threads", threads,
+        "enable_keep_alive", "yes",
+        "keep_alive_timeout_ms", "500",
+        "request_timeout_ms", "10000",
+        "max_request_size", "16384",
+        /* Handlers see the raw path and decode it once themselves (urlpath). */
+        "decode_url", "no",
+        "enable_directory_listing", "no",
+        "tcp_nodelay", "1",
+        NULL, NULL,
+    };
+    struct mg_callbacks cb;
+    memset(&cb, 0, sizeof(cb));
+    cb.log_message = log_message;
+    cb.end_request = end_request;
+    char errtext[256] = "";
+    struct mg_error_data err = {.text = errtext, .text_buffer_size = sizeof(errtext)};
+    struct mg_init_data init = {.callbacks = &cb, .user_data = app,
+                                .configuration_options = options};
+    struct mg_context *ctx = mg_start2(&init, &err);
+    if (!ctx) {
+        cc_err("cannot start the server on %s: %s", cfg->listen,
+               errtext[0] ? errtext : "unknown error");
+        return NULL;
+    }
+    mg_set_request_handler(ctx, "/api", api_entry, app);
+    mg_set_request_handler(ctx, "/rec", rec_entry, app);
+    mg_set_request_handler(ctx, "/", www_entry, app);
+    struct cc_listen l;
+    cc_config_parse_listen(cfg->listen, &l);
+    struct mg_server_port ports[4];
+    int n = mg_get_server_ports(ctx, 4, ports);
+    for (int i = 0; i < n; i++)
+        cc_info("listening on http://%s%s%s:%d/", l.v6 ? "[" : "", l.host[0] ? l.host : "0.0.0.0",
+                l.v6 ? "]" : "", ports[i].port);
+    return ctx;
+}
+
+static int serve(const struct cc_config *cfg, struct cc_catalog *cat)
+{
+    struct app app = {.cat = cat, .cfg = cfg, .started_ms = cc_monotonic_ms()};
+    atomic_init(&app.in_flight, 0);
+    atomic_init(&app.stopping, false);
+    /* Block the stop signals before civetweb's threads exist, so they inherit
+     * the mask and only the main thread (in sigsuspend) takes them. */
+    sigset_t stop_set, old;
+    sigemptyset(&stop_set);
+    sigaddset(&stop_set, SIGINT);
+    sigaddset(&stop_set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_set, &old);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    struct mg_context *ctx = start_server(&app, cfg);
+    if (!ctx)
+        return 1;
+    sigset_t wait_set = old;
+    sigdelset(&wait_set, SIGINT);
+    sigdelset(&wait_set, SIGTERM);
+    while (!stop_requested)
+        sigsuspend(&wait_set);
+    cc_info("stopping: finishing requests in flight");
+    stop_server(ctx, &app);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct cc_config cfg;
+    cc_config_init(&cfg, CAMCAT_WWW_DIR);
+    int rc = load_config(argc, argv, &cfg);
+    if (rc) {
+        cc_config_free(&cfg);
+        return rc == 1 ? 0 : 2;
+    }
+    cc_log_set_level(cfg.log_level);
+    if (check_listen(&cfg) < 0) {
+        cc_config_free(&cfg);
+        return 2;
+    }
+    struct cc_catalog_config cc = {
+        .root = cfg.root,
+        .cache_dir = cfg.cache_dir,
+        .cache_bytes = (size_t)cfg.cache_mb << 20,
+        .write_sidecars = true,
+    };
+    struct cc_catalog *cat = NULL;
+    rc = cc_catalog_new(&cc, &cat);
+    if (rc < 0) {
+        cc_err("catalog: %s", strerror(-rc));
+        cc_config_free(&cfg);
+        return 1;
+    }
+    int root_rc = cc_catalog_root_status(cat);
+    if (root_rc < 0)
+        cc_warn("root %s: %s (serving anyway; days appear when it does)", cfg.root,
+                strerror(-root_rc));
+    mg_init_library(0);
+    rc = serve(&cfg, cat);
+    cc_catalog_free(cat);
+    mg_exit_library();
+    cc_info("stopped");
+    cc_config_free(&cfg);
+    return rc;
+}

@@ -1,0 +1,189 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+#include "testutil.h"
+
+static int parse(struct cc_config *c, const char *text, char *err, size_t errsz)
+{
+    return cc_config_parse(c, text, strlen(text), "test.conf", err, errsz);
+}
+
+static void test_defaults(void **state)
+{
+    struct cc_config c;
+    char err[256];
+    cc_config_init(&c, "/usr/share/camcat/www");
+    assert_null(c.root);
+    assert_string_equal(c.listen, "127.0.0.1:8080");
+    assert_null(c.cache_dir);
+    assert_string_equal(c.www, "/usr/share/camcat/www");
+    assert_int_equal(c.threads, 4);
+    assert_int_equal(c.log_level, CC_LOG_INFO);
+    assert_int_equal(c.cache_mb, 4);
+    assert_int_equal(cc_config_check(&c, err, sizeof(err)), -EINVAL);
+    assert_non_null(strstr(err, "root"));
+    cc_config_free(&c);
+}
+
+static void test_file_syntax(void **state)
+{
+    struct cc_config c;
+    char err[256] = "";
+    cc_config_init(&c, "www");
+    const char *text = "# camcatd settings\n"
+                       "\n"
+                       "root = /mnt/sd/rec\n"
+                       "  listen=[::1]:9000  \r\n"
+                       "\tthreads\t=\t2\n"
+                       "cache_dir = /var/cache/camcat\n"
+                       "log_level = debug\n"
+                       "cache_mb = 16\n"
+                       "www = /opt/www dir\n"
+                       "   # indented comment\n"
+                       "cache_mb = 8"; /* last line without newline; later wins */
+    assert_int_equal(parse(&c, text, err, sizeof(err)), 0);
+    assert_string_equal(c.root, "/mnt/sd/rec");
+    assert_string_equal(c.listen, "[::1]:9000");
+    assert_int_equal(c.threads, 2);
+    assert_string_equal(c.cache_dir, "/var/cache/camcat");
+    assert_int_equal(c.log_level, CC_LOG_DEBUG);
+    assert_int_equal(c.cache_mb, 8);
+    assert_string_equal(c.www, "/opt/www dir");
+    assert_int_equal(cc_config_check(&c, err, sizeof(err)), 0);
+    /* An empty cache_dir goes back to the day folders. */
+    assert_int_equal(parse(&c, "cache_dir =\n", err, sizeof(err)), 0);
+    assert_null(c.cache_dir);
+    cc_config_free(&c);
+}
+
+static void expect_error(const char *text, int line, const char *key, const char *accepted)
+{
+    struct cc_config c;
+    char err[512] = "";
+    char where[32];
+    cc_config_init(&c, "www");
+    assert_int_equal(parse(&c, text, err, sizeof(err)), -EINVAL);
+    snprintf(where, sizeof(where), "test.conf:%d: ", line);
+    if (strncmp(err, where, strlen(where)) != 0)
+        fail_msg("message \"%s\" does not start with \"%s\"", err, where);
+    if (key && !strstr(err, key))
+        fail_msg("message \"%s\" does not name %s", err, key);
+    if (accepted && !strstr(err, accepted))
+        fail_msg("message \"%s\" does not say \"%s\"", err, accepted);
+    cc_config_free(&c);
+}
+
+static void test_errors(void **state)
+{
+    expect_error("root = /x\nport = 80\n", 2, "port", "accepted: root, listen, cache_dir");
+    expect_error("threads = 0\n", 1, "threads", "1 to 64");
+    expect_error("threads = 65\n", 1, "threads", "1 to 64");
+    expect_error("threads = 4x\n", 1, "threads", "1 to 64");
+    expect_error("threads = -1\n", 1, "threads", NULL);
+    expect_error("threads =\n", 1, "threads", NULL);
+    expect_error("threads = 99999999999999999999\n", 1, "threads", NULL);
+    expect_error("cache_mb = 0\n", 1, "cache_mb", "1024");
+    expect_error("log_level = verbose\n", 1, "log_level", "error, warn, info or debug");
+    expect_error("\n\nlisten = localhost:80\n", 3, "listen", "IPv4:PORT");
+    expect_error("listen = 127.0.0.1:65536\n", 1, "listen", NULL);
+    expect_error("listen = [::1]80\n", 1, "listen", NULL);
+    expect_error("listen = 1.2.3:80\n", 1, "listen", NULL);
+    expect_error("root =\n", 1, "root", "folder");
+    expect_error("www = \n", 1, "www", NULL);
+    expect_error("just some words\n", 1, NULL, "key = value");
+    expect_error("= value\n", 1, NULL, "unknown key");
+}
+
+static void test_set_like_flags(void **state)
+{
+    struct cc_config c;
+    char err[256];
+    cc_config_init(&c, "www");
+    assert_int_equal(parse(&c, "root = /file\nthreads = 2\n", err, sizeof(err)), 0);
+    /* Flags are applied after the file with the same table: they win. */
+    assert_int_equal(cc_config_set(&c, "root", "/flag", err, sizeof(err)), 0);
+    assert_string_equal(c.root, "/flag");
+    assert_int_equal(c.threads, 2);
+    assert_int_equal(cc_config_set(&c, "threads", "abc", err, sizeof(err)), -EINVAL);
+    assert_int_equal(c.threads, 2); /* a refused value changes nothing */
+    assert_int_equal(cc_config_set(&c, "cache-dir", "/x", err, sizeof(err)), -EINVAL);
+    assert_non_null(strstr(err, "cache-dir"));
+    cc_config_free(&c);
+}
+
+static void listen_ok(const char *s, const char *host, int port, bool v6, bool loopback)
+{
+    struct cc_listen l;
+    if (cc_config_parse_listen(s, &l) != 0)
+        fail_msg("listen \"%s\" refused", s);
+    assert_string_equal(l.host, host);
+    assert_int_equal(l.port, port);
+    assert_int_equal(l.v6, v6);
+    assert_int_equal(l.loopback, loopback);
+}
+
+static void test_listen(void **state)
+{
+    listen_ok("127.0.0.1:8080", "127.0.0.1", 8080, false, true);
+    listen_ok("127.1.2.3:1", "127.1.2.3", 1, false, true);
+    listen_ok("8080", "", 8080, false, false);
+    listen_ok("0.0.0.0:80", "0.0.0.0", 80, false, false);
+    listen_ok("192.168.1.10:8080", "192.168.1.10", 8080, false, false);
+    listen_ok("[::1]:8080", "::1", 8080, true, true);
+    listen_ok("[::]:8080", "::", 8080, true, false);
+    listen_ok("127.0.0.1:0", "127.0.0.1", 0, false, true);
+    const char *bad[] = {"",         "x",          ":80",          "127.0.0.1",
+                         "127.0.0.1:", "[::1]",    "::1:80",       "[::1:80",
+                         "[zz]:80",  "host:80",    "127.0.0.1:80x", "65536",
+                         "-1",       "1.2.3.4:+80", "[::1]:-80",   "127.0.0.1:8080,8081"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct cc_listen l;
+        if (cc_config_parse_listen(bad[i], &l) != -EINVAL)
+            fail_msg("listen \"%s\" accepted", bad[i]);
+    }
+}
+
+static void test_load_file(void **state)
+{
+    char *dir = tu_tmpdir();
+    char path[512], err[512];
+    struct cc_config c;
+    cc_config_init(&c, "www");
+    snprintf(path, sizeof(path), "%s/camcatd.conf", dir);
+    tu_write(path, "root = /srv/rec\nlog_level = warn\n");
+    assert_int_equal(cc_config_load(&c, path, err, sizeof(err)), 0);
+    assert_string_equal(c.root, "/srv/rec");
+    assert_int_equal(c.log_level, CC_LOG_WARN);
+
+    tu_write(path, "root = /srv/rec\nbogus = 1\n");
+    assert_int_equal(cc_config_load(&c, path, err, sizeof(err)), -EINVAL);
+    assert_non_null(strstr(err, "camcatd.conf:2: unknown key \"bogus\""));
+
+    snprintf(path, sizeof(path), "%s/missing.conf", dir);
+    assert_true(cc_config_load(&c, path, err, sizeof(err)) < 0);
+    assert_non_null(strstr(err, "missing.conf"));
+    cc_config_free(&c);
+    tu_rmrf(dir);
+    free(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults),       cmocka_unit_test(test_file_syntax),
+        cmocka_unit_test(test_errors),         cmocka_unit_test(test_set_like_flags),
+        cmocka_unit_test(test_listen),         cmocka_unit_test(test_load_file),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
