@@ -48,7 +48,8 @@ fi
 
 echo "deps.sh: installing missing Debian packages:$missing"
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -q >/dev/null
+# One broken index (e.g. a foreign architecture's) must not stop the install.
+apt-get update -q >/dev/null || true
 # shellcheck disable=SC2086
 apt-get install -y -q --no-install-recommends $missing >/dev/null
 echo "deps.sh: installed:$missing"
