@@ -340,6 +340,38 @@ static void test_missing_chunk_and_lru(void **state)
     tree_free(&t);
 }
 
+/* Re-checking an unchanged day costs stats only: no folder is listed and no
+ * playlist read (a listing of 43,000 chunks takes milliseconds). */
+static void test_unchanged_day_is_stat_only(void **state)
+{
+    struct tree t;
+    tree_make(&t, 30, true);
+    char cmd[9000];
+    snprintf(cmd, sizeof(cmd), "find '%s' -exec touch -h -d '2025-01-24 09:00:00Z' {} +",
+             t.root);
+    assert_int_equal(system(cmd), 0);
+    struct cc_day *d0 = NULL, *d1 = NULL;
+    bool changed;
+    struct cc_scan_stats ss;
+    assert_int_equal(cc_scan_update(t.root, &t.date, NULL, &d0, &changed, &ss), 0);
+    assert_int_equal(ss.dirs_listed, 1);
+    assert_int_equal(cc_scan_update(t.root, &t.date, d0, &d1, &changed, &ss), 0);
+    assert_false(changed);
+    assert_null(d1);
+    assert_int_equal(ss.dirs_listed, 0);
+    assert_int_equal(ss.bytes_parsed, 0);
+    assert_int_equal(ss.playlists_reused, 1);
+    /* a new chunk file alone (the folder changed): listed again, nothing parsed */
+    char chunk[4200];
+    snprintf(chunk, sizeof(chunk), "%s/extra.ts", t.dir);
+    tu_write(chunk, "");
+    assert_int_equal(cc_scan_update(t.root, &t.date, d0, &d1, &changed, &ss), 0);
+    assert_int_equal(ss.dirs_listed, 1);
+    cc_day_free(d1);
+    cc_day_free(d0);
+    tree_free(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -351,6 +383,7 @@ int main(void)
         cmocka_unit_test(test_corrupt_and_stale_sidecar),
         cmocka_unit_test(test_mtime_granularity),
         cmocka_unit_test(test_missing_chunk_and_lru),
+        cmocka_unit_test(test_unchanged_day_is_stat_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
