@@ -152,7 +152,9 @@ install: all
 		cp -r $(BUILD)/www $(DESTDIR)$(PREFIX)/share/camcat/; \
 	fi
 
--include $(LIB_OBJ:.o=.d) $(SRV_OBJ:.o=.d) $(BUILD)/obj/tools/camcat.d $(BUILD)/obj/tools/gentree.d
+-include $(LIB_OBJ:.o=.d) $(SRV_OBJ:.o=.d) $(BUILD)/obj/tools/camcat.d $(BUILD)/obj/tools/gentree.d \
+	$(UNIT_SRC:%.c=$(BUILD)/obj/%.d) $(BUILD)/obj/tests/unit/testutil.d \
+	$(FUZZ_TARGETS:%=$(BUILD)/obj/tests/fuzz/%.d) $(BUILD)/obj/tests/fuzz/replay.d
 
 # Pieces owned by their own folders.
 -include toolchain/armhf.mk

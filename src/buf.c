@@ -47,7 +47,26 @@ void cc_buf_puts(struct cc_buf *b, const char *s)
 
 void cc_buf_putc(struct cc_buf *b, char c)
 {
-    cc_buf_append(b, &c, 1);
+    if (b->len + 2 > b->cap)
+        cc_buf_reserve(b, 1);
+    b->data[b->len++] = c;
+    b->data[b->len] = '\0';
+}
+
+void cc_buf_put_dec(struct cc_buf *b, uint64_t v, int min_digits)
+{
+    char tmp[24];
+    int n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n < min_digits && n < (int)sizeof(tmp))
+        tmp[n++] = '0';
+    cc_buf_reserve(b, (size_t)n);
+    while (n)
+        b->data[b->len++] = tmp[--n];
+    b->data[b->len] = '\0';
 }
 
 void cc_buf_vprintf(struct cc_buf *b, const char *fmt, va_list ap)

@@ -23,6 +23,8 @@ void cc_buf_reserve(struct cc_buf *b, size_t extra);
 void cc_buf_append(struct cc_buf *b, const void *p, size_t n);
 void cc_buf_puts(struct cc_buf *b, const char *s);
 void cc_buf_putc(struct cc_buf *b, char c);
+/* Decimal digits of v, zero-padded to min_digits. */
+void cc_buf_put_dec(struct cc_buf *b, uint64_t v, int min_digits);
 void cc_buf_printf(struct cc_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cc_buf_vprintf(struct cc_buf *b, const char *fmt, va_list ap);
 

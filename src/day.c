@@ -11,6 +11,7 @@ struct cc_day *cc_day_new(const struct cc_date *date)
 {
     struct cc_day *d = cc_xcalloc(1, sizeof(*d));
     d->date = *date;
+    d->utc_midnight_ms = cc_date_start_ms(date, 0);
     cc_date_format(date, d->name);
     return d;
 }
@@ -153,7 +154,7 @@ bool cc_day_pdt_plausible(const struct cc_day *d, int64_t pdt_ms, int off_min)
     /* A folder is named by the camera's local date when recording started;
      * its chunks may run past midnight, but not start a day early or run for
      * a week. Anything else is a corrupt tag or a clock far off. */
-    int64_t day0 = cc_date_start_ms(&d->date, off_min);
+    int64_t day0 = d->utc_midnight_ms - (int64_t)off_min * 60000;
     return pdt_ms >= day0 - CC_MS_PER_DAY && pdt_ms < day0 + 8 * CC_MS_PER_DAY;
 }
 

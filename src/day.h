@@ -116,6 +116,7 @@ struct cc_range {
 struct cc_day {
     struct cc_date date;
     char name[11];          /* "YYYY-MM-DD" */
+    int64_t utc_midnight_ms;/* the date's midnight in UTC (PDT plausibility) */
     int32_t off_min;        /* the day's UTC offset (first timed segment) */
     int64_t built_ns;       /* wall clock when its sources were last checked */
     struct cc_fprint dir_fp;/* the day folder */

@@ -107,10 +107,10 @@ static bool key_is(const char *k, size_t n, const char *want)
 }
 
 /* Matches "#TAG:" or exactly "#TAG"; *arg gets what follows the colon. */
-static bool tag_is(const char *line, size_t len, const char *tag, const char **arg,
-                   size_t *arg_len)
+#define tag_is(line, len, tag, arg, arg_len) tag_match(line, len, tag, sizeof(tag) - 1, arg, arg_len)
+static bool tag_match(const char *line, size_t len, const char *tag, size_t n, const char **arg,
+                      size_t *arg_len)
 {
-    size_t n = strlen(tag);
     if (len < n || memcmp(line, tag, n) != 0)
         return false;
     if (len == n) {

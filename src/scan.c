@@ -43,6 +43,24 @@ static bool is_media_name(const char *s)
            has_suffix(s, ".aac") || has_suffix(s, ".m4v");
 }
 
+/* Word-at-a-time hash for folder listings: names are hashed twice per chunk
+ * (listing and lookup), where a byte-wise hash showed up in the profile. */
+static size_t name_hash(const char *s, size_t len)
+{
+    uint64_t h = len * 0x9E3779B97F4A7C15ull;
+    while (len >= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdull;
+        s += 8;
+        len -= 8;
+    }
+    uint64_t w = 0;
+    memcpy(&w, s, len);
+    h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+    return (size_t)(h ^ (h >> 29));
+}
+
 static void nameset_add(struct nameset *ns, const char *name)
 {
     if ((ns->count + 1) * 2 > ns->cap) {
@@ -56,7 +74,7 @@ static void nameset_add(struct nameset *ns, const char *name)
             if (!old[i])
                 continue;
             const char *s = ns->arena.data + old[i] - 1;
-            size_t h = cc_hash32(CC_HASH32_INIT, s, strlen(s)) & (ncap - 1);
+            size_t h = name_hash(s, strlen(s)) & (ncap - 1);
             while (ns->slots[h])
                 h = (h + 1) & (ncap - 1);
             ns->slots[h] = old[i];
@@ -65,7 +83,7 @@ static void nameset_add(struct nameset *ns, const char *name)
         free(old);
     }
     size_t len = strlen(name);
-    size_t h = cc_hash32(CC_HASH32_INIT, name, len) & (ns->cap - 1);
+    size_t h = name_hash(name, len) & (ns->cap - 1);
     while (ns->slots[h])
         h = (h + 1) & (ns->cap - 1);
     ns->slots[h] = (uint32_t)ns->arena.len + 1;
@@ -79,7 +97,7 @@ static bool nameset_has(const struct nameset *ns, const char *name, size_t len)
 {
     if (!ns->cap)
         return false;
-    size_t h = cc_hash32(CC_HASH32_INIT, name, len) & (ns->cap - 1);
+    size_t h = name_hash(name, len) & (ns->cap - 1);
     while (ns->slots[h]) {
         const char *s = ns->arena.data + ns->slots[h] - 1;
         if (strncmp(s, name, len) == 0 && s[len] == '\0')

@@ -43,20 +43,28 @@ static int flush(struct stitch *st, bool force)
     return 0;
 }
 
+static bool uri_safe(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '.' || c == '_' || c == '-' || c == '~' || c == '/';
+}
+
 /* URIs go out percent-encoded where a byte is not plainly safe in a path. */
 static void put_uri(struct cc_buf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789ABCDEF";
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-            c == '.' || c == '_' || c == '-' || c == '~' || c == '/') {
-            cc_buf_putc(b, (char)c);
-        } else {
-            cc_buf_putc(b, '%');
-            cc_buf_putc(b, hex[c >> 4]);
-            cc_buf_putc(b, hex[c & 15]);
-        }
+    size_t i = 0;
+    while (i < n) {
+        size_t run = i;
+        while (run < n && uri_safe((unsigned char)s[run]))
+            run++;
+        cc_buf_append(b, s + i, run - i);
+        if (run == n)
+            break;
+        unsigned char c = (unsigned char)s[run];
+        char esc[3] = {'%', hex[c >> 4], hex[c & 15]};
+        cc_buf_append(b, esc, 3);
+        i = run + 1;
     }
 }
 
@@ -110,12 +118,21 @@ static int on_chunk(void *ud, const struct cc_m3u8_chunk *c)
     int64_t when = c->has_pdt && cc_day_pdt_plausible(st->day, c->pdt_ms, c->pdt_off_min)
                        ? c->pdt_ms
                        : t;
-    cc_iso_format(when, st->seg->off_min, iso);
-    cc_buf_printf(b, "#EXT-X-PROGRAM-DATE-TIME:%s\n#EXTINF:%lld.%06lld,\n", iso,
-                  (long long)(c->dur_us / 1000000), (long long)(c->dur_us % 1000000));
-    if (c->has_range)
-        cc_buf_printf(b, "#EXT-X-BYTERANGE:%llu@%llu\n", (unsigned long long)c->range_len,
-                      (unsigned long long)c->range_off);
+    size_t iso_len = cc_iso_format(when, st->seg->off_min, iso);
+    cc_buf_append(b, "#EXT-X-PROGRAM-DATE-TIME:", 25);
+    cc_buf_append(b, iso, iso_len);
+    cc_buf_append(b, "\n#EXTINF:", 9);
+    cc_buf_put_dec(b, (uint64_t)(c->dur_us / 1000000), 1);
+    cc_buf_putc(b, '.');
+    cc_buf_put_dec(b, (uint64_t)(c->dur_us % 1000000), 6);
+    cc_buf_append(b, ",\n", 2);
+    if (c->has_range) {
+        cc_buf_append(b, "#EXT-X-BYTERANGE:", 17);
+        cc_buf_put_dec(b, c->range_len, 1);
+        cc_buf_putc(b, '@');
+        cc_buf_put_dec(b, c->range_off, 1);
+        cc_buf_putc(b, '\n');
+    }
     put_rec_uri(st, c->uri, c->uri_len);
     cc_buf_putc(b, '\n');
     st->wrote_any = true;
