@@ -15,7 +15,7 @@
 #include "scan.h"
 #include "sidecar.h"
 
-#define DEFAULT_CACHE_BYTES (4u << 20)
+#define DEFAULT_CACHE_BYTES (2u << 20)
 #define DEFAULT_LIVE_INTERVAL_S (4 * 3600)
 /* Sources are stat'ed at most this often per day: under load, a burst of
  * requests costs one check, and a change is still seen within a second. */

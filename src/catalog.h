@@ -23,7 +23,7 @@ struct cc_catalog;
 struct cc_catalog_config {
     const char *root;          /* recordings ROOT (copied) */
     const char *cache_dir;     /* sidecars here instead of in day folders; NULL: day folders */
-    size_t cache_bytes;        /* bound on in-memory indexes (LRU); 0: default 4 MiB */
+    size_t cache_bytes;        /* bound on in-memory indexes (LRU); 0: default 2 MiB */
     bool write_sidecars;       /* false: never write anything (read-only media, dump) */
     int live_write_interval_s; /* a day still recording is re-saved at most this often;
                                   0: default 4 h */
