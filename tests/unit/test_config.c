@@ -30,7 +30,7 @@ static void test_defaults(void **state)
     assert_string_equal(c.www, "/usr/share/camcat/www");
     assert_int_equal(c.threads, 4);
     assert_int_equal(c.log_level, CC_LOG_INFO);
-    assert_int_equal(c.cache_mb, 4);
+    assert_int_equal(c.cache_mb, 2);
     assert_int_equal(cc_config_check(&c, err, sizeof(err)), -EINVAL);
     assert_non_null(strstr(err, "root"));
     cc_config_free(&c);
