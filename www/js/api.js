@@ -1,0 +1,72 @@
+// The camcatd JSON API. Every failure becomes an ApiError carrying the
+// server's error code, so the UI can tell "no recordings" from "server down".
+
+export class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+async function getJson(url, { signal } = {}) {
+  let r;
+  try {
+    r = await fetch(url, { signal, headers: { Accept: 'application/json' } });
+  } catch (e) {
+    if (e.name === 'AbortError') throw e;
+    throw new ApiError(0, 'network', 'The server cannot be reached.');
+  }
+  let body = null;
+  try {
+    body = await r.json();
+  } catch {
+    // A proxy's HTML error page: keep the status.
+  }
+  if (!r.ok) {
+    const err = body && body.error;
+    throw new ApiError(r.status, (err && err.code) || `http_${r.status}`,
+      (err && err.message) || `${r.status} ${r.statusText}`);
+  }
+  if (!body) throw new ApiError(r.status, 'bad_json', 'The server sent an unreadable answer.');
+  return body;
+}
+
+const enc = encodeURIComponent;
+
+export const api = {
+  days(from, to, opts) {
+    const q = from ? `?from=${enc(from)}&to=${enc(to)}` : '';
+    return getJson(`/api/days${q}`, opts).then((b) => b.days || []);
+  },
+  day(date, opts) {
+    return getJson(`/api/days/${enc(date)}`, opts);
+  },
+  health(opts) {
+    return getJson('/api/health', opts);
+  },
+  time(opts) {
+    return getJson('/api/time', opts);
+  },
+  playlistUrl(date) {
+    return `/api/days/${enc(date)}/playlist.m3u8`;
+  },
+  liveUrl() {
+    return '/api/live.m3u8';
+  },
+  exportUrl(fromMs, toMs) {
+    return `/api/export.ts?from=${Math.round(fromMs)}&to=${Math.round(toMs)}`;
+  },
+  // Optional endpoints: present unless the server answers 404. The body is
+  // not read (an export or a live playlist could be large or slow).
+  async has(path) {
+    const ctl = new AbortController();
+    try {
+      const r = await fetch(path, { signal: ctl.signal, cache: 'no-store' });
+      ctl.abort();
+      return r.status !== 404 && r.status !== 405;
+    } catch {
+      return false;
+    }
+  },
+};

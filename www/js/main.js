@@ -1,0 +1,433 @@
+// Wires the calendar, player and timeline together and keeps the URL in
+// step: #/2025-01-24 opens a day, #/2025-01-24/08:15:30 a moment in it.
+import { ApiError, api } from './api.js';
+import { Calendar } from './calendar.js';
+import { Player } from './player.js';
+import { Timeline } from './timeline.js';
+import { MS_HOUR, MS_MIN, fmtDate, fmtDuration, fmtOffset, fmtStamp, fmtTime, parseDate, parseHms,
+  todayKey } from './timefmt.js';
+
+const $ = (id) => document.getElementById(id);
+const RATES = [1, 2, 4, 8];
+
+const state = {
+  date: null,
+  day: null, // GET /api/days/DATE
+  offMin: 0,
+  live: false,
+  loadCtl: null,
+  refresh: 0,
+  hashTimer: 0,
+  exportOk: false,
+};
+
+// --- messages -------------------------------------------------------------
+
+let noticeTimer = 0;
+function notice(text) {
+  const el = $('notice');
+  el.textContent = text;
+  el.hidden = false;
+  clearTimeout(noticeTimer);
+  noticeTimer = setTimeout(() => (el.hidden = true), 4000);
+}
+
+let retryFn = null;
+function overlay(text, { spin = false, retry = null } = {}) {
+  $('overlay').hidden = !text;
+  $('overlay-text').textContent = text || '';
+  $('spinner').hidden = !spin;
+  $('retry-btn').hidden = !retry;
+  retryFn = retry;
+  $('overlay').dataset.kind = spin ? 'loading' : retry ? 'error' : 'info';
+}
+$('retry-btn').addEventListener('click', () => retryFn && retryFn());
+
+const fmt = (ms) => fmtTime(ms, state.offMin);
+
+// --- player + timeline ------------------------------------------------------
+
+const video = $('video');
+const player = new Player(video, {
+  offMin: () => state.offMin,
+  fmt,
+  onTime: showTime,
+  onNotice: notice,
+  onBusy: (on) => ($('busy').hidden = !on),
+  onError: (text) => overlay(text, { retry: () => openDay(state.date, player.now()) }),
+  onState: (s) => {
+    $('play').textContent = s === 'playing' ? '❚❚' : '▶';
+    $('play').dataset.state = s;
+    document.body.dataset.playback = s;
+    if (s === 'ended') notice('End of the recordings for this day');
+    if (s === 'paused') writeHash(true);
+  },
+  onLevel: (live) => {
+    if (live && !state.refresh && state.date) {
+      state.refresh = setInterval(() => refreshDay(), 30000);
+    }
+  },
+});
+
+const timeline = new Timeline($('timeline'), {
+  onSeek: (ms) => seekWall(ms),
+  onView: () => updateExport(),
+});
+
+function showTime(ms) {
+  const el = $('wallclock');
+  if (ms === null || ms === undefined) {
+    el.textContent = '--:--:--';
+    delete el.dataset.ms;
+    $('wall-date').textContent = '';
+  } else {
+    el.textContent = fmt(ms);
+    el.dataset.ms = String(ms);
+    $('wall-date').textContent = fmtDate(ms, state.offMin);
+  }
+  timeline.setPlayhead(ms ?? null);
+  writeHash(false);
+  updateExport();
+}
+
+function seekWall(ms) {
+  timeline.reveal();
+  const r = player.seekWall(ms);
+  if (r && r.inGap) notice(r.message);
+  writeHash(true);
+}
+
+// The URL follows the play head, without flooding the history.
+function writeHash(now) {
+  if (!state.date || state.live) return;
+  const go = () => {
+    const ms = player.now();
+    const h = ms === null ? `#/${state.date}` : `#/${state.date}/${fmt(ms)}`;
+    if (h !== location.hash) history.replaceState(null, '', h);
+  };
+  if (now) {
+    clearTimeout(state.hashTimer);
+    state.hashTimer = 0;
+    go();
+  } else if (!state.hashTimer) {
+    state.hashTimer = setTimeout(() => {
+      state.hashTimer = 0;
+      go();
+    }, 1000);
+  }
+}
+
+// Timeline data from the day's JSON, in wall-clock ms.
+function timelineDay(day) {
+  const recording = (s) => s.state === 'recording';
+  return {
+    start: day.day_start_ms,
+    offMin: day.utc_offset_min,
+    segments: day.segments.filter((s) => !s.untimed)
+      .map((s) => ({ start: s.start_ms, end: s.end_ms, live: recording(s) })),
+    gaps: (day.gaps || []).map((g) => ({ start: g.start_ms, end: g.end_ms })),
+    motion: (day.motion || []).map((m) => ({ start: m.start_ms, end: Math.max(m.end_ms || m.start_ms, m.start_ms) })),
+  };
+}
+
+function summary(day) {
+  const t = day.totals || {};
+  const n = day.segments.length;
+  const live = day.segments.some((s) => s.state === 'recording');
+  $('day-summary').textContent = `${fmtDuration(t.recorded_s || 0)} in ${n} recording${n === 1 ? '' : 's'}` +
+    ` · ${t.motion || 0} motion${live ? ' · recording now' : ''}`;
+  $('wall-offset').textContent = `UTC${fmtOffset(day.utc_offset_min)}`;
+}
+
+async function openDay(date, startMs = null, { live = false, offMs = null } = {}) {
+  if (state.loadCtl) state.loadCtl.abort();
+  const ctl = (state.loadCtl = new AbortController());
+  clearInterval(state.refresh);
+  state.refresh = 0;
+  state.date = date;
+  state.live = live;
+  state.day = null;
+  document.body.dataset.view = 'day';
+  player.close();
+  timeline.clear();
+  showTime(null);
+  calendar.select(date);
+  // Indexing a day the first time can take a while on the camera.
+  const spin = setTimeout(() => overlay(`Indexing the recordings of ${date}…`, { spin: true }), 200);
+  let day;
+  try {
+    day = await api.day(date, { signal: ctl.signal });
+  } catch (e) {
+    if (e.name === 'AbortError') return;
+    clearTimeout(spin);
+    if (e instanceof ApiError && e.status === 404) overlay(`No recordings on ${date}.`);
+    else if (e instanceof ApiError && e.code === 'bad_date') overlay(`“${date}” is not a date.`);
+    else overlay(`Server error: ${e.message}`, { retry: () => openDay(date, startMs, { live, offMs }) });
+    $('day-summary').textContent = '';
+    return;
+  } finally {
+    clearTimeout(spin);
+  }
+  if (ctl.signal.aborted) return;
+  state.day = day;
+  state.offMin = day.utc_offset_min || 0;
+  summary(day);
+  timeline.setDay(timelineDay(day));
+  if (!day.segments.length) {
+    overlay(`No recordings on ${date}.`);
+    return;
+  }
+  overlay(null);
+  if (offMs !== null) startMs = day.day_start_ms + offMs;
+  const url = live ? api.liveUrl() : api.playlistUrl(date);
+  player.open({ url, startMs, live });
+}
+
+async function refreshDay() {
+  if (!state.date) return;
+  try {
+    const day = await api.day(state.date);
+    if (day.date !== state.date) return;
+    state.day = day;
+    summary(day);
+    timeline.setDay(timelineDay(day), true);
+  } catch {
+    // The next refresh tries again; playback goes on meanwhile.
+  }
+}
+
+// --- controls -----------------------------------------------------------------
+
+function jump(seconds) {
+  const now = player.now();
+  if (now === null) return;
+  seekWall(now + seconds * 1000);
+}
+
+// Next/previous recording folder or motion event, relative to the play head.
+function step(list, dir) {
+  const now = player.now();
+  if (now === null || !list.length) return null;
+  if (dir > 0) return list.find((s) => s > now + 1000) ?? null;
+  // "Previous" from well inside an item restarts it, as a music player does.
+  const before = list.filter((s) => s < now - 2000);
+  return before.length ? before[before.length - 1] : null;
+}
+
+function stepSegment(dir) {
+  if (!state.day) return;
+  const starts = state.day.segments.filter((s) => !s.untimed).map((s) => s.start_ms).sort((a, b) => a - b);
+  const t = step(starts, dir);
+  if (t === null) notice(dir > 0 ? 'This is the last recording of the day' : 'This is the first recording of the day');
+  else seekWall(t);
+}
+
+function stepMotion(dir) {
+  if (!state.day) return;
+  const starts = (state.day.motion || []).map((m) => m.start_ms).sort((a, b) => a - b);
+  const t = step(starts, dir);
+  if (t === null) {
+    notice(dir > 0 ? 'No more motion events on this day' : 'No earlier motion events on this day');
+    return;
+  }
+  const ev = state.day.motion.find((m) => m.start_ms === t);
+  seekWall(t);
+  notice(`Motion at ${fmt(t)}${ev && ev.label ? ` (${ev.label})` : ''}`);
+}
+
+function cycleRate() {
+  const i = RATES.indexOf(player.rate);
+  const r = RATES[(i + 1) % RATES.length];
+  player.setRate(r);
+  $('speed').textContent = `${r}×`;
+  $('speed').dataset.rate = String(r);
+}
+
+async function snapshot() {
+  const ms = player.now();
+  const blob = await player.snapshot();
+  if (!blob || ms === null) {
+    notice('Nothing to capture yet');
+    return;
+  }
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = `camera-${fmtStamp(ms, state.offMin)}.png`;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+}
+
+function toggleFullscreen() {
+  const stage = $('stage');
+  if (document.fullscreenElement) document.exitFullscreen();
+  else if (stage.requestFullscreen) stage.requestFullscreen().catch(() => {});
+  else if (video.webkitEnterFullscreen) video.webkitEnterFullscreen(); // iPhone
+}
+
+// The clip: the timeline's view when zoomed to an hour or less, else five
+// minutes around the play head.
+function updateExport() {
+  const a = $('export');
+  if (!state.exportOk || !state.day) {
+    a.hidden = true;
+    return;
+  }
+  const v = timeline.view();
+  const head = player.now();
+  let from = v.from;
+  let to = v.to;
+  if (to - from > MS_HOUR) {
+    if (head === null) {
+      a.hidden = true;
+      return;
+    }
+    from = head - 2.5 * MS_MIN;
+    to = head + 2.5 * MS_MIN;
+  }
+  a.hidden = false;
+  a.href = api.exportUrl(from, to);
+  a.download = `camera-${fmtStamp(from, state.offMin)}.ts`;
+  a.title = `Download ${fmt(from)}–${fmt(to)} as a video file`;
+}
+
+$('play').addEventListener('click', () => player.toggle());
+$('speed').addEventListener('click', cycleRate);
+$('prev-seg').addEventListener('click', () => stepSegment(-1));
+$('next-seg').addEventListener('click', () => stepSegment(1));
+$('prev-motion').addEventListener('click', () => stepMotion(-1));
+$('next-motion').addEventListener('click', () => stepMotion(1));
+$('snapshot').addEventListener('click', snapshot);
+$('fullscreen').addEventListener('click', toggleFullscreen);
+for (const b of document.querySelectorAll('[data-jump]')) {
+  b.addEventListener('click', () => jump(Number(b.dataset.jump)));
+}
+for (const b of document.querySelectorAll('[data-zoom]')) {
+  b.addEventListener('click', () => timeline.zoomTo(Number(b.dataset.zoom)));
+}
+video.addEventListener('click', () => player.toggle());
+
+document.addEventListener('keydown', (e) => {
+  if (e.ctrlKey || e.metaKey || e.altKey || !state.day) return;
+  const t = e.target;
+  if (t.closest && (t.closest('#cal-grid') || t.closest('input, select, textarea'))) return;
+  const onButton = t.closest && t.closest('button, a');
+  switch (e.key) {
+    case ' ':
+      if (onButton) return;
+      player.toggle();
+      break;
+    case 'ArrowLeft': jump(e.shiftKey ? -60 : -10); break;
+    case 'ArrowRight': jump(e.shiftKey ? 60 : 10); break;
+    case 'ArrowUp': stepSegment(1); break;
+    case 'ArrowDown': stepSegment(-1); break;
+    case '[': stepMotion(-1); break;
+    case ']': stepMotion(1); break;
+    case 'f': toggleFullscreen(); break;
+    default: return;
+  }
+  e.preventDefault();
+});
+
+// --- calendar + routing -------------------------------------------------------
+
+const calendar = new Calendar({
+  grid: $('cal-grid'), title: $('cal-title'), msg: $('cal-msg'),
+  prev: $('cal-prev'), next: $('cal-next'), today: $('cal-today'),
+}, { onPick: (date) => (location.hash = `#/${date}`) });
+
+// hash: the one navigated to. A hashchange event carries it in newURL:
+// location.hash may have been rewritten by the playing video since.
+function route(hash = location.hash) {
+  const parts = hash.replace(/^#\/?/, '').split('/');
+  if (parts[0] === 'live') {
+    openLive();
+    return;
+  }
+  const date = parseDate(parts[0]) ? parts[0] : null;
+  if (!date) {
+    state.date = null;
+    document.body.dataset.view = 'calendar';
+    player.close();
+    overlay('Pick a day with recordings in the calendar.');
+    return;
+  }
+  const off = parseHms(parts[1]);
+  if (date === state.date && state.day && !state.live) {
+    if (off !== null) seekWall(state.day.day_start_ms + off);
+    return;
+  }
+  // Local midnight in the camera's offset comes with the day's JSON.
+  openDay(date, null, { offMs: off });
+}
+
+async function openLive() {
+  try {
+    const days = await api.days();
+    const newest = days[days.length - 1];
+    if (!newest) {
+      overlay('No recordings yet.');
+      return;
+    }
+    await openDay(newest.date, null, { live: true });
+  } catch (e) {
+    overlay(`Server error: ${e.message}`, { retry: openLive });
+  }
+}
+
+window.addEventListener('hashchange', (e) => route(new URL(e.newURL).hash));
+
+// Start: the month of the linked day, else the newest recording's.
+async function boot() {
+  let health = null;
+  try {
+    health = await api.health();
+    $('server-status').textContent = `camcat ${health.version}` +
+      (health.root && health.root.ok === false ? ' · recordings folder unavailable' : '');
+    $('server-status').dataset.ok = String(!health.root || health.root.ok !== false);
+  } catch (e) {
+    $('server-status').textContent = 'server unreachable';
+    $('server-status').dataset.ok = 'false';
+  }
+  const linked = parseDate(location.hash.replace(/^#\/?/, '').split('/')[0]);
+  let newest = null;
+  try {
+    const days = await api.days();
+    newest = days[days.length - 1] || null;
+  } catch (e) {
+    calendar.message(`Could not load the calendar: ${e.message}`);
+  }
+  calendar.setToday(todayKey(newest ? newest.utc_offset_min ?? 0 : -new Date().getTimezoneOffset()));
+  const p = linked || parseDate(newest ? newest.date : calendar.today);
+  await calendar.show(p.y, p.mo);
+  route();
+  optional();
+}
+
+// Endpoints that a newer server has: each control appears only if present.
+async function optional() {
+  state.exportOk = await api.has(api.exportUrl(0, 0));
+  updateExport();
+  if (await api.has(api.liveUrl())) {
+    $('live-btn').hidden = false;
+    $('live-btn').addEventListener('click', () => (location.hash = '#/live'));
+  }
+  try {
+    const t = await api.time();
+    const ms = t.now_ms ?? t.ms ?? Date.parse(t.now || t.time || '');
+    if (Number.isFinite(ms)) {
+      const skew = ms - Date.now();
+      const off = t.utc_offset_min ?? state.offMin;
+      const el = $('camera-clock');
+      el.hidden = false;
+      const draw = () => (el.textContent = `camera ${fmtTime(Date.now() + skew, off)}`);
+      draw();
+      setInterval(draw, 1000);
+    }
+  } catch {
+    // No /api/time on this server.
+  }
+}
+
+boot();

@@ -1,0 +1,415 @@
+// One <video> playing a day's stitched playlist, with hls.js where the
+// browser has MSE and native HLS where it has only that (older iOS).
+// Wall clock <-> media time comes from the playlist's fragments: each has
+// a program date-time (pdt) and a media start, so
+//   media = frag.start + (wall - frag.pdt) / 1000.
+// A chunk that cannot be loaded or decoded is skipped, never waited on.
+
+const HLS_URL = 'vendor/hls.min.js';
+const FRAG_ERRORS = new Set(['fragLoadError', 'fragLoadTimeOut', 'fragParsingError', 'fragDecryptError',
+  'fragGap']);
+let hlsPromise = null;
+
+// hls.js is 600 KB: loaded only when a day is first played, and never where
+// native HLS is used.
+function loadHls() {
+  if (!hlsPromise) {
+    hlsPromise = new Promise((resolve, reject) => {
+      if (window.Hls) return resolve(window.Hls);
+      const s = document.createElement('script');
+      s.src = HLS_URL;
+      s.onload = () => (window.Hls ? resolve(window.Hls) : reject(new Error('hls.js did not load')));
+      s.onerror = () => {
+        hlsPromise = null;
+        reject(new Error('hls.js could not be loaded'));
+      };
+      document.head.append(s);
+    });
+  }
+  return hlsPromise;
+}
+
+function hasMse() {
+  return !!(window.MediaSource || window.ManagedMediaSource || window.WebKitMediaSource);
+}
+
+// The fragments of a media playlist, for native playback where hls.js
+// cannot tell us: start is the sum of the EXTINF durations before it.
+export function parseFragments(text) {
+  const out = [];
+  let start = 0;
+  let pdt = null;
+  let dur = null;
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line.startsWith('#EXT-X-PROGRAM-DATE-TIME:')) pdt = Date.parse(line.slice(25));
+    else if (line.startsWith('#EXTINF:')) dur = parseFloat(line.slice(8));
+    else if (line && !line.startsWith('#') && dur !== null) {
+      out.push({ start, duration: dur, programDateTime: Number.isFinite(pdt) ? pdt : null });
+      start += dur;
+      pdt = null;
+      dur = null;
+    }
+  }
+  return { fragments: out, live: !/^#EXT-X-ENDLIST/m.test(text) };
+}
+
+export class Player {
+  constructor(video, cb) {
+    this.video = video;
+    this.cb = cb; // onTime(ms), onNotice(text), onError(text), onBusy(bool), onState(str), onLevel()
+    this.hls = null;
+    this.frags = [];
+    this.gen = 0;
+    this.rate = 1;
+    this.failed = [];
+    this.pending = null;
+    this.ready = false;
+    this.lastRecover = 0;
+    this.lastSwap = 0;
+    this.poll = 0;
+    this.busyTimer = 0;
+    this.stall = { t: -1, since: 0 };
+    this.starting = null; // media time asked for, until the video is there
+    const v = video;
+    const tick = () => this.emitTime();
+    for (const ev of ['timeupdate', 'seeking', 'seeked', 'loadeddata']) v.addEventListener(ev, tick);
+    v.addEventListener('play', () => this.cb.onState('playing'));
+    v.addEventListener('pause', () => this.cb.onState('paused'));
+    v.addEventListener('ended', () => this.cb.onState('ended'));
+    v.addEventListener('waiting', () => this.busy(true));
+    for (const ev of ['playing', 'canplay', 'seeked', 'pause']) v.addEventListener(ev, () => this.busy(false));
+    v.addEventListener('timeupdate', () => this.checkSkip());
+    v.addEventListener('seeked', () => (this.starting = null));
+    v.addEventListener('error', () => {
+      if (!this.hls && v.error && v.getAttribute('src')) this.cb.onError(`The video cannot be played (${v.error.message || v.error.code}).`);
+    });
+    setInterval(() => this.watchdog(), 1000);
+  }
+
+  get offMin() {
+    return this.cb.offMin();
+  }
+
+  busy(on) {
+    clearTimeout(this.busyTimer);
+    if (!on) return this.cb.onBusy(false);
+    this.busyTimer = setTimeout(() => this.cb.onBusy(true), 300);
+  }
+
+  // Starts playing url; startMs (wall clock) or the first recording.
+  async open({ url, startMs = null, live = false }) {
+    const gen = ++this.gen;
+    this.close();
+    this.pending = { startMs, live };
+    const v = this.video;
+    const native = !hasMse() && v.canPlayType('application/vnd.apple.mpegurl');
+    if (native) return this.openNative(url, gen);
+    let Hls;
+    try {
+      Hls = await loadHls();
+    } catch (e) {
+      if (gen === this.gen) this.cb.onError(e.message);
+      return;
+    }
+    if (gen !== this.gen) return;
+    if (!Hls.isSupported()) {
+      this.cb.onError('This browser cannot play HLS video.');
+      return;
+    }
+    const retry = (n, delay) => ({ maxNumRetry: n, retryDelayMs: delay, maxRetryDelayMs: delay * 2 });
+    const hls = new Hls({
+      autoStartLoad: false,
+      maxBufferLength: 20,
+      backBufferLength: 30,
+      // A bad chunk should cost a second, not a minute of retries.
+      fragLoadPolicy: { default: { maxTimeToFirstByteMs: 10000, maxLoadTimeMs: 30000,
+        timeoutRetry: retry(1, 0), errorRetry: retry(1, 500) } },
+    });
+    this.hls = hls;
+    const E = Hls.Events;
+    const onDetails = (ev, data) => {
+      if (gen !== this.gen) return;
+      this.frags = data.details.fragments;
+      this.cb.onLevel(data.details.live);
+      if (!this.ready) this.start();
+      else this.emitTime();
+    };
+    hls.on(E.LEVEL_LOADED, onDetails);
+    hls.on(E.LEVEL_UPDATED, onDetails);
+    hls.on(E.FRAG_CHANGED, () => this.emitTime());
+    hls.on(E.ERROR, (ev, data) => gen === this.gen && this.onHlsError(Hls, data));
+    hls.attachMedia(v);
+    hls.loadSource(url);
+  }
+
+  async openNative(url, gen) {
+    const v = this.video;
+    const load = async () => {
+      const r = await fetch(url, { cache: 'no-store' });
+      if (!r.ok) throw new Error(`playlist: ${r.status}`);
+      return parseFragments(await r.text());
+    };
+    try {
+      const pl = await load();
+      if (gen !== this.gen) return;
+      this.frags = pl.fragments;
+      this.cb.onLevel(pl.live);
+      if (pl.live) {
+        this.poll = setInterval(async () => {
+          const next = await load().catch(() => null);
+          if (next && gen === this.gen) {
+            this.frags = next.fragments;
+            this.cb.onLevel(next.live);
+          }
+        }, 10000);
+      }
+    } catch (e) {
+      if (gen === this.gen) this.cb.onError(`The day's playlist cannot be loaded (${e.message}).`);
+      return;
+    }
+    v.src = url;
+    v.addEventListener('loadedmetadata', () => gen === this.gen && this.start(), { once: true });
+  }
+
+  // The first playlist is in: go to the wanted time and play.
+  start() {
+    this.ready = true;
+    const p = this.pending || {};
+    this.pending = null;
+    let t = 0;
+    if (p.live) t = -1;
+    else if (p.startMs !== null && p.startMs !== undefined) {
+      const r = this.mediaAt(p.startMs);
+      if (r) {
+        t = r.t;
+        if (r.inGap) this.cb.onNotice(r.message);
+      }
+    }
+    if (t >= 0) this.starting = t;
+    if (this.hls) this.hls.startLoad(t);
+    else if (t >= 0) this.video.currentTime = t;
+    this.setRate(this.rate);
+    this.play();
+    this.emitTime();
+  }
+
+  close() {
+    clearInterval(this.poll);
+    this.poll = 0;
+    if (this.hls) {
+      this.hls.destroy();
+      this.hls = null;
+    }
+    this.frags = [];
+    this.failed = [];
+    this.ready = false;
+    this.pending = null;
+    this.starting = null;
+    const v = this.video;
+    if (v.getAttribute('src')) {
+      v.removeAttribute('src');
+      v.load();
+    }
+    this.busy(false);
+  }
+
+  play() {
+    const p = this.video.play();
+    if (p && p.catch) p.catch(() => this.cb.onState('paused'));
+  }
+
+  toggle() {
+    if (this.video.paused || this.video.ended) this.play();
+    else this.video.pause();
+  }
+
+  setRate(r) {
+    this.rate = r;
+    this.video.defaultPlaybackRate = r;
+    this.video.playbackRate = r;
+  }
+
+  // --- the wall-clock map ------------------------------------------------
+
+  // Index of the fragment holding media time t (the last starting at or before it).
+  fragIndexAt(t) {
+    const f = this.frags;
+    let lo = 0;
+    let hi = f.length - 1;
+    if (hi < 0) return -1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (f[mid].start <= t) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  wallAt(t) {
+    const i = this.fragIndexAt(t);
+    if (i < 0) return null;
+    const f = this.frags[i];
+    if (f.programDateTime === null || f.programDateTime === undefined) return null;
+    const off = Math.min(Math.max(t - f.start, 0), f.duration);
+    return Math.round(f.programDateTime + off * 1000);
+  }
+
+  now() {
+    if (!this.ready || !this.frags.length) return null;
+    const v = this.video;
+    // Until the start position is reached the video reads 0: show the target.
+    if (this.starting !== null) {
+      const d = v.currentTime - this.starting;
+      if (d > -1 && d < 5) this.starting = null;
+      else return this.wallAt(this.starting);
+    }
+    return this.wallAt(v.currentTime);
+  }
+
+  // Where wall-clock ms is in the media: {t, landed (wall ms), inGap, after}.
+  // PDTs are not assumed sorted (clocks jump): the fragment holding ms
+  // wins, else the one starting soonest after it.
+  mediaAt(ms) {
+    let next = null;
+    let last = null;
+    for (const f of this.frags) {
+      const p = f.programDateTime;
+      if (p === null || p === undefined) continue;
+      if (ms >= p && ms < p + f.duration * 1000) return { t: f.start + (ms - p) / 1000, landed: ms, inGap: false };
+      if (p > ms && (!next || p < next.programDateTime)) next = f;
+      if (!last || p > last.programDateTime) last = f;
+    }
+    const fmt = this.cb.fmt;
+    if (next) {
+      return { t: next.start + 0.001, landed: next.programDateTime, inGap: true,
+        message: `No recording at ${fmt(ms)} — jumped to ${fmt(next.programDateTime)}` };
+    }
+    if (!last) return null;
+    const end = last.programDateTime + last.duration * 1000;
+    const t = Math.max(last.start, last.start + last.duration - 0.5);
+    return { t, landed: end - 500, inGap: true, after: true,
+      message: `No recording after ${fmt(end)} on this day` };
+  }
+
+  // Seeks to wall-clock ms; returns what mediaAt said (null if nothing loaded).
+  seekWall(ms) {
+    if (!this.ready) {
+      if (this.pending) this.pending.startMs = ms;
+      return null;
+    }
+    const r = this.mediaAt(ms);
+    if (!r) return null;
+    this.seekMedia(r.t);
+    return r;
+  }
+
+  seekMedia(t) {
+    const v = this.video;
+    this.starting = null;
+    this.stall = { t: -1, since: 0 };
+    v.currentTime = Math.max(0, t);
+    if (v.ended) this.play();
+    this.emitTime();
+  }
+
+  emitTime() {
+    this.cb.onTime(this.now());
+  }
+
+  // --- failures -------------------------------------------------------------
+
+  onHlsError(Hls, data) {
+    const frag = data.frag;
+    if (frag && FRAG_ERRORS.has(data.details) && (!frag.type || frag.type === 'main')) {
+      this.fragFailed(frag, data.fatal);
+      return;
+    }
+    if (!data.fatal) return;
+    if (data.type === Hls.ErrorTypes.MEDIA_ERROR) {
+      const now = performance.now();
+      if (now - this.lastRecover > 5000) {
+        this.lastRecover = now;
+        this.cb.onNotice('Recovering from a decoding error…');
+        this.hls.recoverMediaError();
+        return;
+      }
+      if (now - this.lastSwap > 5000) {
+        this.lastSwap = now;
+        this.hls.swapAudioCodec();
+        this.hls.recoverMediaError();
+        return;
+      }
+    }
+    const what = data.details === 'manifestLoadError' || data.details === 'levelLoadError'
+      ? "The day's playlist cannot be loaded" : 'Playback failed';
+    this.cb.onError(`${what} (${data.details}).`);
+  }
+
+  // Remembers the chunk's media range; playback jumps over it when it gets
+  // there (now, if it is there already).
+  fragFailed(frag, fatal) {
+    const start = frag.start;
+    const end = frag.start + frag.duration;
+    if (!this.failed.some((r) => r.start === start)) {
+      this.failed.push({ start, end, fatal });
+      const w = frag.programDateTime;
+      this.cb.onNotice(`A chunk${w ? ` at ${this.cb.fmt(w)}` : ''} could not be played — skipped`);
+    } else if (fatal) {
+      for (const r of this.failed) if (r.start === start) r.fatal = true;
+    }
+    this.checkSkip();
+  }
+
+  checkSkip() {
+    if (!this.failed.length) return;
+    const v = this.video;
+    const t = v.currentTime;
+    const buf = v.buffered;
+    for (const r of this.failed) {
+      // Near its start with nothing buffered past it, or inside it.
+      let bufferedPast = false;
+      for (let i = 0; i < buf.length; i++) if (buf.start(i) <= t + 0.1 && buf.end(i) > r.start + 0.2) bufferedPast = true;
+      const stuck = (t >= r.start - 0.6 && !bufferedPast) || (t >= r.start && t < r.end);
+      if (!stuck) continue;
+      const to = r.end + 0.05;
+      this.seekMedia(to);
+      if (r.fatal && this.hls) {
+        r.fatal = false;
+        this.hls.startLoad(to);
+      }
+      return;
+    }
+  }
+
+  // Playback stuck for 4 s with data buffered just ahead: jump to it.
+  watchdog() {
+    const v = this.video;
+    if (!this.ready || v.paused || v.ended || v.seeking) return;
+    if (v.currentTime !== this.stall.t) {
+      this.stall = { t: v.currentTime, since: performance.now() };
+      return;
+    }
+    if (performance.now() - this.stall.since < 4000) return;
+    this.checkSkip();
+    const b = v.buffered;
+    for (let i = 0; i < b.length; i++) {
+      if (b.start(i) > v.currentTime && b.start(i) - v.currentTime < 10) {
+        this.seekMedia(b.start(i) + 0.05);
+        return;
+      }
+    }
+  }
+
+  // --- frame capture --------------------------------------------------------
+
+  snapshot() {
+    const v = this.video;
+    if (!v.videoWidth) return Promise.resolve(null);
+    const c = document.createElement('canvas');
+    c.width = v.videoWidth;
+    c.height = v.videoHeight;
+    c.getContext('2d').drawImage(v, 0, 0);
+    return new Promise((resolve) => c.toBlob(resolve, 'image/png'));
+  }
+}
