@@ -492,6 +492,11 @@ static const struct cc_evfile *find_old_evfile(const struct cc_day *old, const c
     return NULL;
 }
 
+struct pending_ev {
+    int fd;                     /* the folder */
+    int old_idx;                /* its record in the old index, -1 if new */
+};
+
 struct day_scan {
     const char *root;
     struct cc_day *d;
@@ -502,8 +507,8 @@ struct day_scan {
     uint32_t hash;
     int day_fd;
     /* events files waiting for the day's offset, by folder fd */
-    int *ev_fds;
-    size_t nev_fds, ev_cap;
+    struct pending_ev *ev;      /* events files to read once the offset is known */
+    size_t nev, ev_cap;
 };
 
 /* The entries of a folder the old index saw, if the folder is unchanged
@@ -632,9 +637,8 @@ static int scan_folder(struct day_scan *sc, const char *name)
                 }
             } else {
                 nf->fp = f.fp;
-                nf->bad_lines = 0;
-                cc_grow(&sc->ev_fds, &sc->ev_cap, sc->nev_fds + 1, sizeof(int));
-                sc->ev_fds[sc->nev_fds++] = dup(fd);
+                cc_grow(&sc->ev, &sc->ev_cap, sc->nev + 1, sizeof(*sc->ev));
+                sc->ev[sc->nev++] = (struct pending_ev){dup(fd), of ? oi : -1};
                 nf->bad_lines = UINT32_MAX; /* marks "read after the playlists" */
             }
         }
@@ -657,6 +661,28 @@ static int32_t local_offset_min(const struct cc_date *date)
     return (int32_t)(tm.tm_gmtoff / 60);
 }
 
+/* Did re-reading an events file change anything the index keeps? A file
+ * re-read only because its mtime is close to the last check usually did not. */
+static bool events_differ(const struct cc_day *d, uint16_t idx, const struct cc_day *old,
+                          int old_idx)
+{
+    const struct cc_evfile *a = &d->evfiles[idx], *b = &old->evfiles[old_idx];
+    if (!cc_fprint_equal(&a->fp, &b->fp) || a->bad_lines != b->bad_lines)
+        return true;
+    uint32_t i = 0, k = 0;
+    for (;;) {
+        while (i < d->nraw && !(d->raw[i].src == CC_EV_FILE && d->raw[i].src_seg == idx))
+            i++;
+        while (k < old->nraw && !(old->raw[k].src == CC_EV_FILE && old->raw[k].src_seg == old_idx))
+            k++;
+        if (i == d->nraw || k == old->nraw)
+            return (i == d->nraw) != (k == old->nraw);
+        const struct cc_event *x = &d->raw[i++], *y = &old->raw[k++];
+        if (x->start_ms != y->start_ms || x->end_ms != y->end_ms || strcmp(x->label, y->label))
+            return true;
+    }
+}
+
 /* Events files are read last: a start without a zone needs the day's offset. */
 static void read_pending_events(struct day_scan *sc)
 {
@@ -666,9 +692,12 @@ static void read_pending_events(struct day_scan *sc)
         if (f->bad_lines != UINT32_MAX)
             continue;
         f->bad_lines = 0;
-        read_events(sc->d, sc->ev_fds[k], f, (uint16_t)i);
-        close(sc->ev_fds[k++]);
-        sc->changed = true;
+        struct pending_ev *p = &sc->ev[k++];
+        read_events(sc->d, p->fd, f, (uint16_t)i);
+        close(p->fd);
+        p->fd = -1;
+        if (p->old_idx < 0 || events_differ(sc->d, (uint16_t)i, sc->old, p->old_idx))
+            sc->changed = true;
     }
 }
 
@@ -747,10 +776,10 @@ out:
     for (size_t i = 0; i < nfl; i++)
         free(fl[i].name);
     free(fl);
-    for (size_t i = 0; i < sc.nev_fds; i++)
-        if (sc.ev_fds[i] >= 0 && rc < 0)
-            close(sc.ev_fds[i]);
-    free(sc.ev_fds);
+    for (size_t i = 0; i < sc.nev; i++)
+        if (sc.ev[i].fd >= 0)
+            close(sc.ev[i].fd);
+    free(sc.ev);
     cc_day_free(sc.d);
     if (sc.day_fd >= 0)
         close(sc.day_fd);

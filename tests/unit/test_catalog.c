@@ -372,6 +372,31 @@ static void test_unchanged_day_is_stat_only(void **state)
     tree_free(&t);
 }
 
+/* An events file written just now is re-read (its mtime is within the
+ * granularity of the check), but the same events are no change. */
+static void test_fresh_events_file_is_no_change(void **state)
+{
+    struct tree t;
+    tree_make(&t, 10, true);
+    char ev[4200];
+    snprintf(ev, sizeof(ev), "%s/events.txt", t.dir);
+    tu_write(ev, "2025-01-24T08:00:04Z 2 person\n");
+    struct cc_day *d0 = NULL, *d1 = NULL;
+    bool changed;
+    assert_int_equal(cc_scan_update(t.root, &t.date, NULL, &d0, &changed, NULL), 0);
+    assert_int_equal(d0->nevents, 1);
+    assert_int_equal(cc_scan_update(t.root, &t.date, d0, &d1, &changed, NULL), 0);
+    assert_false(changed);
+    assert_null(d1);
+    tu_append(ev, "2025-01-24T08:00:08Z 1 car\n");
+    assert_int_equal(cc_scan_update(t.root, &t.date, d0, &d1, &changed, NULL), 0);
+    assert_true(changed);
+    assert_int_equal(d1->nevents, 2);
+    cc_day_free(d1);
+    cc_day_free(d0);
+    tree_free(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -384,6 +409,7 @@ int main(void)
         cmocka_unit_test(test_mtime_granularity),
         cmocka_unit_test(test_missing_chunk_and_lru),
         cmocka_unit_test(test_unchanged_day_is_stat_only),
+        cmocka_unit_test(test_fresh_events_file_is_no_change),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
