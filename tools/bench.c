@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "benchutil.h"
 #include "buf.h"
 #include "catalog.h"
 #include "fsutil.h"
@@ -48,39 +49,7 @@ static uint64_t pio_self_rchar; /* what reading /proc/self/io adds to rchar */
 
 /* ---- clocks, /proc/self/io, statistics --------------------------------- */
 
-static int64_t mono_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-struct pio {
-    uint64_t rchar, wchar, read_bytes, write_bytes;
-};
-
-static void pio_read(struct pio *p)
-{
-    memset(p, 0, sizeof(*p));
-    FILE *f = fopen("/proc/self/io", "r");
-    if (!f)
-        return;
-    char key[64];
-    unsigned long long v;
-    while (fscanf(f, "%63[^:]: %llu\n", key, &v) == 2) {
-        if (strcmp(key, "rchar") == 0)
-            p->rchar = v;
-        else if (strcmp(key, "wchar") == 0)
-            p->wchar = v;
-        else if (strcmp(key, "read_bytes") == 0)
-            p->read_bytes = v;
-        else if (strcmp(key, "write_bytes") == 0)
-            p->write_bytes = v;
-    }
-    fclose(f);
-}
-
-static uint64_t rchar_delta(const struct pio *a, const struct pio *b)
+static uint64_t rchar_delta(const struct bench_pio *a, const struct bench_pio *b)
 {
     uint64_t d = b->rchar - a->rchar;
     return d > pio_self_rchar ? d - pio_self_rchar : 0;
@@ -94,32 +63,6 @@ static long minflt(void)
     return ru.ru_minflt;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* The best of n runs: on a shared machine, interference only ever adds. */
-static double best(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof(*v), cmp_double);
-    return v[0];
-}
-
-static void kv_put(const char *key, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void kv_put(const char *key, const char *fmt, ...)
-{
-    if (!kv)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(kv, "%s=", key);
-    vfprintf(kv, fmt, ap);
-    fputc('\n', kv);
-    va_end(ap);
-}
-
 static const char *verdict(double value, double limit)
 {
     return value <= limit ? "met" : "**missed**";
@@ -130,16 +73,6 @@ static const char *verdict(double value, double limit)
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static bool all_digits(const char *s)
-{
-    if (!*s)
-        return false;
-    for (; *s; s++)
-        if (*s < '0' || *s > '9')
-            return false;
-    return true;
 }
 
 static bool ends_with(const char *s, const char *suf)
@@ -222,7 +155,7 @@ static void dayfiles_load(struct dayfiles *df, const char *root, const char *day
         return;
     struct dirent *de;
     while ((de = readdir(dir))) {
-        if (!all_digits(de->d_name))
+        if (!bench_all_digits(de->d_name))
             continue;
         char *p = cc_xmalloc(strlen(path) + strlen(de->d_name) + 2);
         sprintf(p, "%s/%s", path, de->d_name);
@@ -338,12 +271,12 @@ static void bench_cold_index(struct ctx *x)
     /* warm the page cache and the dentries once, untimed */
     floor_read(&x->df, x->buf, x->buf_cap);
     for (int r = 0; r < reps; r++) {
-        int64_t t0 = mono_ns();
+        int64_t t0 = bench_mono_ns();
         floor_bytes = floor_read(&x->df, x->buf, x->buf_cap);
-        int64_t t1 = mono_ns();
+        int64_t t1 = bench_mono_ns();
         for (size_t i = 0; i < x->df.nfolders; i++)
             list_dir(x->df.folders[i]);
-        int64_t t2 = mono_ns();
+        int64_t t2 = bench_mono_ns();
         tf[r] = (double)(t1 - t0) / 1e6;
         tl[r] = (double)(t2 - t0) / 1e6;
     }
@@ -354,9 +287,9 @@ static void bench_cold_index(struct ctx *x)
         struct cc_day *d = NULL;
         bool changed;
         long f0 = minflt();
-        int64_t t0 = mono_ns();
+        int64_t t0 = bench_mono_ns();
         int rc = cc_scan_update(x->root, &x->probe, NULL, &d, &changed, &ss);
-        int64_t t1 = mono_ns();
+        int64_t t1 = bench_mono_ns();
         faults = minflt() - f0;
         if (rc < 0) {
             fprintf(stderr, "camcat-bench: index %s: %s\n", x->probe_name, strerror(-rc));
@@ -367,7 +300,7 @@ static void bench_cold_index(struct ctx *x)
         if (r > 0) /* the first run warms the allocator */
             ti[r - 1] = (double)(t1 - t0) / 1e6;
     }
-    double f = best(tf, reps), fl = best(tl, reps), i = best(ti, reps);
+    double f = bench_best(tf, reps), fl = bench_best(tl, reps), i = bench_best(ti, reps);
     x->floor_ms = f;
     char a[64], b[96], c[32];
     snprintf(a, sizeof(a), "%.2f ms", i);
@@ -384,52 +317,52 @@ static void bench_cold_index(struct ctx *x)
     snprintf(b, sizeof(b), "%.0f MB/s, %ld page faults", (double)floor_bytes / 1e6 / (f / 1e3),
              floor_faults);
     row("… per chunk / throughput / page faults", a, b, "—", "—", "—");
-    kv_put("cold_index_faults", "%ld", faults);
-    kv_put("day_chunks", "%u", nchunks);
-    kv_put("day_playlist_bytes", "%llu", (unsigned long long)floor_bytes);
-    kv_put("day_playlists", "%zu", x->df.n);
-    kv_put("floor_read_ms", "%.3f", f);
-    kv_put("cold_index_ms", "%.3f", i);
-    kv_put("cold_index_ratio", "%.3f", i / f);
+    bench_kv_put(kv, "cold_index_faults", "%ld", faults);
+    bench_kv_put(kv, "day_chunks", "%u", nchunks);
+    bench_kv_put(kv, "day_playlist_bytes", "%llu", (unsigned long long)floor_bytes);
+    bench_kv_put(kv, "day_playlists", "%zu", x->df.n);
+    bench_kv_put(kv, "floor_read_ms", "%.3f", f);
+    bench_kv_put(kv, "cold_index_ms", "%.3f", i);
+    bench_kv_put(kv, "cold_index_ratio", "%.3f", i / f);
 
     /* Context for the camera, where flash reads dominate: the playlists'
      * pages dropped before each run (this VM's disk is itself cached). */
     double cf[64], ci[64];
     for (int r = 0; r < reps; r++) {
         drop_cache(&x->df);
-        int64_t t0 = mono_ns();
+        int64_t t0 = bench_mono_ns();
         floor_read(&x->df, x->buf, x->buf_cap);
-        cf[r] = (double)(mono_ns() - t0) / 1e6;
+        cf[r] = (double)(bench_mono_ns() - t0) / 1e6;
         drop_cache(&x->df);
         struct cc_day *d = NULL;
         bool changed;
-        t0 = mono_ns();
+        t0 = bench_mono_ns();
         cc_scan_update(x->root, &x->probe, NULL, &d, &changed, NULL);
-        ci[r] = (double)(mono_ns() - t0) / 1e6;
+        ci[r] = (double)(bench_mono_ns() - t0) / 1e6;
         cc_day_free(d);
     }
-    double cfm = best(cf, reps), cim = best(ci, reps);
+    double cfm = bench_best(cf, reps), cim = bench_best(ci, reps);
     snprintf(a, sizeof(a), "%.2f ms", cim);
     snprintf(b, sizeof(b), "%.2f ms (read(), playlists dropped from the page cache)", cfm);
     snprintf(c, sizeof(c), "%.1f×", cim / cfm);
     row("… same, playlists not in the page cache (`posix_fadvise DONTNEED`)", a, b, c, "—", "—");
-    kv_put("uncached_floor_ms", "%.3f", cfm);
-    kv_put("uncached_index_ms", "%.3f", cim);
+    bench_kv_put(kv, "uncached_floor_ms", "%.3f", cfm);
+    bench_kv_put(kv, "uncached_index_ms", "%.3f", cim);
     floor_read(&x->df, x->buf, x->buf_cap); /* warm again for what follows */
 
     double td[64];
     size_t entries = 0;
     for (int r = 0; r < reps; r++) {
-        int64_t t0 = mono_ns();
+        int64_t t0 = bench_mono_ns();
         entries = list_dir(x->df.largest);
-        td[r] = (double)(mono_ns() - t0) / 1e3;
+        td[r] = (double)(bench_mono_ns() - t0) / 1e3;
     }
-    snprintf(a, sizeof(a), "%.0f µs (%zu entries)", best(td, reps), entries);
-    snprintf(c, sizeof(c), "%.0f%% of the index", best(td, reps) / 10 / i);
+    snprintf(a, sizeof(a), "%.0f µs (%zu entries)", bench_best(td, reps), entries);
+    snprintf(c, sizeof(c), "%.0f%% of the index", bench_best(td, reps) / 10 / i);
     row("Missing-chunk check: one `readdir` of the largest folder (the listing the index does)",
         a, "—", c, "—", "—");
-    kv_put("readdir_largest_us", "%.1f", best(td, reps));
-    kv_put("readdir_largest_entries", "%zu", entries);
+    bench_kv_put(kv, "readdir_largest_us", "%.1f", bench_best(td, reps));
+    bench_kv_put(kv, "readdir_largest_entries", "%zu", entries);
 }
 
 struct count_sink {
@@ -456,9 +389,9 @@ static void bench_stitch(struct ctx *x)
     struct cc_stitch_stats st = {0};
     for (int r = 0; r <= reps; r++) {
         cs.bytes = 0;
-        int64_t t0 = mono_ns();
+        int64_t t0 = bench_mono_ns();
         int rc = cc_stitch_day(d, &o, discard, &cs, &st);
-        int64_t t1 = mono_ns();
+        int64_t t1 = bench_mono_ns();
         if (rc < 0) {
             fprintf(stderr, "camcat-bench: stitch: %s\n", strerror(-rc));
             exit(1);
@@ -466,7 +399,7 @@ static void bench_stitch(struct ctx *x)
         if (r > 0)
             t[r - 1] = (double)(t1 - t0) / 1e6;
     }
-    double m = best(t, reps);
+    double m = bench_best(t, reps);
     char a[96], b[64], c[32];
     snprintf(a, sizeof(a), "%.2f ms (%.2f MB out, %u chunks, %u skipped as missing)", m,
              cs.bytes / 1e6, st.chunks, st.skipped_missing);
@@ -474,15 +407,15 @@ static void bench_stitch(struct ctx *x)
     snprintf(c, sizeof(c), "%.1f×", m / x->floor_ms);
     row("Stitched day playlist (`cc_stitch_day` to a discarding sink)", a, b, c, "≤ 2×",
         verdict(m / x->floor_ms, 2.0));
-    kv_put("stitch_ms", "%.3f", m);
-    kv_put("stitch_bytes", "%llu", (unsigned long long)cs.bytes);
-    kv_put("stitch_ratio", "%.3f", m / x->floor_ms);
+    bench_kv_put(kv, "stitch_ms", "%.3f", m);
+    bench_kv_put(kv, "stitch_bytes", "%llu", (unsigned long long)cs.bytes);
+    bench_kv_put(kv, "stitch_ratio", "%.3f", m / x->floor_ms);
     cc_day_free(d);
 }
 
 struct run_io {
     uint64_t fs_bytes;     /* cc_fs_bytes_written(): our sidecar payloads */
-    struct pio io;         /* /proc/self/io deltas */
+    struct bench_pio io;         /* /proc/self/io deltas */
     double ms;
     uint64_t parsed;
     uint64_t writes;
@@ -492,10 +425,10 @@ struct run_io {
 static void index_all(const char *root, const char *cache_dir, const struct cc_date *days,
                       size_t n, struct run_io *r, uint64_t *sizes, uint32_t *chunks)
 {
-    struct pio a, b;
+    struct bench_pio a, b;
     uint64_t fs0 = cc_fs_bytes_written();
-    pio_read(&a);
-    int64_t t0 = mono_ns();
+    bench_pio_read(&a);
+    int64_t t0 = bench_mono_ns();
     struct cc_catalog_config cfg = {.root = root, .cache_dir = cache_dir, .write_sidecars = true};
     struct cc_catalog *c;
     cc_catalog_new(&cfg, &c);
@@ -510,8 +443,8 @@ static void index_all(const char *root, const char *cache_dir, const struct cc_d
     struct cc_catalog_stats st;
     cc_catalog_get_stats(c, &st);
     cc_catalog_free(c);
-    r->ms = (double)(mono_ns() - t0) / 1e6;
-    pio_read(&b);
+    r->ms = (double)(bench_mono_ns() - t0) / 1e6;
+    bench_pio_read(&b);
     r->fs_bytes = cc_fs_bytes_written() - fs0;
     r->io.rchar = b.rchar - a.rchar;
     r->io.wchar = b.wchar - a.wchar;
@@ -571,18 +504,18 @@ static void bench_index_30(struct ctx *x)
     snprintf(b, sizeof(b), "%llu B payload, %llu B write_bytes",
              (unsigned long long)cached.fs_bytes, (unsigned long long)cached.io.write_bytes);
     row("… the same into one `cache_dir` folder (first run)", b, "—", "—", "—", "—");
-    kv_put("idx_cachedir_write_bytes", "%llu", (unsigned long long)cached.io.write_bytes);
+    bench_kv_put(kv, "idx_cachedir_write_bytes", "%llu", (unsigned long long)cached.io.write_bytes);
     free(cache);
-    kv_put("idx_days", "%zu", x->ndays);
-    kv_put("idx_fs_bytes", "%llu", (unsigned long long)first.fs_bytes);
-    kv_put("idx_wchar", "%llu", (unsigned long long)first.io.wchar);
-    kv_put("idx_write_bytes", "%llu", (unsigned long long)first.io.write_bytes);
-    kv_put("idx_ms", "%.1f", first.ms);
-    kv_put("rerun_fs_bytes", "%llu", (unsigned long long)second.fs_bytes);
-    kv_put("rerun_wchar", "%llu", (unsigned long long)second.io.wchar);
-    kv_put("rerun_write_bytes", "%llu", (unsigned long long)second.io.write_bytes);
-    kv_put("rerun3_write_bytes", "%llu", (unsigned long long)third.io.write_bytes);
-    kv_put("rerun_parsed", "%llu", (unsigned long long)second.parsed);
+    bench_kv_put(kv, "idx_days", "%zu", x->ndays);
+    bench_kv_put(kv, "idx_fs_bytes", "%llu", (unsigned long long)first.fs_bytes);
+    bench_kv_put(kv, "idx_wchar", "%llu", (unsigned long long)first.io.wchar);
+    bench_kv_put(kv, "idx_write_bytes", "%llu", (unsigned long long)first.io.write_bytes);
+    bench_kv_put(kv, "idx_ms", "%.1f", first.ms);
+    bench_kv_put(kv, "rerun_fs_bytes", "%llu", (unsigned long long)second.fs_bytes);
+    bench_kv_put(kv, "rerun_wchar", "%llu", (unsigned long long)second.io.wchar);
+    bench_kv_put(kv, "rerun_write_bytes", "%llu", (unsigned long long)second.io.write_bytes);
+    bench_kv_put(kv, "rerun3_write_bytes", "%llu", (unsigned long long)third.io.write_bytes);
+    bench_kv_put(kv, "rerun_parsed", "%llu", (unsigned long long)second.parsed);
 
     /* Full days only: the first and last may be partial. */
     uint64_t max = 0, sum = 0, sum_chunks = 0;
@@ -601,8 +534,8 @@ static void bench_index_30(struct ctx *x)
                  (unsigned long long)(sum_chunks / k));
         row("Sidecar size per day, regular days", a, "—", "—", "≤ 4 KiB",
             verdict((double)max, 4096));
-        kv_put("sidecar_max", "%llu", (unsigned long long)max);
-        kv_put("sidecar_mean", "%.0f", (double)sum / k);
+        bench_kv_put(kv, "sidecar_max", "%llu", (unsigned long long)max);
+        bench_kv_put(kv, "sidecar_mean", "%.0f", (double)sum / k);
     }
     free(sizes);
     free(chunks);
@@ -638,9 +571,9 @@ static void bench_vary(const char *root)
              sum_chunks ? (double)sum / (double)sum_chunks : 0.0, k);
     row("Sidecar size per day, `--vary` days (jittered durations, clock steps)", a, "—", "—",
         "≤ 4 KiB", verdict((double)max, 4096));
-    kv_put("vary_sidecar_max", "%llu", (unsigned long long)max);
-    kv_put("vary_sidecar_mean", "%.0f", k ? (double)sum / k : 0.0);
-    kv_put("vary_bytes_per_chunk", "%.4f", sum_chunks ? (double)sum / (double)sum_chunks : 0.0);
+    bench_kv_put(kv, "vary_sidecar_max", "%llu", (unsigned long long)max);
+    bench_kv_put(kv, "vary_sidecar_mean", "%.0f", k ? (double)sum / k : 0.0);
+    bench_kv_put(kv, "vary_bytes_per_chunk", "%.4f", sum_chunks ? (double)sum / (double)sum_chunks : 0.0);
     free(sizes);
     free(chunks);
     free(days);
@@ -659,27 +592,27 @@ static void bench_warm(struct ctx *x)
         struct cc_catalog *c;
         cc_catalog_new(&cfg, &c);
         const struct cc_day *d;
-        struct pio a, b;
-        pio_read(&a);
-        int64_t t0 = mono_ns();
+        struct bench_pio a, b;
+        bench_pio_read(&a);
+        int64_t t0 = bench_mono_ns();
         int rc = cc_catalog_get_day(c, &x->probe, &d);
-        int64_t t1 = mono_ns();
-        pio_read(&b);
+        int64_t t1 = bench_mono_ns();
+        bench_pio_read(&b);
         if (rc < 0)
             exit(1);
         cc_catalog_release(c, d);
         tw[r] = (double)(t1 - t0) / 1e3;
         rchar = rchar_delta(&a, &b);
         /* a cached hit: the sources were checked under a second ago */
-        t0 = mono_ns();
+        t0 = bench_mono_ns();
         for (int i = 0; i < HIT_LOOP; i++) {
             cc_catalog_get_day(c, &x->probe, &d);
             cc_catalog_release(c, d);
         }
-        th[r] = (double)(mono_ns() - t0) / 1e3 / HIT_LOOP;
+        th[r] = (double)(bench_mono_ns() - t0) / 1e3 / HIT_LOOP;
         /* walking every chunk of the cached day: what a day query must hand out */
         cc_catalog_get_day(c, &x->probe, &d);
-        t0 = mono_ns();
+        t0 = bench_mono_ns();
         uint64_t sum = 0;
         for (uint32_t s = 0; s < d->nsegs; s++) {
             struct cc_chunk_iter it;
@@ -689,7 +622,7 @@ static void bench_warm(struct ctx *x)
             while (cc_chunk_iter_next(&it, &st, &dur, &idx, NULL))
                 sum += dur;
         }
-        ti[r] = (double)(mono_ns() - t0) / 1e3;
+        ti[r] = (double)(bench_mono_ns() - t0) / 1e3;
         if (sum == 0)
             fprintf(stderr, "camcat-bench: empty day?\n");
         cc_catalog_release(c, d);
@@ -709,9 +642,9 @@ static void bench_warm(struct ctx *x)
         cc_catalog_get_day(c, &x->probe, &d);
         cc_catalog_release(c, d);
         for (int r = 0; r < reps; r++) {
-            int64_t t0 = mono_ns();
+            int64_t t0 = bench_mono_ns();
             cc_catalog_get_day(c, &x->probe, &d);
-            tr[r] = (double)(mono_ns() - t0) / 1e3;
+            tr[r] = (double)(bench_mono_ns() - t0) / 1e3;
             cc_catalog_release(c, d);
         }
         cc_catalog_free(c);
@@ -721,7 +654,7 @@ static void bench_warm(struct ctx *x)
         struct cc_catalog_config cfg = {.root = x->root, .write_sidecars = true};
         struct cc_catalog *c;
         cc_catalog_new(&cfg, &c);
-        int64_t t0 = mono_ns();
+        int64_t t0 = bench_mono_ns();
         struct cc_date *days;
         size_t n;
         cc_catalog_list_days(c, NULL, NULL, &days, &n);
@@ -730,12 +663,12 @@ static void bench_warm(struct ctx *x)
             if (cc_catalog_get_day(c, &days[i], &d) == 0)
                 cc_catalog_release(c, d);
         }
-        tm[r] = (double)(mono_ns() - t0) / 1e3;
+        tm[r] = (double)(bench_mono_ns() - t0) / 1e3;
         free(days);
         cc_catalog_free(c);
     }
     char a[200], b[64];
-    double w = best(tw, reps);
+    double w = bench_best(tw, reps);
     snprintf(a, sizeof(a),
              "%.0f µs; read %llu B (sidecar %llu B + %llu playlist bytes parsed), %llu sidecar "
              "load",
@@ -744,26 +677,26 @@ static void bench_warm(struct ctx *x)
     snprintf(b, sizeof(b), "%.0f µs to read() the playlists", x->floor_ms * 1e3);
     row("Warm day query, fresh catalog, valid sidecar (`cc_catalog_get_day`)", a, b, "—",
         "0 playlist bytes", parsed == 0 ? "met" : "**missed**");
-    snprintf(a, sizeof(a), "%.2f µs", best(th, reps));
+    snprintf(a, sizeof(a), "%.2f µs", bench_best(th, reps));
     row("… cached hit (same catalog, sources checked < 1 s ago)", a, "—", "—", "—", "—");
-    snprintf(a, sizeof(a), "%.0f µs", best(tr, reps));
+    snprintf(a, sizeof(a), "%.0f µs", bench_best(tr, reps));
     row("… source re-check of a cached day (stat + folder listings, at most once a second)", a,
         "—", "—", "—", "—");
-    snprintf(a, sizeof(a), "%.0f µs", best(ti, reps));
+    snprintf(a, sizeof(a), "%.0f µs", bench_best(ti, reps));
     row("… walking every chunk of the cached day (`cc_chunk_iter`)", a, "—", "—", "—", "—");
     char what[96];
     snprintf(what, sizeof(what), "Month listing: `list_days` + `get_day` × %zu, fresh catalog",
              x->ndays);
-    snprintf(a, sizeof(a), "%.0f µs", best(tm, reps));
+    snprintf(a, sizeof(a), "%.0f µs", bench_best(tm, reps));
     row(what, a, "—", "—", "—", "—");
-    kv_put("warm_query_us", "%.1f", w);
-    kv_put("warm_query_rchar", "%llu", (unsigned long long)rchar);
-    kv_put("warm_query_parsed", "%llu", (unsigned long long)parsed);
-    kv_put("sidecar_probe_bytes", "%llu", (unsigned long long)sc_size);
-    kv_put("cached_hit_us", "%.3f", best(th, reps));
-    kv_put("recheck_us", "%.1f", best(tr, reps));
-    kv_put("iterate_us", "%.1f", best(ti, reps));
-    kv_put("month_us", "%.1f", best(tm, reps));
+    bench_kv_put(kv, "warm_query_us", "%.1f", w);
+    bench_kv_put(kv, "warm_query_rchar", "%llu", (unsigned long long)rchar);
+    bench_kv_put(kv, "warm_query_parsed", "%llu", (unsigned long long)parsed);
+    bench_kv_put(kv, "sidecar_probe_bytes", "%llu", (unsigned long long)sc_size);
+    bench_kv_put(kv, "cached_hit_us", "%.3f", bench_best(th, reps));
+    bench_kv_put(kv, "recheck_us", "%.1f", bench_best(tr, reps));
+    bench_kv_put(kv, "iterate_us", "%.1f", bench_best(ti, reps));
+    bench_kv_put(kv, "month_us", "%.1f", bench_best(tm, reps));
 }
 
 /* Where the cold index's time goes besides instructions: freshly mapped
@@ -779,23 +712,23 @@ static void bench_cold_reuse(struct ctx *x)
         struct cc_day *d = NULL;
         bool changed;
         long f0 = minflt();
-        int64_t t0 = mono_ns();
+        int64_t t0 = bench_mono_ns();
         cc_scan_update(x->root, &x->probe, NULL, &d, &changed, NULL);
-        int64_t t1 = mono_ns();
+        int64_t t1 = bench_mono_ns();
         faults = minflt() - f0;
         cc_day_free(d);
         if (r > 0)
             t[r - 1] = (double)(t1 - t0) / 1e6;
     }
-    double i = best(t, reps);
+    double i = bench_best(t, reps);
     char a[96], b[64], c[32];
     snprintf(a, sizeof(a), "%.2f ms, %ld minor page faults", i, faults);
     snprintf(b, sizeof(b), "%.2f ms (read floor)", x->floor_ms);
     snprintf(c, sizeof(c), "%.1f×", i / x->floor_ms);
     row("Cold index again, malloc keeping freed memory (`mallopt`: no fresh pages to fault in)", a,
         b, c, "≤ 1.5×", verdict(i / x->floor_ms, 1.5));
-    kv_put("cold_index_reuse_ms", "%.3f", i);
-    kv_put("cold_index_reuse_faults", "%ld", faults);
+    bench_kv_put(kv, "cold_index_reuse_ms", "%.3f", i);
+    bench_kv_put(kv, "cold_index_reuse_faults", "%ld", faults);
 }
 
 /* ---- the incremental case ------------------------------------------------ */
@@ -952,12 +885,12 @@ static void bench_incremental(struct ctx *x)
     struct cc_catalog_stats s0, s1;
     cc_catalog_get_stats(c, &s0);
     uint64_t fs0 = cc_fs_bytes_written();
-    struct pio a, b;
-    pio_read(&a);
-    int64_t t0 = mono_ns();
+    struct bench_pio a, b;
+    bench_pio_read(&a);
+    int64_t t0 = bench_mono_ns();
     rc = cc_catalog_get_day(c, last, &d);
-    int64_t t1 = mono_ns();
-    pio_read(&b);
+    int64_t t1 = bench_mono_ns();
+    bench_pio_read(&b);
     uint64_t fs1 = cc_fs_bytes_written();
     cc_catalog_get_stats(c, &s1);
     uint32_t after = rc == 0 ? d->nchunks : 0;
@@ -979,14 +912,14 @@ static void bench_incremental(struct ctx *x)
     snprintf(b1, sizeof(b1), "SQLite peer: see below");
     row("Incremental: append 30 chunks to the live playlist, then `get_day`", a1, b1, "—", "—",
         after == before + APPEND_CHUNKS ? "30 chunks seen" : "**chunk count wrong**");
-    kv_put("incr_parsed", "%llu", (unsigned long long)(s1.bytes_parsed - s0.bytes_parsed));
-    kv_put("incr_appended", "%llu", (unsigned long long)(pst2.st_size - pst.st_size));
-    kv_put("incr_rchar", "%llu", (unsigned long long)rchar_delta(&a, &b));
-    kv_put("incr_fs_bytes", "%llu", (unsigned long long)(fs1 - fs0));
-    kv_put("incr_write_bytes", "%llu", (unsigned long long)(b.write_bytes - a.write_bytes));
-    kv_put("incr_deferred", "%llu", (unsigned long long)deferred);
-    kv_put("incr_us", "%.1f", (double)(t1 - t0) / 1e3);
-    kv_put("incr_playlist", "%s", rel);
+    bench_kv_put(kv, "incr_parsed", "%llu", (unsigned long long)(s1.bytes_parsed - s0.bytes_parsed));
+    bench_kv_put(kv, "incr_appended", "%llu", (unsigned long long)(pst2.st_size - pst.st_size));
+    bench_kv_put(kv, "incr_rchar", "%llu", (unsigned long long)rchar_delta(&a, &b));
+    bench_kv_put(kv, "incr_fs_bytes", "%llu", (unsigned long long)(fs1 - fs0));
+    bench_kv_put(kv, "incr_write_bytes", "%llu", (unsigned long long)(b.write_bytes - a.write_bytes));
+    bench_kv_put(kv, "incr_deferred", "%llu", (unsigned long long)deferred);
+    bench_kv_put(kv, "incr_us", "%.1f", (double)(t1 - t0) / 1e3);
+    bench_kv_put(kv, "incr_playlist", "%s", rel);
     free(path);
     free(rel);
 }
@@ -1090,9 +1023,9 @@ int main(int argc, char **argv)
         return 2;
     }
     cc_log_set_level(CC_LOG_ERROR);
-    struct pio p0, p1;
-    pio_read(&p0);
-    pio_read(&p1);
+    struct bench_pio p0, p1;
+    bench_pio_read(&p0);
+    bench_pio_read(&p1);
     pio_self_rchar = p1.rchar - p0.rchar;
     if (kvpath && !(kv = fopen(kvpath, "w"))) {
         fprintf(stderr, "camcat-bench: %s: %s\n", kvpath, strerror(errno));
@@ -1110,8 +1043,8 @@ int main(int argc, char **argv)
     x.buf = cc_xmalloc(x.buf_cap);
     remove_sidecars(root, x.days, x.ndays);
     settle(&x);
-    kv_put("probe_day", "%s", x.probe_name);
-    kv_put("probe_largest_dir", "%s", x.df.largest ? x.df.largest : "");
+    bench_kv_put(kv, "probe_day", "%s", x.probe_name);
+    bench_kv_put(kv, "probe_largest_dir", "%s", x.df.largest ? x.df.largest : "");
 
     printf("Tree `%s`: %zu days; probe day %s: %zu playlists, %.2f MB of playlists, "
            "largest folder %zu entries. Times: best of %d runs, CLOCK_MONOTONIC.\n\n",

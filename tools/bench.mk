@@ -4,12 +4,12 @@
 
 BENCH_BINS := $(BUILD)/camcat-bench $(BUILD)/camcat-bench-sqlite
 
-$(BUILD)/camcat-bench: $(BUILD)/obj/tools/bench.o $(LIBCC)
+$(BUILD)/camcat-bench: $(BUILD)/obj/tools/bench.o $(BUILD)/obj/tools/benchutil.o $(LIBCC)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) -o $@ $^ $(LD_FLAGS)
 
 # The SQLite peer is a yardstick only: never linked into the product.
-$(BUILD)/camcat-bench-sqlite: $(BUILD)/obj/tools/bench_sqlite.o $(LIBCC)
+$(BUILD)/camcat-bench-sqlite: $(BUILD)/obj/tools/bench_sqlite.o $(BUILD)/obj/tools/benchutil.o $(LIBCC)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) -o $@ $^ $(LD_FLAGS) -lsqlite3
 
@@ -18,4 +18,4 @@ bench:
 	$(Q)$(MAKE) --no-print-directory all $(BENCH_BINS)
 	$(Q)tools/bench.sh $(BUILD)
 
--include $(BUILD)/obj/tools/bench.d $(BUILD)/obj/tools/bench_sqlite.d
+-include $(BUILD)/obj/tools/bench.d $(BUILD)/obj/tools/bench_sqlite.d $(BUILD)/obj/tools/benchutil.d

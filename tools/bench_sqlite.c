@@ -26,6 +26,7 @@
 
 #include <sqlite3.h>
 
+#include "benchutil.h"
 #include "buf.h"
 #include "fsutil.h"
 #include "isotime.h"
@@ -56,67 +57,11 @@ static const char day_query[] =
 
 /* ---- helpers ------------------------------------------------------------- */
 
-static int64_t mono_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-struct pio {
-    uint64_t rchar, wchar, write_bytes;
-};
-
-static void pio_read(struct pio *p)
-{
-    memset(p, 0, sizeof(*p));
-    FILE *f = fopen("/proc/self/io", "r");
-    if (!f)
-        return;
-    char key[64];
-    unsigned long long v;
-    while (fscanf(f, "%63[^:]: %llu\n", key, &v) == 2) {
-        if (strcmp(key, "rchar") == 0)
-            p->rchar = v;
-        else if (strcmp(key, "wchar") == 0)
-            p->wchar = v;
-        else if (strcmp(key, "write_bytes") == 0)
-            p->write_bytes = v;
-    }
-    fclose(f);
-}
-
-static void pio_delta(const struct pio *a, const struct pio *b, struct pio *d)
+static void pio_delta(const struct bench_pio *a, const struct bench_pio *b, struct bench_pio *d)
 {
     d->rchar = b->rchar - a->rchar;
     d->wchar = b->wchar - a->wchar;
     d->write_bytes = b->write_bytes - a->write_bytes;
-}
-
-static void kv_put(const char *key, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void kv_put(const char *key, const char *fmt, ...)
-{
-    if (!kv)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(kv, "%s=", key);
-    vfprintf(kv, fmt, ap);
-    fputc('\n', kv);
-    va_end(ap);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* The best of n runs: on a shared machine, interference only ever adds. */
-static double best(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof(*v), cmp_double);
-    return v[0];
 }
 
 static uint64_t file_size(const char *path)
@@ -233,16 +178,6 @@ static int cmp_num(const void *a, const void *b)
     return lx != ly ? (lx < ly ? -1 : 1) : strcmp(x, y);
 }
 
-static bool all_digits(const char *s)
-{
-    if (!*s)
-        return false;
-    for (; *s; s++)
-        if (*s < '0' || *s > '9')
-            return false;
-    return true;
-}
-
 /* Names in dir that pass keep(), sorted by cmp. */
 static char **list(const char *dir, bool (*keep)(const char *), int (*cmp)(const void *, const void *),
                    size_t *n)
@@ -326,7 +261,7 @@ static double query_day(sqlite3 *db, const char *date, uint64_t *rows)
 {
     sqlite3_stmt *q = prepare(db, day_query);
     sqlite3_bind_text(q, 1, date, -1, SQLITE_STATIC);
-    int64_t t0 = mono_ns();
+    int64_t t0 = bench_mono_ns();
     uint64_t n = 0, sum = 0;
     while (sqlite3_step(q) == SQLITE_ROW) {
         sum += (uint64_t)sqlite3_column_int64(q, 1);
@@ -334,7 +269,7 @@ static double query_day(sqlite3 *db, const char *date, uint64_t *rows)
         (void)sqlite3_column_text(q, 2);
         n++;
     }
-    double us = (double)(mono_ns() - t0) / 1e3;
+    double us = (double)(bench_mono_ns() - t0) / 1e3;
     sqlite3_finalize(q);
     *rows = n + (sum == 0); /* keeps the column reads from being optimised out */
     return us;
@@ -351,9 +286,9 @@ static int cmd_index(const char *root, const char *dbpath, const char *probe)
     unlink(wal);
     unlink(shm);
 
-    struct pio a, b, c, d1, d2;
-    pio_read(&a);
-    int64_t t0 = mono_ns();
+    struct bench_pio a, b, c, d1, d2;
+    bench_pio_read(&a);
+    int64_t t0 = bench_mono_ns();
     sqlite3 *db;
     if (sqlite3_open(dbpath, &db) != SQLITE_OK)
         die_sql(db, dbpath);
@@ -370,7 +305,7 @@ static int cmd_index(const char *root, const char *dbpath, const char *probe)
     for (size_t i = 0; i < ndays; i++) {
         char *dir = join(root, days[i]);
         size_t nseg = 0;
-        char **segs = list(dir, all_digits, cmp_num, &nseg);
+        char **segs = list(dir, bench_all_digits, cmp_num, &nseg);
         for (size_t s = 0; s < nseg; s++) {
             char *sdir = join(dir, segs[s]);
             size_t npl = 0;
@@ -388,8 +323,8 @@ static int cmd_index(const char *root, const char *dbpath, const char *probe)
         free_list(segs, nseg);
         free(dir);
     }
-    double ms = (double)(mono_ns() - t0) / 1e6;
-    pio_read(&b);
+    double ms = (double)(bench_mono_ns() - t0) / 1e6;
+    bench_pio_read(&b);
     pio_delta(&a, &b, &d1);
     uint64_t db_open = file_size(dbpath), wal_open = file_size(wal);
 
@@ -403,20 +338,20 @@ static int cmd_index(const char *root, const char *dbpath, const char *probe)
     sqlite3_finalize(f.ins_motion);
     sqlite3_finalize(ins_pl);
     sqlite3_close(db); /* checkpoints the WAL into the DB and removes it */
-    pio_read(&c);
+    bench_pio_read(&c);
     pio_delta(&a, &c, &d2);
     uint64_t db_size = file_size(dbpath);
 
     /* the first query of a fresh connection, as a server start would see it */
     for (int r = 0; r < REPS; r++) {
-        int64_t q0 = mono_ns();
+        int64_t q0 = bench_mono_ns();
         sqlite3 *db2;
         if (sqlite3_open_v2(dbpath, &db2, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
             die_sql(db2, dbpath);
         uint64_t n2;
         query_day(db2, probe_day, &n2);
         sqlite3_close(db2);
-        to[r] = (double)(mono_ns() - q0) / 1e3;
+        to[r] = (double)(bench_mono_ns() - q0) / 1e3;
     }
 
     printf("| Index %zu days (%llu playlists, %llu chunk rows; one transaction per playlist) | "
@@ -431,23 +366,23 @@ static int cmd_index(const char *root, const char *dbpath, const char *probe)
            (unsigned long long)db_size);
     printf("| Day query %s (`SELECT` a day's %llu chunks in order, warm connection) | %.0f µs | "
            "ordered by (playlist, seq): the primary key, no sort |\n",
-           probe_day, (unsigned long long)rows, best(tq, REPS));
+           probe_day, (unsigned long long)rows, bench_best(tq, REPS));
     printf("| … first query on a fresh connection (open + query) | %.0f µs | |\n",
-           best(to, REPS));
-    kv_put("sql_days", "%zu", ndays);
-    kv_put("sql_rows", "%llu", (unsigned long long)f.rows);
-    kv_put("sql_index_ms", "%.1f", ms);
-    kv_put("sql_parsed", "%llu", (unsigned long long)parsed);
-    kv_put("sql_write_bytes", "%llu", (unsigned long long)d1.write_bytes);
-    kv_put("sql_wchar", "%llu", (unsigned long long)d1.wchar);
-    kv_put("sql_write_bytes_close", "%llu", (unsigned long long)d2.write_bytes);
-    kv_put("sql_wchar_close", "%llu", (unsigned long long)d2.wchar);
-    kv_put("sql_db_open", "%llu", (unsigned long long)db_open);
-    kv_put("sql_wal_open", "%llu", (unsigned long long)wal_open);
-    kv_put("sql_db_size", "%llu", (unsigned long long)db_size);
-    kv_put("sql_query_us", "%.1f", best(tq, REPS));
-    kv_put("sql_query_fresh_us", "%.1f", best(to, REPS));
-    kv_put("sql_query_rows", "%llu", (unsigned long long)rows);
+           bench_best(to, REPS));
+    bench_kv_put(kv, "sql_days", "%zu", ndays);
+    bench_kv_put(kv, "sql_rows", "%llu", (unsigned long long)f.rows);
+    bench_kv_put(kv, "sql_index_ms", "%.1f", ms);
+    bench_kv_put(kv, "sql_parsed", "%llu", (unsigned long long)parsed);
+    bench_kv_put(kv, "sql_write_bytes", "%llu", (unsigned long long)d1.write_bytes);
+    bench_kv_put(kv, "sql_wchar", "%llu", (unsigned long long)d1.wchar);
+    bench_kv_put(kv, "sql_write_bytes_close", "%llu", (unsigned long long)d2.write_bytes);
+    bench_kv_put(kv, "sql_wchar_close", "%llu", (unsigned long long)d2.wchar);
+    bench_kv_put(kv, "sql_db_open", "%llu", (unsigned long long)db_open);
+    bench_kv_put(kv, "sql_wal_open", "%llu", (unsigned long long)wal_open);
+    bench_kv_put(kv, "sql_db_size", "%llu", (unsigned long long)db_size);
+    bench_kv_put(kv, "sql_query_us", "%.1f", bench_best(tq, REPS));
+    bench_kv_put(kv, "sql_query_fresh_us", "%.1f", bench_best(to, REPS));
+    bench_kv_put(kv, "sql_query_rows", "%llu", (unsigned long long)rows);
     free_list(days, ndays);
     return 0;
 }
@@ -466,24 +401,24 @@ static int64_t scalar(sqlite3 *db, const char *sql, const char *arg)
 
 /* One pass over the grown playlist: re-read, parse, insert what is new. */
 static void update_pass(sqlite3 *db, const char *path, int64_t pl_id, int64_t max_seq,
-                        bool commit_each, uint64_t *rows, uint64_t *parsed, struct pio *d,
+                        bool commit_each, uint64_t *rows, uint64_t *parsed, struct bench_pio *d,
                         double *ms)
 {
     struct fill f = {.db = db, .playlist_id = pl_id, .min_seq = max_seq,
                      .commit_each = commit_each};
     f.ins_chunk = prepare(db, "INSERT INTO chunks VALUES(?1,?2,?3,?4,?5)");
     f.ins_motion = prepare(db, "SELECT 1");
-    struct pio a, b;
-    pio_read(&a);
-    int64_t t0 = mono_ns();
+    struct bench_pio a, b;
+    bench_pio_read(&a);
+    int64_t t0 = bench_mono_ns();
     if (!commit_each)
         exec(db, "BEGIN");
     bool endlist;
     *parsed = parse_into(&f, path, &endlist);
     if (!commit_each)
         exec(db, "COMMIT");
-    *ms = (double)(mono_ns() - t0) / 1e6;
-    pio_read(&b);
+    *ms = (double)(bench_mono_ns() - t0) / 1e6;
+    bench_pio_read(&b);
     pio_delta(&a, &b, d);
     *rows = f.rows;
     sqlite3_finalize(f.ins_chunk);
@@ -510,7 +445,7 @@ static int cmd_update(const char *root, const char *dbpath, const char *rel)
     scalar(db, "SELECT count(*) FROM chunks", NULL);
 
     uint64_t rows1, parsed1, rows2, parsed2;
-    struct pio d1, d2;
+    struct bench_pio d1, d2;
     double ms1, ms2;
     update_pass(db, path, id, max_seq, false, &rows1, &parsed1, &d1, &ms1);
     /* The same chunks again, one commit each (the rows are removed untimed). */
@@ -529,12 +464,12 @@ static int cmd_update(const char *root, const char *dbpath, const char *rel)
            "write_bytes %llu B, wchar %llu B; %.1f ms | |\n",
            (unsigned long long)parsed2, (unsigned long long)d2.write_bytes,
            (unsigned long long)d2.wchar, ms2);
-    kv_put("sql_incr_rows", "%llu", (unsigned long long)rows1);
-    kv_put("sql_incr_parsed", "%llu", (unsigned long long)parsed1);
-    kv_put("sql_incr_write_bytes", "%llu", (unsigned long long)d1.write_bytes);
-    kv_put("sql_incr_wchar", "%llu", (unsigned long long)d1.wchar);
-    kv_put("sql_incr_each_write_bytes", "%llu", (unsigned long long)d2.write_bytes);
-    kv_put("sql_incr_each_wchar", "%llu", (unsigned long long)d2.wchar);
+    bench_kv_put(kv, "sql_incr_rows", "%llu", (unsigned long long)rows1);
+    bench_kv_put(kv, "sql_incr_parsed", "%llu", (unsigned long long)parsed1);
+    bench_kv_put(kv, "sql_incr_write_bytes", "%llu", (unsigned long long)d1.write_bytes);
+    bench_kv_put(kv, "sql_incr_wchar", "%llu", (unsigned long long)d1.wchar);
+    bench_kv_put(kv, "sql_incr_each_write_bytes", "%llu", (unsigned long long)d2.write_bytes);
+    bench_kv_put(kv, "sql_incr_each_wchar", "%llu", (unsigned long long)d2.wchar);
     return 0;
 }
 
