@@ -34,18 +34,30 @@ static int bad_query(struct mg_connection *conn, const char *key, int rc)
     return srv_send_error(conn, 400, "bad_query", msg);
 }
 
+/* One query value into v: 0 with *n its length (or -1 when the key is
+ * absent), or the status of the error sent for a malformed value. */
+static int query_value(struct mg_connection *conn, const char *key, char *v, size_t size,
+                       int *n)
+{
+    const char *qs = mg_get_request_info(conn)->query_string;
+    *n = cc_urlpath_query_get(qs, key, v, size);
+    if (*n == -ENOENT) {
+        *n = -1;
+        return 0;
+    }
+    return *n < 0 ? bad_query(conn, key, *n) : 0;
+}
+
 /* Optional date parameter: 0 (set *has), or the status of the error sent. */
 static int query_date(struct mg_connection *conn, const char *key, struct cc_date *out,
                       bool *has)
 {
     char v[64];
-    const char *qs = mg_get_request_info(conn)->query_string;
-    int n = cc_urlpath_query_get(qs, key, v, sizeof(v));
+    int n;
     *has = false;
-    if (n == -ENOENT)
-        return 0;
-    if (n < 0)
-        return bad_query(conn, key, n);
+    int rc = query_value(conn, key, v, sizeof(v), &n);
+    if (rc || n < 0)
+        return rc;
     if (cc_date_parse(v, (size_t)n, out) < 0) {
         char msg[96];
         snprintf(msg, sizeof(msg), "%s must be a date YYYY-MM-DD", key);
@@ -93,12 +105,10 @@ static int query_instant(struct mg_connection *conn, const char *key, int off_mi
                          int64_t *out)
 {
     char v[64];
-    const char *qs = mg_get_request_info(conn)->query_string;
-    int n = cc_urlpath_query_get(qs, key, v, sizeof(v));
-    if (n == -ENOENT)
-        return 0;
-    if (n < 0)
-        return bad_query(conn, key, n);
+    int n;
+    int rc = query_value(conn, key, v, sizeof(v), &n);
+    if (rc || n < 0)
+        return rc;
     if (parse_instant(v, (size_t)n, off_min, out) < 0) {
         char msg[128];
         snprintf(msg, sizeof(msg), "%s must be ISO-8601 (e.g. 2025-01-24T08:00:00+08:00) or "
