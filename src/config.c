@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,29 +12,48 @@
 #include "fsutil.h"
 #include "mem.h"
 
-enum kind { K_PATH, K_OPT_PATH, K_INT, K_LEVEL, K_LISTEN };
+enum kind { K_PATH, K_OPT_PATH, K_OPT_CMD, K_STR, K_INT, K_BOOL, K_LEVEL, K_CLOCK, K_LISTEN };
 
+/* One key: how its value is checked and where it is stored. */
 struct key_rule {
     const char *key;
     enum kind kind;
-    int min, max;
+    size_t off;           /* of the field in struct cc_config */
+    int min, max;         /* K_INT */
     const char *accepted; /* said back when a value is refused */
 };
 
+#define AT(field) offsetof(struct cc_config, field)
+
 static const struct key_rule rules[] = {
-    {"root", K_PATH, 0, 0, "a folder path"},
-    {"listen", K_LISTEN, 0, 0, "PORT, IPv4:PORT or [IPv6]:PORT, e.g. 127.0.0.1:8080"},
-    {"cache_dir", K_OPT_PATH, 0, 0, "a folder path, or nothing for the day folders"},
-    {"www", K_PATH, 0, 0, "a folder path"},
-    {"threads", K_INT, 1, 64, "a whole number from 1 to 64"},
-    {"log_level", K_LEVEL, 0, 0, "error, warn, info or debug"},
-    {"cache_mb", K_INT, 1, 1024, "a whole number of MiB from 1 to 1024"},
+    {"root", K_PATH, AT(root), 0, 0, "a folder path"},
+    {"listen", K_LISTEN, AT(listen), 0, 0,
+     "PORT, IPv4:PORT or [IPv6]:PORT, e.g. 127.0.0.1:8080"},
+    {"cache_dir", K_OPT_PATH, AT(cache_dir), 0, 0, "a folder path, or nothing for the day folders"},
+    {"www", K_PATH, AT(www), 0, 0, "a folder path"},
+    {"threads", K_INT, AT(threads), 1, 64, "a whole number from 1 to 64"},
+    {"log_level", K_LEVEL, AT(log_level), 0, 0, "error, warn, info or debug"},
+    {"cache_mb", K_INT, AT(cache_mb), 1, 1024, "a whole number of MiB from 1 to 1024"},
+    {"live_window", K_INT, AT(live_window), 2, 60, "a number of chunks from 2 to 60"},
+    {"live_start_cmd", K_OPT_CMD, AT(live_start_cmd), 0, 0, "a shell command, or nothing"},
+    {"live_stop_cmd", K_OPT_CMD, AT(live_stop_cmd), 0, 0, "a shell command, or nothing"},
+    {"live_idle_s", K_INT, AT(live_idle_s), 0, 3600, "seconds from 0 to 3600"},
+    {"clock", K_CLOCK, AT(clock), 0, 0, "set, report or off"},
+    {"clock_threshold_ms", K_INT, AT(clock_threshold_ms), 0, 3600000,
+     "milliseconds from 0 to 3600000"},
+    {"retain_days", K_INT, AT(retain_days), 0, 36500, "a number of days, 0 for no limit"},
+    {"min_free_mb", K_INT, AT(min_free_mb), 0, 16777216, "MiB, 0 for no limit"},
+    {"min_free_pct", K_INT, AT(min_free_pct), 0, 90, "a percentage from 0 to 90"},
+    {"sweep_interval_s", K_INT, AT(sweep_interval_s), 0, 86400,
+     "seconds from 0 (only at start) to 86400"},
+    {"sweep_dry_run", K_BOOL, AT(sweep_dry_run), 0, 0, "yes or no"},
+    {"export_max_s", K_INT, AT(export_max_s), 1, 86400, "seconds from 1 to 86400"},
+    {"auth_file", K_OPT_PATH, AT(auth_file), 0, 0, "an htdigest file path, or nothing"},
+    {"auth_realm", K_STR, AT(auth_realm), 0, 0, "a realm name without quotes"},
+    {"insecure_no_auth", K_BOOL, AT(insecure_no_auth), 0, 0, "yes or no"},
 };
 
 #define NRULES (sizeof(rules) / sizeof(rules[0]))
-
-const char *const cc_config_keys[] = {"root",      "listen",   "cache_dir", "www", "threads",
-                                      "log_level", "cache_mb", NULL};
 
 void cc_config_init(struct cc_config *c, const char *default_www)
 {
@@ -43,6 +63,22 @@ void cc_config_init(struct cc_config *c, const char *default_www)
     c->threads = 4;
     c->log_level = CC_LOG_INFO;
     c->cache_mb = 2; /* with malloc overhead about 3 MiB resident: the server stays under 8 MiB */
+    c->live_window = 6;
+    c->live_idle_s = 30;
+    c->clock = CC_CLOCK_REPORT;
+    c->clock_threshold_ms = 2000;
+    c->sweep_interval_s = 600;
+    c->export_max_s = 3600;
+    c->auth_realm = cc_xstrdup("camcat");
+}
+
+const char *cc_config_key(size_t i, bool *is_bool)
+{
+    if (i >= NRULES)
+        return NULL;
+    if (is_bool)
+        *is_bool = rules[i].kind == K_BOOL;
+    return rules[i].key;
 }
 
 void cc_config_free(struct cc_config *c)
@@ -51,6 +87,10 @@ void cc_config_free(struct cc_config *c)
     free(c->listen);
     free(c->cache_dir);
     free(c->www);
+    free(c->live_start_cmd);
+    free(c->live_stop_cmd);
+    free(c->auth_file);
+    free(c->auth_realm);
     memset(c, 0, sizeof(*c));
 }
 
@@ -127,42 +167,69 @@ static void set_str(char **slot, const char *v)
     *slot = v ? cc_xstrdup(v) : NULL;
 }
 
+static int parse_bool(const char *s, bool *out)
+{
+    if (!strcmp(s, "yes") || !strcmp(s, "true") || !strcmp(s, "1"))
+        *out = true;
+    else if (!strcmp(s, "no") || !strcmp(s, "false") || !strcmp(s, "0"))
+        *out = false;
+    else
+        return -EINVAL;
+    return 0;
+}
+
+static int parse_clock(const char *s, enum cc_clock_mode *out)
+{
+    static const char *const names[] = {[CC_CLOCK_OFF] = "off", [CC_CLOCK_REPORT] = "report",
+                                        [CC_CLOCK_SET] = "set"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (!strcmp(s, names[i])) {
+            *out = (enum cc_clock_mode)i;
+            return 0;
+        }
+    }
+    return -EINVAL;
+}
+
+static int check_string(enum kind kind, const char *v)
+{
+    if (has_control(v) || strlen(v) >= PATH_MAX)
+        return -EINVAL;
+    if ((kind == K_PATH || kind == K_STR) && !*v)
+        return -EINVAL;
+    if (kind == K_STR && strchr(v, '"'))
+        return -EINVAL;
+    return 0;
+}
+
 static int apply(struct cc_config *c, const struct key_rule *r, const char *v)
 {
+    void *slot = (char *)c + r->off;
     struct cc_listen l;
-    int n = 0;
     switch (r->kind) {
     case K_PATH:
+    case K_STR:
     case K_OPT_PATH:
-        if (has_control(v) || strlen(v) >= PATH_MAX || (r->kind == K_PATH && !*v))
+    case K_OPT_CMD:
+        if (check_string(r->kind, v) < 0)
             return -EINVAL;
-        break;
-    case K_INT:
-        if (parse_int(v, r->min, r->max, &n) < 0)
-            return -EINVAL;
-        break;
-    case K_LEVEL:
-        if (cc_log_parse_level(v, &c->log_level) < 0)
-            return -EINVAL;
+        set_str(slot, *v ? v : NULL);
         return 0;
+    case K_INT:
+        return parse_int(v, r->min, r->max, slot);
+    case K_BOOL:
+        return parse_bool(v, slot);
+    case K_LEVEL:
+        return cc_log_parse_level(v, slot);
+    case K_CLOCK:
+        return parse_clock(v, slot);
     case K_LISTEN:
         if (cc_config_parse_listen(v, &l) < 0)
             return -EINVAL;
-        break;
+        set_str(slot, v);
+        return 0;
     }
-    if (!strcmp(r->key, "root"))
-        set_str(&c->root, v);
-    else if (!strcmp(r->key, "listen"))
-        set_str(&c->listen, v);
-    else if (!strcmp(r->key, "cache_dir"))
-        set_str(&c->cache_dir, *v ? v : NULL);
-    else if (!strcmp(r->key, "www"))
-        set_str(&c->www, v);
-    else if (!strcmp(r->key, "threads"))
-        c->threads = n;
-    else if (!strcmp(r->key, "cache_mb"))
-        c->cache_mb = n;
-    return 0;
+    return -EINVAL;
 }
 
 int cc_config_set(struct cc_config *c, const char *key, const char *value, char *err,

@@ -17,6 +17,15 @@
 
 #define CC_CONFIG_MAX_FILE (64 * 1024)
 
+/* What POST /api/time may do with the camera's clock. */
+enum cc_clock_mode {
+    CC_CLOCK_OFF,     /* the endpoint refuses */
+    CC_CLOCK_REPORT,  /* answers what it would change, changes nothing */
+    CC_CLOCK_SET,     /* clock_settime (needs CAP_SYS_TIME) */
+};
+
+/* Strings are malloc'ed (NULL: not set); README's "Configuration" documents
+ * every key. */
 struct cc_config {
     char *root;       /* recordings ROOT; required */
     char *listen;     /* "127.0.0.1:8080", "8080", "[::1]:8080" */
@@ -25,6 +34,26 @@ struct cc_config {
     int threads;      /* civetweb worker threads */
     enum cc_log_level log_level;
     int cache_mb;     /* bound on in-memory day indexes */
+
+    int live_window;        /* chunks in /api/live.m3u8 */
+    char *live_start_cmd;   /* run (sh -c) when the first live viewer arrives */
+    char *live_stop_cmd;    /* run live_idle_s after the last one left */
+    int live_idle_s;
+
+    enum cc_clock_mode clock;
+    int clock_threshold_ms; /* smaller differences are left alone */
+
+    int retain_days;        /* 0: no age limit */
+    int min_free_mb;        /* 0: no free-space floor */
+    int min_free_pct;       /* 0: no free-space floor */
+    int sweep_interval_s;   /* 0: sweep at start only */
+    bool sweep_dry_run;     /* log what a sweep would remove, remove nothing */
+
+    int export_max_s;       /* longest clip /api/export.ts hands out */
+
+    char *auth_file;        /* htdigest file; NULL: no authentication */
+    char *auth_realm;
+    bool insecure_no_auth;  /* allow a non-loopback listen without auth_file */
 };
 
 /* A listen address taken apart. */
@@ -35,7 +64,7 @@ struct cc_listen {
     bool loopback;
 };
 
-/* Defaults: listen 127.0.0.1:8080, 4 threads, info, 4 MiB, www as given. */
+/* Defaults: see cc_config_init() and README; www as given. */
 void cc_config_init(struct cc_config *c, const char *default_www);
 void cc_config_free(struct cc_config *c);
 
@@ -54,7 +83,8 @@ int cc_config_check(const struct cc_config *c, char *err, size_t errsz);
 /* Parses "PORT", "IPv4:PORT" or "[IPv6]:PORT". 0 or -EINVAL. */
 int cc_config_parse_listen(const char *s, struct cc_listen *out);
 
-/* The keys, for usage text: NULL-terminated. */
-extern const char *const cc_config_keys[];
+/* The i-th key (NULL past the last); *is_bool (may be NULL) says whether it is
+ * a yes/no switch, which the command line spells as a bare --flag. */
+const char *cc_config_key(size_t i, bool *is_bool);
 
 #endif

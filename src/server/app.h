@@ -31,6 +31,11 @@ int srv_api_handler(struct mg_connection *conn, void *app);   /* /api */
 int srv_rec_handler(struct mg_connection *conn, void *app);   /* /rec */
 int srv_www_handler(struct mg_connection *conn, void *app);   /* everything else */
 
+/* State-changing requests (POST, DELETE) call this first: 0 when the request
+ * may change the camera, else the status of the 403 it sent (a foreign
+ * Origin). Authentication itself is civetweb's, before any handler runs. */
+int srv_check_write(struct mg_connection *conn, struct app *app);
+
 /* Decodes and checks the request's raw path (see urlpath.h) into out, or
  * sends the error response and returns its status (> 0). 0 on success. */
 int srv_request_path(struct mg_connection *conn, char *out, size_t outsz);

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <malloc.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,21 +39,28 @@ static void on_stop_signal(int sig)
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: camcatd --root DIR [--listen ADDR] [--config FILE] [--cache-dir DIR]\n"
-            "               [--threads N] [--www DIR] [--log-level LEVEL] [--cache-mb N]\n"
+            "usage: camcatd --root DIR [--listen ADDR] [--config FILE] [--KEY VALUE]...\n"
             "\n"
             "  --root DIR        recordings ROOT (YYYY-MM-DD/NNNNN/*.m3u8)\n"
             "  --listen ADDR     PORT, IPv4:PORT or [IPv6]:PORT (default 127.0.0.1:8080;\n"
             "                    port 0 picks a free one and logs it)\n"
-            "  --config FILE     key = value lines with the same keys (root, listen,\n"
-            "                    cache_dir, threads, www, log_level, cache_mb);\n"
-            "                    flags win over the file\n"
-            "  --cache-dir DIR   keep sidecars here instead of in the day folders\n"
-            "  --threads N       worker threads, 1-64 (default 4)\n"
+            "  --config FILE     key = value lines; flags win over the file\n"
             "  --www DIR         the UI (default %s)\n"
-            "  --log-level L     error, warn, info or debug (default info)\n"
-            "  --cache-mb N      memory for day indexes, MiB (default 2)\n",
+            "\n"
+            "Every config key is also a flag, spelled with dashes (cache_mb: --cache-mb N);\n"
+            "yes/no keys are bare switches (--insecure-no-auth). Keys:\n ",
             CAMCAT_WWW_DIR);
+    const char *key;
+    bool is_bool;
+    int col = 1;
+    for (size_t i = 0; (key = cc_config_key(i, &is_bool)) != NULL; i++) {
+        if (col + (int)strlen(key) + 1 > 78) {
+            fputs("\n ", f);
+            col = 1;
+        }
+        col += fprintf(f, " %s", key);
+    }
+    fputs("\nSee README, \"Configuration\", for what each does and its default.\n", f);
 }
 
 struct flag {
@@ -82,27 +90,34 @@ static int parse_args(int argc, char **argv, struct flag *flags, int *nflags,
         }
         const char *name = a + 2, *eq = strchr(name, '=');
         size_t nl = eq ? (size_t)(eq - name) : strlen(name);
-        const char *value = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
-        if (!value || nl == 0 || nl >= sizeof(flags->key)) {
-            fprintf(stderr, "camcatd: %s needs a value (see --help)\n", a);
+        if (nl == 0 || nl >= sizeof(flags->key) || memchr(name, '_', nl)) {
+            fprintf(stderr, "camcatd: unknown option %s (see --help)\n", a);
             return 2;
         }
-        if (nl == 6 && !strncmp(name, "config", 6)) {
-            *config_path = value;
-            continue;
-        }
-        struct flag *f = &flags[(*nflags)++];
+        struct flag *f = &flags[*nflags];
         for (size_t k = 0; k < nl; k++)
             f->key[k] = name[k] == '-' ? '_' : name[k];
         f->key[nl] = '\0';
-        f->value = value;
-        bool known = false;
-        for (const char *const *k = cc_config_keys; *k; k++)
-            known |= !strcmp(*k, f->key);
-        if (!known || memchr(name, '_', nl) != NULL) {
+        bool known = !strcmp(f->key, "config"), is_bool = false;
+        const char *key;
+        for (size_t k = 0; !known && (key = cc_config_key(k, &is_bool)) != NULL; k++)
+            known = !strcmp(key, f->key);
+        if (!known) {
             fprintf(stderr, "camcatd: unknown option --%.*s (see --help)\n", (int)nl, name);
             return 2;
         }
+        /* A switch is a bare --flag; --flag=no still turns it off. */
+        const char *value = eq ? eq + 1 : is_bool ? "yes" : (i + 1 < argc ? argv[++i] : NULL);
+        if (!value) {
+            fprintf(stderr, "camcatd: %s needs a value (see --help)\n", a);
+            return 2;
+        }
+        if (!strcmp(f->key, "config")) {
+            *config_path = value;
+            continue;
+        }
+        f->value = value;
+        (*nflags)++;
     }
     return 0;
 }

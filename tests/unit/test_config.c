@@ -122,6 +122,62 @@ static void test_set_like_flags(void **state)
     cc_config_free(&c);
 }
 
+static void test_operation_keys(void **state)
+{
+    struct cc_config c;
+    char err[256];
+    cc_config_init(&c, "www");
+    /* The defaults the README promises. */
+    assert_int_equal(c.live_window, 6);
+    assert_null(c.live_start_cmd);
+    assert_int_equal(c.live_idle_s, 30);
+    assert_int_equal(c.clock, CC_CLOCK_REPORT);
+    assert_int_equal(c.clock_threshold_ms, 2000);
+    assert_int_equal(c.retain_days, 0);
+    assert_int_equal(c.min_free_mb, 0);
+    assert_int_equal(c.sweep_interval_s, 600);
+    assert_false(c.sweep_dry_run);
+    assert_int_equal(c.export_max_s, 3600);
+    assert_null(c.auth_file);
+    assert_string_equal(c.auth_realm, "camcat");
+    assert_false(c.insecure_no_auth);
+    const char *text = "clock = set\n"
+                       "live_start_cmd = touch /run/live.on && echo 'a \"b\"'\n"
+                       "sweep_dry_run = yes\n"
+                       "insecure_no_auth = true\n"
+                       "auth_file = /etc/camcat/htdigest\n"
+                       "min_free_pct = 10\n";
+    assert_int_equal(parse(&c, text, err, sizeof(err)), 0);
+    assert_int_equal(c.clock, CC_CLOCK_SET);
+    assert_string_equal(c.live_start_cmd, "touch /run/live.on && echo 'a \"b\"'");
+    assert_true(c.sweep_dry_run);
+    assert_true(c.insecure_no_auth);
+    assert_string_equal(c.auth_file, "/etc/camcat/htdigest");
+    assert_int_equal(c.min_free_pct, 10);
+    assert_int_equal(parse(&c, "live_start_cmd =\nsweep_dry_run = 0\nauth_file =\n", err,
+                           sizeof(err)), 0);
+    assert_null(c.live_start_cmd);
+    assert_false(c.sweep_dry_run);
+    assert_null(c.auth_file);
+    cc_config_free(&c);
+
+    expect_error("clock = sometimes\n", 1, "clock", "set, report or off");
+    expect_error("sweep_dry_run = maybe\n", 1, "sweep_dry_run", "yes or no");
+    expect_error("min_free_pct = 91\n", 1, "min_free_pct", "0 to 90");
+    expect_error("live_window = 1\n", 1, "live_window", "2 to 60");
+    expect_error("auth_realm =\n", 1, "auth_realm", NULL);
+    expect_error("auth_realm = a\"b\n", 1, "auth_realm", NULL);
+    expect_error("export_max_s = 0\n", 1, "export_max_s", NULL);
+
+    /* Every key is listed once, and only switches are flagged as such. */
+    bool is_bool;
+    size_t n = 0, nbool = 0;
+    for (const char *k; (k = cc_config_key(n, &is_bool)) != NULL; n++)
+        nbool += is_bool;
+    assert_int_equal(n, 22);
+    assert_int_equal(nbool, 2);
+}
+
 static void listen_ok(const char *s, const char *host, int port, bool v6, bool loopback)
 {
     struct cc_listen l;
@@ -184,6 +240,7 @@ int main(void)
         cmocka_unit_test(test_defaults),       cmocka_unit_test(test_file_syntax),
         cmocka_unit_test(test_errors),         cmocka_unit_test(test_set_like_flags),
         cmocka_unit_test(test_listen),         cmocka_unit_test(test_load_file),
+        cmocka_unit_test(test_operation_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
