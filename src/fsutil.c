@@ -75,6 +75,48 @@ int cc_read_file(const char *path, size_t max, struct cc_buf *out)
     return rc;
 }
 
+int cc_m3u8_parse_file(const char *path, struct cc_m3u8_state *ps,
+                       const struct cc_m3u8_handler *h, uint64_t *bytes_read)
+{
+    /* Between two commit points lie a few tag lines: more is not a playlist. */
+    enum { BLOCK = 65536, MAX_PENDING = 1 << 20 };
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return -errno;
+    struct cc_buf in;
+    cc_buf_init(&in);
+    uint64_t in_off = ps->offset; /* file offset of in.data[0] */
+    int rc = 0;
+    for (;;) {
+        cc_buf_reserve(&in, BLOCK);
+        ssize_t n = pread(fd, in.data + in.len, BLOCK, (off_t)(in_off + in.len));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            rc = -errno;
+            break;
+        }
+        in.len += (size_t)n;
+        if (bytes_read)
+            *bytes_read += (uint64_t)n;
+        rc = cc_m3u8_parse(ps, in.data, in.len, n == 0, h);
+        if (rc < 0 || n == 0)
+            break;
+        /* keep only the bytes past the last commit point */
+        size_t keep_from = (size_t)(ps->offset - in_off);
+        memmove(in.data, in.data + keep_from, in.len - keep_from);
+        in.len -= keep_from;
+        in_off = ps->offset;
+        if (in.len > MAX_PENDING) {
+            rc = -EFBIG;
+            break;
+        }
+    }
+    close(fd);
+    cc_buf_free(&in);
+    return rc;
+}
+
 static int fsync_dir_of(const char *path)
 {
     char *copy = cc_xstrdup(path);

@@ -17,6 +17,14 @@ int cc_read_file(const char *path, size_t max, struct cc_buf *out);
 /* Appends bytes [from, EOF) of an open file; -EFBIG past max. */
 int cc_read_fd_from(int fd, uint64_t from, size_t max, struct cc_buf *out);
 
+/* Streams the playlist at path through the m3u8 parser in 64 KiB blocks, so
+ * nothing the size of the file is held (a day's playlist can run to MBs).
+ * ps is the caller's initialised state, left where parsing stopped; bytes read
+ * are added to *bytes_read unless NULL. Opened with O_NOFOLLOW. Returns 0, the
+ * handler's negative value, or -errno (-ENOENT: the playlist is gone). */
+int cc_m3u8_parse_file(const char *path, struct cc_m3u8_state *ps,
+                       const struct cc_m3u8_handler *h, uint64_t *bytes_read);
+
 /* temp file beside path → write → fsync → rename → fsync(dir). On failure
  * the temp file is removed and -errno returned; path is untouched. */
 int cc_write_atomic(const char *path, const void *data, size_t len);

@@ -79,10 +79,12 @@ static bool all_digits(const char *s)
     return true;
 }
 
-/* An instant: epoch ms, or ISO-8601 (a time without zone is the camera's
- * local time, off_min). 0 or -EINVAL. */
-static int parse_instant(const char *s, size_t len, int off_min, int64_t *ms)
+/* An instant: epoch ms, or ISO-8601. *local says the text had no zone: *ms
+ * then holds its fields read as UTC, for the caller to shift by the camera's
+ * offset. 0 or -EINVAL. */
+static int parse_instant(const char *s, size_t len, int64_t *ms, bool *local)
 {
+    *local = false;
     if (all_digits(s)) {
         if (len > 16)
             return -EINVAL;
@@ -94,27 +96,38 @@ static int parse_instant(const char *s, size_t len, int off_min, int64_t *ms)
     }
     int off;
     bool has_off;
-    int64_t t;
-    if (cc_iso_parse(s, len, &t, &off, &has_off) < 0)
+    if (cc_iso_parse(s, len, ms, &off, &has_off) < 0)
         return -EINVAL;
-    *ms = has_off ? t : t - (int64_t)off_min * 60000;
+    *local = !has_off;
     return 0;
 }
 
-static int query_instant(struct mg_connection *conn, const char *key, int off_min,
-                         int64_t *out)
+int srv_query_instant(struct mg_connection *conn, const char *key, int64_t *ms, bool *local)
 {
     char v[64];
     int n;
     int rc = query_value(conn, key, v, sizeof(v), &n);
     if (rc || n < 0)
         return rc;
-    if (parse_instant(v, (size_t)n, off_min, out) < 0) {
+    if (parse_instant(v, (size_t)n, ms, local) < 0) {
         char msg[128];
         snprintf(msg, sizeof(msg), "%s must be ISO-8601 (e.g. 2025-01-24T08:00:00+08:00) or "
                  "epoch milliseconds", key);
         return srv_send_error(conn, 400, "bad_time", msg);
     }
+    return 0;
+}
+
+/* An optional instant; a time without zone is in the day's offset off_min. */
+static int query_instant(struct mg_connection *conn, const char *key, int off_min,
+                         int64_t *out)
+{
+    bool local = false;
+    int64_t ms = INT64_MIN;
+    int rc = srv_query_instant(conn, key, &ms, &local);
+    if (rc || ms == INT64_MIN)
+        return rc;
+    *out = local ? ms - (int64_t)off_min * 60000 : ms;
     return 0;
 }
 
@@ -383,6 +396,8 @@ int srv_api_handler(struct mg_connection *conn, void *cbdata)
             return srv_send_405(conn);
         return handle_days(conn, app);
     }
+    if (!strcmp(path, "/api/export.ts"))
+        return srv_export_handler(conn, app);
     if (!strncmp(path, days_prefix, sizeof(days_prefix) - 1))
         return handle_one_day(conn, app, path + sizeof(days_prefix) - 1);
     return srv_send_error(conn, 404, "not_found", "no such API path");

@@ -31,6 +31,8 @@ int srv_api_handler(struct mg_connection *conn, void *app);   /* /api */
 int srv_rec_handler(struct mg_connection *conn, void *app);   /* /rec */
 int srv_www_handler(struct mg_connection *conn, void *app);   /* everything else */
 
+int srv_export_handler(struct mg_connection *conn, struct app *app); /* /api/export.ts */
+
 /* State-changing requests (POST, DELETE) call this first: 0 when the request
  * may change the camera, else the status of the 403 it sent (a foreign
  * Origin). Authentication itself is civetweb's, before any handler runs. */
@@ -39,5 +41,18 @@ int srv_check_write(struct mg_connection *conn, struct app *app);
 /* Decodes and checks the request's raw path (see urlpath.h) into out, or
  * sends the error response and returns its status (> 0). 0 on success. */
 int srv_request_path(struct mg_connection *conn, char *out, size_t outsz);
+
+/* Query parameter key as an instant (epoch ms or ISO-8601; see api.c): 0 with
+ * *ms untouched when absent, 0 with *ms set (and *local true when the text
+ * had no zone: its fields read as UTC, still to be shifted by the camera's
+ * offset), or the status of the 400 it sent. */
+int srv_query_instant(struct mg_connection *conn, const char *key, int64_t *ms, bool *local);
+
+/* Opens base + rel (rel from cc_urlpath_normalize, or "/" + a path under
+ * base) if it resolves, through any symlinks, to a regular file inside base,
+ * with O_NOFOLLOW. Returns an fd (st filled) or -errno (-ENOENT for
+ * everything a client may not see). */
+struct stat;
+int srv_open_inside(const char *base, const char *rel, struct stat *st);
 
 #endif

@@ -91,10 +91,7 @@ int srv_request_path(struct mg_connection *conn, char *out, size_t outsz)
                           "backslash, control character or double encoding)");
 }
 
-/* Opens base + rel (rel from cc_urlpath_normalize) if it resolves, through any
- * symlinks, to a regular file inside base. Returns an fd or -errno (-ENOENT
- * for everything a client may not see). */
-static int open_inside(const char *base, const char *rel, struct stat *st)
+int srv_open_inside(const char *base, const char *rel, struct stat *st)
 {
     char base_real[PATH_MAX], full[PATH_MAX], real[PATH_MAX];
     if (!realpath(base, base_real))
@@ -278,7 +275,7 @@ int srv_rec_handler(struct mg_connection *conn, void *cbdata)
     if (!m)
         return srv_send_error(conn, 404, "not_found", "only media files are served here");
     struct stat sb;
-    int fd = open_inside(cc_catalog_root(app->cat), path + 4, &sb);
+    int fd = srv_open_inside(cc_catalog_root(app->cat), path + 4, &sb);
     if (fd < 0)
         return srv_send_error(conn, 404, "not_found", "no such file");
     struct file_reply fr = {.type = m->type, .cache = m->cache, .ranges = true};
@@ -315,14 +312,14 @@ int srv_www_handler(struct mg_connection *conn, void *cbdata)
     if (srv_accepts_gzip(conn) && !mg_get_header(conn, "Range")) {
         char gz[CC_URLPATH_MAX + 20];
         snprintf(gz, sizeof(gz), "%s.gz", path);
-        fd = open_inside(app->cfg->www, gz, &sb);
+        fd = srv_open_inside(app->cfg->www, gz, &sb);
         if (fd >= 0) {
             fr.encoding = "gzip";
             fr.ranges = false;
         }
     }
     if (fd < 0)
-        fd = open_inside(app->cfg->www, path, &sb);
+        fd = srv_open_inside(app->cfg->www, path, &sb);
     if (fd < 0)
         return srv_send_error(conn, 404, "not_found", "no such file");
     st = send_fd(conn, fd, &sb, &fr);

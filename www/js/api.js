@@ -57,6 +57,33 @@ export const api = {
   exportUrl(fromMs, toMs) {
     return `/api/export.ts?from=${Math.round(fromMs)}&to=${Math.round(toMs)}`;
   },
+  // Can this clip be made? HEAD answers with its size and file name; for a
+  // refusal the reason comes from a GET (errors are small JSON; a GET that
+  // succeeds after all is cancelled unread).
+  async exportCheck(fromMs, toMs) {
+    const url = this.exportUrl(fromMs, toMs);
+    let r;
+    try {
+      r = await fetch(url, { method: 'HEAD', cache: 'no-store' });
+    } catch {
+      throw new ApiError(0, 'network', 'The server cannot be reached.');
+    }
+    if (r.ok) {
+      const m = /filename="([^"]+)"/.exec(r.headers.get('Content-Disposition') || '');
+      return { url, bytes: Number(r.headers.get('Content-Length')) || 0, name: m ? m[1] : '' };
+    }
+    const ctl = new AbortController();
+    let err = null;
+    try {
+      const g = await fetch(url, { signal: ctl.signal, cache: 'no-store' });
+      if (g.ok) ctl.abort();
+      else err = (await g.json()).error;
+    } catch {
+      // keep the HEAD's status
+    }
+    throw new ApiError(r.status, (err && err.code) || `http_${r.status}`,
+      (err && err.message) || `${r.status} ${r.statusText}`);
+  },
   // Optional endpoints: present unless the server answers 404. The body is
   // not read (an export or a live playlist could be large or slow).
   async has(path) {

@@ -4,7 +4,7 @@ import { ApiError, api } from './api.js';
 import { Calendar } from './calendar.js';
 import { Player } from './player.js';
 import { Timeline } from './timeline.js';
-import { MS_HOUR, MS_MIN, fmtDate, fmtDuration, fmtOffset, fmtStamp, fmtTime, parseDate, parseHms,
+import { MS_DAY, MS_MIN, fmtDate, fmtDuration, fmtOffset, fmtStamp, fmtTime, parseDate, parseHms,
   todayKey } from './timefmt.js';
 
 const $ = (id) => document.getElementById(id);
@@ -266,31 +266,124 @@ function toggleFullscreen() {
   else if (video.webkitEnterFullscreen) video.webkitEnterFullscreen(); // iPhone
 }
 
-// The clip: the timeline's view when zoomed to an hour or less, else five
-// minutes around the play head.
+// --- clip download ------------------------------------------------------------
+// Mark in / mark out: the panel opens with a minute from the play head; either
+// end can be set to the play head while watching, or typed. The timeline shows
+// the clip as a band. Times are the camera's, on the open day; an end at or
+// before the start is on the next day.
+
+const clip = { from: 0, to: 0 };
+
 function updateExport() {
-  const a = $('export');
-  if (!state.exportOk || !state.day) {
-    a.hidden = true;
+  const show = state.exportOk && !!state.day && state.day.segments.length > 0 && !state.live;
+  $('export').hidden = !show;
+  if (!show && !$('clip-panel').hidden) closeClip();
+}
+
+function clipMessage(text, kind = 'info') {
+  $('clip-msg').textContent = text;
+  $('clip-msg').dataset.kind = kind;
+}
+
+function fmtLength(ms) {
+  const s = Math.round(ms / 1000);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  if (h) return `${h} h ${m} min`;
+  return m ? `${m} min ${s % 60} s` : `${s} s`;
+}
+
+function fmtBytes(n) {
+  return n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1e3))} kB`;
+}
+
+function showClip() {
+  $('clip-from').value = fmt(clip.from);
+  $('clip-to').value = fmt(clip.to);
+  $('clip-len').textContent = clip.to > clip.from ? fmtLength(clip.to - clip.from) : '';
+  timeline.setSelection({ start: clip.from, end: clip.to });
+}
+
+function openClip() {
+  const firstRec = Math.min(...state.day.segments.map((s) => s.start_ms));
+  const head = player.now() ?? firstRec;
+  clip.from = head;
+  clip.to = head + MS_MIN;
+  $('clip-panel').hidden = false;
+  $('export').setAttribute('aria-expanded', 'true');
+  clipMessage('');
+  showClip();
+}
+
+function closeClip() {
+  $('clip-panel').hidden = true;
+  $('export').setAttribute('aria-expanded', 'false');
+  timeline.setSelection(null);
+}
+
+// A typed time: the open day's, the end moved past the start.
+function readClipInput(which) {
+  const off = parseHms($(`clip-${which}`).value);
+  if (off === null || !state.day) return;
+  let ms = state.day.day_start_ms + off;
+  if (which === 'to') {
+    while (ms <= clip.from) ms += MS_DAY;
+    while (ms - MS_DAY > clip.from) ms -= MS_DAY;
+  }
+  clip[which] = ms;
+  if (clip.to <= clip.from) clip.to = clip.from + MS_MIN;
+  clipMessage('');
+  showClip();
+}
+
+function clipAtHead(which) {
+  const now = player.now();
+  if (now === null) {
+    clipMessage('Play the video to the moment first.');
     return;
   }
-  const v = timeline.view();
-  const head = player.now();
-  let from = v.from;
-  let to = v.to;
-  if (to - from > MS_HOUR) {
-    if (head === null) {
-      a.hidden = true;
-      return;
-    }
-    from = head - 2.5 * MS_MIN;
-    to = head + 2.5 * MS_MIN;
+  clip[which] = now;
+  if (which === 'from' && clip.to <= now) clip.to = now + MS_MIN;
+  if (which === 'to' && now <= clip.from) {
+    clipMessage('The end must come after the start.', 'error');
+    return;
   }
-  a.hidden = false;
-  a.href = api.exportUrl(from, to);
-  a.download = `camera-${fmtStamp(from, state.offMin)}.ts`;
-  a.title = `Download ${fmt(from)}–${fmt(to)} as a video file`;
+  clipMessage('');
+  showClip();
 }
+
+// The server is asked first (HEAD), so a clip that is too long or empty gets
+// a message here instead of a broken download.
+async function downloadClip(e) {
+  e.preventDefault();
+  const { from, to } = clip;
+  clipMessage('Preparing the clip…');
+  try {
+    const info = await api.exportCheck(from, to);
+    const a = document.createElement('a');
+    a.href = info.url;
+    a.download = info.name;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    clipMessage(`Downloading ${info.name || 'the clip'} (${fmtBytes(info.bytes)}).`);
+  } catch (err) {
+    if (err.status === 413) clipMessage(`Too long for one file: ${err.message}. Choose a shorter clip.`, 'error');
+    else if (err.status === 404) clipMessage(`Nothing was recorded between ${fmt(from)} and ${fmt(to)}.`, 'error');
+    else clipMessage(`The clip cannot be made: ${err.message}`, 'error');
+  }
+}
+
+$('export').addEventListener('click', () => ($('clip-panel').hidden ? openClip() : closeClip()));
+$('clip-close').addEventListener('click', closeClip);
+$('clip-from-head').addEventListener('click', () => clipAtHead('from'));
+$('clip-to-head').addEventListener('click', () => clipAtHead('to'));
+$('clip-from').addEventListener('change', () => readClipInput('from'));
+$('clip-to').addEventListener('change', () => readClipInput('to'));
+$('clip-panel').addEventListener('submit', downloadClip);
+$('clip-panel').addEventListener('keydown', (e) => {
+  if (e.key === 'Escape') closeClip();
+});
 
 $('play').addEventListener('click', () => player.toggle());
 $('speed').addEventListener('click', cycleRate);

@@ -15,6 +15,7 @@ const STEPS = [MS_MIN, 2 * MS_MIN, 5 * MS_MIN, 10 * MS_MIN, 15 * MS_MIN, 30 * MS
 const C = {
   bg: '#15181c', empty: '#262b31', rec: '#2f9e5f', recLive: '#4cc27f', gap: '#6b2f34',
   motion: '#f2a33a', tick: '#59616b', label: '#9aa3ad', head: '#ffffff', hover: '#8fc8ff',
+  sel: 'rgba(143, 200, 255, 0.22)', selEdge: '#8fc8ff',
 };
 
 export class Timeline {
@@ -27,6 +28,7 @@ export class Timeline {
     this.t0 = 0;
     this.t1 = MS_DAY;
     this.head = null;
+    this.sel = null; // {start, end}: the clip being chosen for download
     this.hover = null;
     this.scrub = null; // time shown while scrubbing, before the seek
     this.follow = true;
@@ -62,6 +64,12 @@ export class Timeline {
   clear() {
     this.day = null;
     this.head = null;
+    this.invalidate();
+  }
+
+  // Shows a range (the clip to download) as a band over the track; null hides it.
+  setSelection(sel) {
+    this.sel = sel;
     this.invalidate();
   }
 
@@ -321,6 +329,15 @@ export class Timeline {
       const x1 = Math.max(this.t2x(m.end), x0 + 2);
       if (x1 < 0 || x0 > W) continue;
       ctx.fillRect(x0, MOTION_TOP, x1 - x0, MOTION_H);
+    }
+    if (this.sel && this.sel.end >= this.t0 && this.sel.start <= this.t1) {
+      const x0 = this.t2x(this.sel.start);
+      const x1 = Math.max(this.t2x(this.sel.end), x0 + 2);
+      ctx.fillStyle = C.sel;
+      ctx.fillRect(x0, RULER, x1 - x0, H - RULER);
+      ctx.fillStyle = C.selEdge;
+      ctx.fillRect(x0, RULER, 1, H - RULER);
+      ctx.fillRect(x1 - 1, RULER, 1, H - RULER);
     }
     const shown = this.scrub ?? this.head;
     if (shown !== null && shown >= this.t0 && shown <= this.t1) {
