@@ -24,6 +24,7 @@ struct app {
      * these to reach zero. */
     atomic_int in_flight;
     atomic_bool stopping;
+    atomic_int exports_running; /* a download holds a worker: bounded (export.c) */
 };
 
 /* Request handlers (mg_request_handler): return the status they sent. */

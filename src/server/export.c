@@ -10,7 +10,7 @@
  * sees a truncated download, never a short file that looks complete.
  *
  * Thread rules: handlers run on several civetweb threads; the one piece of
- * shared state is the count of exports running (an atomic). A long download
+ * shared state is the count of exports running (app->exports_running). A long download
  * holds a worker thread, so at most half of them may be exporting. */
 #include <errno.h>
 #include <inttypes.h>
@@ -32,8 +32,6 @@
 #include "mem.h"
 
 #define COPY_BUF 65536
-
-static atomic_int exports_running;
 
 /* Where one part's bytes are: [off, off + len) of a file of size bytes. */
 struct part_io {
@@ -301,12 +299,12 @@ int srv_export_handler(struct mg_connection *conn, struct app *app)
         return srv_send_error(conn, 413, "clip_too_long", msg);
     }
     int limit = app->cfg->threads / 2 > 0 ? app->cfg->threads / 2 : 1;
-    if (atomic_fetch_add(&exports_running, 1) >= limit) {
-        atomic_fetch_sub(&exports_running, 1);
+    if (atomic_fetch_add(&app->exports_running, 1) >= limit) {
+        atomic_fetch_sub(&app->exports_running, 1);
         return srv_send_error(conn, 503, "busy",
                               "other clip downloads are running; try again when they finish");
     }
     st = export_range(conn, app, from, to);
-    atomic_fetch_sub(&exports_running, 1);
+    atomic_fetch_sub(&app->exports_running, 1);
     return st;
 }

@@ -282,6 +282,7 @@ static int serve(const struct cc_config *cfg, struct cc_catalog *cat)
     struct app app = {.cat = cat, .cfg = cfg, .started_ms = cc_monotonic_ms()};
     atomic_init(&app.in_flight, 0);
     atomic_init(&app.stopping, false);
+    atomic_init(&app.exports_running, 0);
     /* Block the stop signals before civetweb's threads exist, so they inherit
      * the mask and only the main thread (in sigsuspend) takes them. */
     sigset_t stop_set, old;
