@@ -26,6 +26,7 @@ struct entry {
     struct cc_day *day;       /* current version (one reference held here) */
     bool building;
     bool on_disk;             /* the sidecar holds exactly this version */
+    bool forgotten;           /* files deleted during a build: re-check next time */
     int64_t checked_ms;       /* monotonic time of the last source check */
     int64_t saved_ns;         /* when the sidecar was last written (0: unknown) */
     uint32_t disk_shape;      /* segments and closed segments of the saved version */
@@ -360,7 +361,8 @@ int cc_catalog_get_day(struct cc_catalog *c, const struct cc_date *date,
     } else if (old) {
         day_unref_locked(old); /* the extra reference taken for the build */
     }
-    e->checked_ms = now;
+    e->checked_ms = e->forgotten ? INT64_MIN / 2 : now;
+    e->forgotten = false;
     evict_locked(c, e);
 give:
     lru_unlink(c, e);
@@ -378,6 +380,32 @@ void cc_catalog_release(struct cc_catalog *c, const struct cc_day *d)
     pthread_mutex_lock(&c->lock);
     day_unref_locked((struct cc_day *)d);
     pthread_mutex_unlock(&c->lock);
+}
+
+void cc_catalog_forget(struct cc_catalog *c, const struct cc_date *date, bool day_removed)
+{
+    pthread_mutex_lock(&c->lock);
+    struct entry *e = find_entry(c, date);
+    if (e && e->building) {
+        e->forgotten = true;
+    } else if (e) {
+        lru_unlink(c, e);
+        if (e->day)
+            c->bytes -= e->day->mem_bytes;
+        day_unref_locked(e->day);
+        free(e);
+        c->nentries--;
+    }
+    c->newest_checked_ms = 0; /* the newest day may be the one that went */
+    pthread_mutex_unlock(&c->lock);
+    if (day_removed && c->cache_dir) {
+        char name[11];
+        cc_date_format(date, name);
+        char *path = cc_sidecar_path(c->root, c->cache_dir, name);
+        if (unlink(path) < 0 && errno != ENOENT)
+            cc_warn("cannot remove sidecar %s: %s", path, strerror(errno));
+        free(path);
+    }
 }
 
 /* ---- listing ------------------------------------------------------------- */

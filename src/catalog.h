@@ -64,6 +64,13 @@ int cc_catalog_list_days(struct cc_catalog *c, const struct cc_date *from,
  * ENDLIST. Everything else without ENDLIST was cut by a power loss. */
 bool cc_catalog_is_recording(struct cc_catalog *c, const struct cc_day *d, uint32_t seg);
 
+/* Drops what the catalog knows of a day whose files were just deleted, so
+ * the next request sees the tree as it is now. day_removed: the whole day
+ * folder went, so its sidecar in the cache folder (if one is set) goes too
+ * (one in the day folder went with it). A day being built is re-checked on
+ * its next request instead. */
+void cc_catalog_forget(struct cc_catalog *c, const struct cc_date *date, bool day_removed);
+
 /* 0 when ROOT is a readable directory, else -errno. */
 int cc_catalog_root_status(struct cc_catalog *c);
 const char *cc_catalog_root(const struct cc_catalog *c);

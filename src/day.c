@@ -526,6 +526,7 @@ void cc_day_finish(struct cc_day *d)
     d->recorded_ms = d->gap_ms = 0;
     d->start_ms = d->end_ms = 0;
     d->nchunks = 0;
+    d->bytes = 0;
     bool any = false, have_off = false;
     size_t mem = sizeof(*d) + d->segs_cap * sizeof(*d->segs);
     for (uint32_t i = 0; i < d->nsegs; i++) {
@@ -537,6 +538,7 @@ void cc_day_finish(struct cc_day *d)
         }
         mem += s->spans_cap * sizeof(*s->spans) + s->runs_cap + s->nmissing * 4 +
                strlen(s->id) + strlen(s->playlist) + 2;
+        d->bytes += s->media_bytes + s->pl_bytes;
         if (!s->nchunks)
             continue;
         d->recorded_ms += s->dur_ms;
@@ -553,8 +555,10 @@ void cc_day_finish(struct cc_day *d)
         d->gap_ms += d->gaps[i].end_ms - d->gaps[i].start_ms;
     for (uint32_t i = 0; i < d->nraw; i++)
         mem += sizeof(struct cc_event) * 2 + strlen(d->raw[i].label) + 1;
-    for (uint32_t i = 0; i < d->nevfiles; i++)
+    for (uint32_t i = 0; i < d->nevfiles; i++) {
         mem += sizeof(*d->evfiles) + strlen(d->evfiles[i].path) + 1;
+        d->bytes += d->evfiles[i].bytes;
+    }
     d->mem_bytes = mem + (d->ngaps + d->noverlaps) * sizeof(struct cc_range);
 }
 

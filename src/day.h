@@ -89,6 +89,11 @@ struct cc_segment {
     uint64_t span_cum_us;   /* exact EXTINF sum since the open span started */
     struct cc_fprint fp;    /* the playlist */
     struct cc_fprint dir_fp;/* its folder (entries: chunks present or missing) */
+    /* Storage it uses, in allocated bytes (st_blocks * 512: what deleting
+     * frees): its chunk files (and EXT-X-MAP init files) on disk, counted as
+     * they are indexed, and the playlist file itself. */
+    uint64_t media_bytes;
+    uint64_t pl_bytes;
 };
 
 enum cc_event_src { CC_EV_DATERANGE = 0, CC_EV_FILE = 1 };
@@ -106,6 +111,7 @@ struct cc_evfile {
     char *path;            /* relative to ROOT */
     struct cc_fprint fp;
     uint32_t bad_lines;
+    uint64_t bytes;        /* allocated bytes (st_blocks * 512) */
 };
 
 struct cc_range {
@@ -142,6 +148,7 @@ struct cc_day {
     int64_t start_ms, end_ms;
     int64_t recorded_ms, gap_ms;
     uint32_t nchunks;
+    uint64_t bytes;          /* storage of its recordings: segments + events files */
     size_t mem_bytes;        /* heap held, for the cache's budget */
     uint32_t refs;           /* references handed out; the catalog's, under its lock */
 };

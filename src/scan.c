@@ -217,21 +217,29 @@ static struct cc_segment *ctx_seg(struct seg_ctx *x)
     return &x->day->segs[x->seg_idx];
 }
 
-/* Only plain relative names inside the folder can be served from /rec/. */
-static bool uri_present(struct seg_ctx *x, const char *uri, size_t len)
+/* Is a chunk's file on disk, and how many bytes does it take? Only plain
+ * relative names inside the folder can be served from /rec/. A plain name is
+ * present when the folder listing has it (as before bytes were counted); its
+ * size costs one stat, paid only when a chunk is first indexed. */
+static bool uri_present(struct seg_ctx *x, const char *uri, size_t len, uint64_t *bytes)
 {
+    *bytes = 0;
     if (len == 0 || uri[0] == '/' || memchr(uri, ':', len) || memchr(uri, '?', len) ||
         memchr(uri, '\\', len) || memchr(uri, '\0', len) || len >= 1024)
         return false;
-    if (!memchr(uri, '/', len))
-        return nameset_has(x->ns, uri, len);
+    bool plain = !memchr(uri, '/', len);
+    if (plain && !nameset_has(x->ns, uri, len))
+        return false;
     char path[1024];
     memcpy(path, uri, len);
     path[len] = '\0';
-    if (strstr(path, "..") || strstr(path, "/."))
+    if (!plain && (strstr(path, "..") || strstr(path, "/.")))
         return false;
     struct stat st;
-    return fstatat(x->dirfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode);
+    bool reg = fstatat(x->dirfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode);
+    if (reg)
+        *bytes = (uint64_t)st.st_blocks * 512;
+    return plain || reg;
 }
 
 static int on_chunk(void *ud, const struct cc_m3u8_chunk *c)
@@ -242,10 +250,17 @@ static int on_chunk(void *ud, const struct cc_m3u8_chunk *c)
         memcpy(x->first_uri, c->uri, c->uri_len);
         x->first_uri[c->uri_len] = '\0';
     }
+    uint64_t bytes = 0;
+    if (c->map_changed && uri_present(x, s->pst.map_uri, strlen(s->pst.map_uri), &bytes))
+        s->media_bytes += bytes;
     uint32_t idx = s->nchunks;
     cc_segment_add_chunk(s, x->day, c);
-    if (uri_present(x, c->uri, c->uri_len)) {
+    s = ctx_seg(x);
+    if (uri_present(x, c->uri, c->uri_len, &bytes)) {
         x->new_present++;
+        /* A byte range past 0 lies in a file counted at its first range. */
+        if (!c->has_range || c->range_off == 0)
+            s->media_bytes += bytes;
     } else {
         cc_grow(&s->missing, &x->missing_cap, s->nmissing + 1, sizeof(*s->missing));
         s->missing[s->nmissing++] = idx;
@@ -377,6 +392,7 @@ static int index_playlist(struct cc_day *d, const struct cc_day *old, const stru
         s = cc_day_add_segment(d, job->folder, job->rel);
     }
     cc_fprint_from_stat(&s->fp, st);
+    s->pl_bytes = (uint64_t)st->st_blocks * 512;
     struct seg_ctx x = {.day = d, .seg_idx = idx, .dirfd = job->dirfd, .ns = job->ns,
                         .missing_cap = s->nmissing};
     uint32_t before = s->nchunks, before_missing = s->nmissing;
@@ -626,6 +642,7 @@ static int scan_folder(struct day_scan *sc, const char *name)
             const struct cc_evfile *of = find_old_evfile(sc->old, rel.data, &oi);
             uint16_t idx = (uint16_t)sc->d->nevfiles;
             struct cc_evfile *nf = cc_day_add_evfile(sc->d, of ? of : &f);
+            nf->bytes = (uint64_t)st.st_blocks * 512;
             if (of && !maybe_changed(&of->fp, &st, sc->since)) {
                 for (uint32_t k = 0; k < sc->old->nraw; k++) {
                     const struct cc_event *e = &sc->old->raw[k];

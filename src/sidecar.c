@@ -97,6 +97,8 @@ static void put_segment(struct cc_buf *b, const struct cc_segment *s)
     cc_buf_put_uvar(b, s->runs_len);
     cc_buf_append(b, s->runs, s->runs_len);
     put_missing(b, s);
+    cc_buf_put_uvar(b, s->media_bytes);
+    cc_buf_put_uvar(b, s->pl_bytes);
 }
 
 static void put_events(struct cc_buf *b, const struct cc_day *d)
@@ -164,6 +166,7 @@ void cc_sidecar_encode(const struct cc_day *d, struct cc_buf *out)
         put_str(out, d->evfiles[i].path);
         put_fprint(out, &d->evfiles[i].fp);
         cc_buf_put_uvar(out, d->evfiles[i].bad_lines);
+        cc_buf_put_uvar(out, d->evfiles[i].bytes);
         section_close(out, at);
     }
     at = section_open(out, SEC_EVENTS);
@@ -359,6 +362,8 @@ static int get_segment(struct rd *r, struct cc_day *d)
     s->dur_ms = total;
     if (get_missing(r, s) < 0)
         return -EBADMSG;
+    s->media_bytes = get_uvar(r);
+    s->pl_bytes = get_uvar(r);
     if (s->pst.nchunks != s->nchunks)
         return -EBADMSG;
     return r->bad || r->p != r->end ? -EBADMSG : 0;
@@ -372,6 +377,7 @@ static int get_evfile(struct rd *r, struct cc_day *d)
     f->path = get_str(r, 4096);
     get_fprint(r, &f->fp);
     f->bad_lines = get_u32v(r);
+    f->bytes = get_uvar(r);
     return r->bad || r->p != r->end ? -EBADMSG : 0;
 }
 

@@ -6,8 +6,10 @@
  * then sections { u16 type | u16 0 | u32 length | payload }, and a trailer:
  * u32 CRC-32 of every byte before it. Payloads are LEB128 varints.
  * Sections: DAY (once), SEGMENT (one per playlist, in order), EVFILE (one per
- * events.txt), EVENTS (once). Only source data is stored; gaps, merged events
- * and totals are derived again on load (cc_day_finish).
+ * events.txt), EVENTS (once). SEGMENT ends with the bytes its chunk files
+ * and its playlist take on disk, EVFILE with the events file's (so storage
+ * per day needs no tree walk). Only source data is stored; gaps, merged
+ * events and totals are derived again on load (cc_day_finish).
  *
  * Any defect — magic, version, size, CRC, a section that does not decode
  * exactly, numbers that do not add up — rejects the whole file: it is never
@@ -22,7 +24,9 @@
 #include "buf.h"
 #include "day.h"
 
-#define CC_SIDECAR_VERSION 1
+/* 2: storage bytes per segment (media, playlist) and per events file. An
+ * older file is rejected as another version and rebuilt once. */
+#define CC_SIDECAR_VERSION 2
 #define CC_SIDECAR_NAME ".camcat.idx"
 #define CC_SIDECAR_MAX (64u << 20) /* a larger file is not ours */
 

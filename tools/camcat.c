@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -15,6 +16,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "mem.h"
+#include "retention.h"
 #include "scan.h"
 #include "sidecar.h"
 #include "version.h"
@@ -28,6 +30,9 @@ static void usage_main(FILE *f)
                "  index ROOT [DAY...] [--cache-dir DIR]  build or refresh day sidecars\n"
                "  dump DAYDIR|SIDECAR [--json]           print a day index (writes nothing)\n"
                "  verify ROOT [--cache-dir DIR]          check every sidecar against its sources\n"
+               "  sweep ROOT [--retain-days N] [--min-free-mb N] [--min-free-pct N]\n"
+               "        [--dry-run] [--today YYYY-MM-DD] [--cache-dir DIR]\n"
+               "                                         apply the retention policy\n"
                "\n"
                "COMMAND --help describes each. DAY is YYYY-MM-DD.\n");
 }
@@ -369,6 +374,134 @@ static int cmd_verify(int argc, char **argv)
     return problems ? 1 : 0;
 }
 
+/* ---- sweep ---------------------------------------------------------------- */
+
+struct sweep_args {
+    const char *root;
+    const char *cache_dir;
+    struct cc_ret_policy pol;
+    bool dry_run;
+    struct cc_date today;
+};
+
+static bool parse_count(const char *s, int max, int *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < 0 || v > max)
+        return false;
+    *out = (int)v;
+    return true;
+}
+
+/* 0, 1 (help printed) or -1 (misuse, message printed). */
+static int parse_sweep_args(int argc, char **argv, struct sweep_args *a)
+{
+    static const struct option opts[] = {{"retain-days", required_argument, NULL, 'r'},
+                                         {"min-free-mb", required_argument, NULL, 'm'},
+                                         {"min-free-pct", required_argument, NULL, 'p'},
+                                         {"dry-run", no_argument, NULL, 'n'},
+                                         {"today", required_argument, NULL, 't'},
+                                         {"cache-dir", required_argument, NULL, 'c'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    memset(a, 0, sizeof(*a));
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    a->today = (struct cc_date){tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday};
+    optind = 1;
+    int ch;
+    bool ok = true;
+    while (ok && (ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (ch == 'r')
+            ok = parse_count(optarg, 36500, &a->pol.retain_days);
+        else if (ch == 'm')
+            ok = parse_count(optarg, 16777216, &a->pol.min_free_mb);
+        else if (ch == 'p')
+            ok = parse_count(optarg, 90, &a->pol.min_free_pct);
+        else if (ch == 'n')
+            a->dry_run = true;
+        else if (ch == 't')
+            ok = cc_date_parse(optarg, strlen(optarg), &a->today) == 0;
+        else if (ch == 'c')
+            a->cache_dir = optarg;
+        else if (ch == 'h')
+            return 1;
+        else
+            return -1;
+        if (!ok)
+            fprintf(stderr, "camcat sweep: bad value '%s'\n", optarg);
+    }
+    if (!ok)
+        return -1;
+    if (optind + 1 != argc) {
+        fprintf(stderr, "camcat sweep: one ROOT expected\n");
+        return -1;
+    }
+    a->root = argv[optind];
+    return 0;
+}
+
+static void print_plan(const struct cc_ret_plan *plan, bool dry_run)
+{
+    for (size_t i = 0; i < plan->n; i++) {
+        const struct cc_ret_item *it = &plan->items[i];
+        printf("%s %s%s%s  %llu bytes  (%s)\n", dry_run ? "would remove" : "remove", it->date,
+               it->folder[0] ? "/" : "", it->folder, (unsigned long long)it->bytes,
+               cc_ret_reason_name(it->reason));
+    }
+    if (plan->floor_unreachable)
+        printf("free space stays under the floor (%llu bytes) after all of it\n",
+               (unsigned long long)plan->floor_bytes);
+}
+
+static int cmd_sweep(int argc, char **argv)
+{
+    struct sweep_args a;
+    int pr = parse_sweep_args(argc, argv, &a);
+    if (pr == 1) {
+        printf("usage: camcat sweep ROOT [--retain-days N] [--min-free-mb N] [--min-free-pct N]\n"
+               "                  [--dry-run] [--today YYYY-MM-DD] [--cache-dir DIR]\n"
+               "Removes the oldest whole days beyond --retain-days, then (oldest first) days\n"
+               "and closed folders while free space is under the floor; never the folder\n"
+               "being recorded nor the newest day as a whole. --dry-run only prints the plan\n"
+               "(and writes no sidecar). Exit 1 when something could not be removed.\n");
+        return 0;
+    }
+    if (pr < 0)
+        return bad_usage("bad arguments", "sweep");
+    struct cc_catalog_config cfg = {.root = a.root, .cache_dir = a.cache_dir,
+                                    .write_sidecars = !a.dry_run, .cache_bytes = 1};
+    struct cc_catalog *cat;
+    cc_catalog_new(&cfg, &cat);
+    struct cc_fs_space sp;
+    struct cc_ret_inventory inv;
+    int rc = cc_ret_statvfs(NULL, a.root, &sp);
+    if (rc == 0)
+        rc = cc_ret_inventory_build(cat, &inv);
+    if (rc < 0) {
+        fprintf(stderr, "camcat sweep: %s: %s\n", a.root, strerror(-rc));
+        cc_catalog_free(cat);
+        return 1;
+    }
+    struct cc_ret_plan plan;
+    cc_ret_plan(&inv, &a.pol, &a.today, &sp, &plan);
+    print_plan(&plan, a.dry_run);
+    struct cc_ret_result res = {0};
+    if (!a.dry_run)
+        rc = cc_ret_execute(a.root, cat, &plan, false, NULL, &res);
+    printf("%s: %zu items, %llu bytes%s\n", a.dry_run ? "would remove" : "removed",
+           a.dry_run ? plan.n : res.removed,
+           (unsigned long long)(a.dry_run ? plan.bytes : res.bytes_freed),
+           a.dry_run ? "" : " freed");
+    cc_ret_plan_free(&plan);
+    cc_ret_inventory_free(&inv);
+    cc_catalog_free(cat);
+    return rc < 0 || res.failed ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
     cc_log_set_level(CC_LOG_WARN);
@@ -401,6 +534,8 @@ int main(int argc, char **argv)
         return cmd_dump(argc - i, argv + i);
     if (strcmp(cmd, "verify") == 0)
         return cmd_verify(argc - i, argv + i);
+    if (strcmp(cmd, "sweep") == 0)
+        return cmd_sweep(argc - i, argv + i);
     fprintf(stderr, "camcat: unknown command '%s'\n", cmd);
     usage_main(stderr);
     return 2;

@@ -353,8 +353,10 @@ static int handle_one_day(struct mg_connection *conn, struct app *app, const cha
         what = MOTION;
     else
         return srv_send_error(conn, 404, "not_found", "no such API path");
+    if (what == DAY && !strcmp(mg_get_request_info(conn)->request_method, "DELETE"))
+        return srv_day_delete(conn, app, &date);
     if (!srv_method_ok(conn))
-        return srv_send_405(conn);
+        return what == DAY ? srv_send_405_allow(conn, "GET, HEAD, DELETE") : srv_send_405(conn);
 
     const struct cc_day *d;
     int rc = cc_catalog_get_day(app->cat, &date, &d);
@@ -398,6 +400,11 @@ int srv_api_handler(struct mg_connection *conn, void *cbdata)
     }
     if (!strcmp(path, "/api/export.ts"))
         return srv_export_handler(conn, app);
+    if (!strcmp(path, "/api/storage")) {
+        if (!srv_method_ok(conn))
+            return srv_send_405(conn);
+        return srv_storage_handler(conn, app);
+    }
     if (!strncmp(path, days_prefix, sizeof(days_prefix) - 1))
         return handle_one_day(conn, app, path + sizeof(days_prefix) - 1);
     return srv_send_error(conn, 404, "not_found", "no such API path");

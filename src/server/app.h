@@ -14,6 +14,7 @@
 #include "version.h"
 
 struct mg_connection;
+struct srv_sweep;
 
 struct app {
     struct cc_catalog *cat;
@@ -25,6 +26,7 @@ struct app {
     atomic_int in_flight;
     atomic_bool stopping;
     atomic_int exports_running; /* a download holds a worker: bounded (export.c) */
+    struct srv_sweep *sweep; /* retention (storage.c); NULL until started */
 };
 
 /* Request handlers (mg_request_handler): return the status they sent. */
@@ -33,6 +35,13 @@ int srv_rec_handler(struct mg_connection *conn, void *app);   /* /rec */
 int srv_www_handler(struct mg_connection *conn, void *app);   /* everything else */
 
 int srv_export_handler(struct mg_connection *conn, struct app *app); /* /api/export.ts */
+/* Retention (storage.c): a sweep at start and every sweep_interval_s in its
+ * own thread; sweeps and DELETE /api/days/DATE never run at the same time
+ * (one lock). srv_sweep_stop() wakes and joins the thread. */
+void srv_sweep_start(struct app *app);
+void srv_sweep_stop(struct app *app);
+int srv_storage_handler(struct mg_connection *conn, struct app *app);   /* GET /api/storage */
+int srv_day_delete(struct mg_connection *conn, struct app *app, const struct cc_date *date);
 
 /* State-changing requests (POST, DELETE) call this first: 0 when the request
  * may change the camera, else the status of the 403 it sent (a foreign

@@ -298,9 +298,13 @@ static int serve(const struct cc_config *cfg, struct cc_catalog *cat)
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    /* Before the first request: DELETE takes the sweep's lock. */
+    srv_sweep_start(&app);
     struct mg_context *ctx = start_server(&app, cfg);
-    if (!ctx)
+    if (!ctx) {
+        srv_sweep_stop(&app);
         return 1;
+    }
     sigset_t wait_set = old;
     sigdelset(&wait_set, SIGINT);
     sigdelset(&wait_set, SIGTERM);
@@ -308,6 +312,7 @@ static int serve(const struct cc_config *cfg, struct cc_catalog *cat)
         sigsuspend(&wait_set);
     cc_info("stopping: finishing requests in flight");
     stop_server(ctx, &app);
+    srv_sweep_stop(&app);
     return 0;
 }
 
