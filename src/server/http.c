@@ -216,6 +216,13 @@ int srv_send_405(struct mg_connection *conn)
                             "GET, HEAD", false);
 }
 
+int srv_send_405_allow(struct mg_connection *conn, const char *allow)
+{
+    char msg[96];
+    snprintf(msg, sizeof(msg), "this path takes only %s", allow);
+    return send_error_allow(conn, 405, "method_not_allowed", msg, allow, false);
+}
+
 void srv_stream_init(struct srv_stream *s, struct srv_resp *resp, bool gzip)
 {
     memset(s, 0, sizeof(*s));

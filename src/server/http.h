@@ -46,6 +46,8 @@ int srv_send_error_close(struct mg_connection *conn, int status, const char *cod
                          const char *message);
 /* 405 with Allow: GET, HEAD. */
 int srv_send_405(struct mg_connection *conn);
+/* 405 with the given Allow list, e.g. "GET, HEAD, POST". */
+int srv_send_405_allow(struct mg_connection *conn, const char *allow);
 
 bool srv_is_head(const struct mg_connection *conn);
 bool srv_method_ok(const struct mg_connection *conn); /* GET or HEAD */
