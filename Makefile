@@ -47,7 +47,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 SRV_OBJ := $(SRV_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-FUZZ_TARGETS := fuzz_m3u8 fuzz_sidecar fuzz_events
+FUZZ_TARGETS := fuzz_m3u8 fuzz_sidecar fuzz_events fuzz_jflat
 FUZZ_REPLAY := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
 LIBCC := $(BUILD)/libcamcat.a
 
@@ -100,7 +100,13 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/obj/tests/unit/testutil.o
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) -o $@ $^ $(LD_FLAGS) -lcmocka
 
-unit: $(UNIT_BIN) $(FUZZ_REPLAY)
+unit: $(UNIT_BIN) $(FUZZ_REPLAY) $(BUILD)/tests/clockshim.so
+
+# The HTTP tests' stand-in for clock_settime (see the file). Never sanitized:
+# it is preloaded into camcatd ahead of the sanitizer runtime.
+$(BUILD)/tests/clockshim.so: tests/http/clockshim.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -shared -fPIC -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE -o $@ $<
 
 # Fuzz targets: replayed over the fixtures in `make test` (any compiler), and
 # run for real with libFuzzer by `make fuzz` (needs clang).
@@ -120,6 +126,8 @@ fuzz:
 	build/fuzz/fuzz_m3u8-libfuzzer -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus-m3u8 \
 		$$(dirname $$(find fixtures -name '*.m3u8') | sort -u | head -20)
 	build/fuzz/fuzz_events-libfuzzer -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus-events
+	@mkdir -p build/fuzz/corpus-jflat
+	build/fuzz/fuzz_jflat-libfuzzer -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus-jflat tests/fuzz/jflat
 
 # The test run: dependencies, an optimised build, then everything again under
 # AddressSanitizer + UBSan in build/san.

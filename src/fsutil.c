@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdbool.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,18 +145,22 @@ static int write_all(int fd, const char *p, size_t len)
     return 0;
 }
 
-int cc_write_atomic(const char *path, const void *data, size_t len)
+/* exact: the file gets mode whatever the umask (and whatever mode a stale
+ * temp file had, which O_TRUNC keeps), else mode minus the umask. */
+static int write_atomic(const char *path, const void *data, size_t len, mode_t mode, bool exact)
 {
     struct cc_buf tmp;
     cc_buf_init(&tmp);
     cc_buf_printf(&tmp, "%s.tmp.%ld", path, (long)getpid());
     int rc = 0;
-    int fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+    int fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
     if (fd < 0) {
         rc = -errno;
         goto out;
     }
-    if (take_fault(CC_FAULT_WRITE) < 0) {
+    if (exact && fchmod(fd, mode) < 0) {
+        rc = -errno;
+    } else if (take_fault(CC_FAULT_WRITE) < 0) {
         /* a disk that fills up half-way: some bytes land, then ENOSPC */
         int err = errno;
         rc = write_all(fd, data, len / 2);
@@ -178,6 +183,16 @@ int cc_write_atomic(const char *path, const void *data, size_t len)
 out:
     cc_buf_free(&tmp);
     return rc;
+}
+
+int cc_write_atomic(const char *path, const void *data, size_t len)
+{
+    return write_atomic(path, data, len, 0644, false);
+}
+
+int cc_write_atomic_mode(const char *path, const void *data, size_t len, mode_t mode)
+{
+    return write_atomic(path, data, len, mode, true);
 }
 
 DIR *cc_opendir_fd(int fd)

@@ -28,6 +28,9 @@ int cc_m3u8_parse_file(const char *path, struct cc_m3u8_state *ps,
 /* temp file beside path → write → fsync → rename → fsync(dir). On failure
  * the temp file is removed and -errno returned; path is untouched. */
 int cc_write_atomic(const char *path, const void *data, size_t len);
+/* The same with the new file's permission bits (cc_write_atomic: 0644),
+ * exactly, whatever the umask: 0600 for a password file. */
+int cc_write_atomic_mode(const char *path, const void *data, size_t len, mode_t mode);
 
 /* A directory stream on a duplicate of fd (fd stays the caller's); NULL and
  * errno on failure. */

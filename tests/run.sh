@@ -22,8 +22,8 @@ run_suite() {
     fi
 }
 
-# The fuzz targets over the fixture corpus: playlists, events files, and the
-# sidecars that indexing the fixtures produces.
+# The fuzz targets over the fixture corpus: playlists, events files, the
+# sidecars that indexing the fixtures produces, and JSON request bodies.
 fuzz_replay() {
     tmp=$(mktemp -d)
     for r in fixtures/*/root; do
@@ -34,7 +34,8 @@ fuzz_replay() {
     done
     "$build/fuzz/fuzz_m3u8" $(find fixtures -name '*.m3u8') &&
         "$build/fuzz/fuzz_events" $(find fixtures -name 'events.txt') &&
-        "$build/fuzz/fuzz_sidecar" $(find "$tmp" -name .camcat.idx)
+        "$build/fuzz/fuzz_sidecar" $(find "$tmp" -name .camcat.idx) &&
+        "$build/fuzz/fuzz_jflat" tests/fuzz/jflat/*.json
     rc=$?
     rm -rf "$tmp"
     return $rc

@@ -8,12 +8,14 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "catalog.h"
 #include "dayjson.h"
 #include "fsutil.h"
+#include "htdigest.h"
 #include "log.h"
 #include "mem.h"
 #include "retention.h"
@@ -33,6 +35,7 @@ static void usage_main(FILE *f)
                "  sweep ROOT [--retain-days N] [--min-free-mb N] [--min-free-pct N]\n"
                "        [--dry-run] [--today YYYY-MM-DD] [--cache-dir DIR]\n"
                "                                         apply the retention policy\n"
+               "  passwd FILE USER [--realm REALM]       add or change a login (camcatd auth_file)\n"
                "\n"
                "COMMAND --help describes each. DAY is YYYY-MM-DD.\n");
 }
@@ -502,6 +505,179 @@ static int cmd_sweep(int argc, char **argv)
     return rc < 0 || res.failed ? 1 : 0;
 }
 
+/* ---- passwd --------------------------------------------------------------- */
+
+#define PASSWORD_MAX 1024
+
+/* One line from f into buf without its line ending: 0, -ENODATA at end of input,
+ * or -E2BIG for a line over the buffer. */
+static int read_line(FILE *f, char *buf, size_t size)
+{
+    if (!fgets(buf, (int)size, f))
+        return -ENODATA;
+    size_t n = strlen(buf);
+    if (n && buf[n - 1] == '\n')
+        buf[--n] = '\0';
+    else if (!feof(f))
+        return -E2BIG;
+    if (n && buf[n - 1] == '\r')
+        buf[--n] = '\0';
+    return 0;
+}
+
+/* Prompts on stderr and reads a line from the terminal on stdin with echo
+ * off (restored before returning). */
+static int read_hidden(const char *prompt, char *buf, size_t size)
+{
+    struct termios old, quiet;
+    fputs(prompt, stderr);
+    fflush(stderr);
+    if (tcgetattr(STDIN_FILENO, &old) < 0)
+        return -errno;
+    quiet = old;
+    quiet.c_lflag &= ~(tcflag_t)ECHO;
+    quiet.c_lflag |= ECHONL;
+    if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) < 0)
+        return -errno;
+    int rc = read_line(stdin, buf, size);
+    tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+    return rc;
+}
+
+/* The new password: typed twice on a terminal, else the first line of
+ * stdin (for scripts: printf '%s\n' "$pw" | camcat passwd ...). 0 or 1/2
+ * (exit status) after saying why. */
+static int get_password(const char *user, const char *realm, char *pw, size_t size)
+{
+    int rc;
+    if (isatty(STDIN_FILENO)) {
+        char prompt[160], again[PASSWORD_MAX + 2];
+        snprintf(prompt, sizeof(prompt), "New password for %s (realm %s): ", user, realm);
+        rc = read_hidden(prompt, pw, size);
+        if (rc == 0)
+            rc = read_hidden("Again: ", again, sizeof(again));
+        if (rc == 0 && strcmp(pw, again) != 0) {
+            fprintf(stderr, "camcat passwd: the passwords differ; nothing changed\n");
+            rc = 2;
+        }
+        memset(again, 0, sizeof(again));
+    } else {
+        rc = read_line(stdin, pw, size);
+    }
+    if (rc < 0) {
+        fprintf(stderr, "camcat passwd: no password read%s\n",
+                rc == -E2BIG ? " (longer than 1024 bytes)" : rc == -ENODATA ? " (end of input)" : "");
+        return 2;
+    }
+    if (rc == 0 && !pw[0]) {
+        fprintf(stderr, "camcat passwd: an empty password is not allowed\n");
+        return 2;
+    }
+    return rc;
+}
+
+/* The file's current text (empty when it does not exist yet) and its stat;
+ * *exists says which. 0 or 1 after saying why. */
+static int read_passwd_file(const char *file, struct cc_buf *text, struct stat *st, bool *exists)
+{
+    *exists = stat(file, st) == 0;
+    if (!*exists && errno != ENOENT) {
+        fprintf(stderr, "camcat passwd: %s: %s\n", file, strerror(errno));
+        return 1;
+    }
+    int rc = *exists ? cc_read_file(file, CC_HTDIGEST_MAX_FILE, text) : 0;
+    if (rc < 0) {
+        fprintf(stderr, "camcat passwd: %s: %s\n", file, strerror(-rc));
+        return 1;
+    }
+    return 0;
+}
+
+/* Writes the new text: a new file is 0600; an existing one keeps its mode
+ * (less any world bits) and, when root edits it, its owner, so the camcatd
+ * user can still read a file root updated. */
+static int write_passwd_file(const char *file, const struct cc_buf *out, const struct stat *st,
+                             bool exists)
+{
+    mode_t mode = exists ? (st->st_mode & 0770) | 0600 : 0600;
+    int rc = cc_write_atomic_mode(file, out->data, out->len, mode);
+    if (rc == 0 && exists && geteuid() == 0 && (st->st_uid != 0 || st->st_gid != 0) &&
+        chown(file, st->st_uid, st->st_gid) < 0)
+        rc = -errno;
+    if (rc < 0) {
+        fprintf(stderr, "camcat passwd: cannot write %s: %s\n", file, strerror(-rc));
+        return 1;
+    }
+    return 0;
+}
+
+static int cmd_passwd(int argc, char **argv)
+{
+    static const struct option opts[] = {{"realm", required_argument, NULL, 'r'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    const char *realm = "camcat";
+    optind = 1;
+    int ch;
+    while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (ch == 'h') {
+            printf("usage: camcat passwd FILE USER [--realm REALM]\n"
+                   "Adds USER to camcatd's auth_file (htdigest format) or changes their\n"
+                   "password; other lines are kept. The password is read twice without echo\n"
+                   "from a terminal, else as one line from stdin. REALM must equal camcatd's\n"
+                   "auth_realm (default camcat). A new file is created with mode 0600.\n");
+            return 0;
+        }
+        if (ch != 'r')
+            return bad_usage("bad arguments", "passwd");
+        realm = optarg;
+    }
+    if (argc - optind != 2)
+        return bad_usage("FILE and USER expected", "passwd");
+    const char *file = argv[optind], *user = argv[optind + 1];
+    if (!cc_htdigest_name_ok(user))
+        return bad_usage("USER must be 1-64 printable ASCII characters without : \" or \\",
+                         "passwd");
+    if (!cc_htdigest_name_ok(realm))
+        return bad_usage("REALM must be 1-64 printable ASCII characters without : \" or \\",
+                         "passwd");
+    struct cc_buf text, out;
+    cc_buf_init(&text);
+    cc_buf_init(&out);
+    struct stat st;
+    bool exists;
+    char pw[PASSWORD_MAX + 2], ha1[CC_MD5_HEX], err[128];
+    size_t users; /* not needed: any number of users is fine */
+    int rc = read_passwd_file(file, &text, &st, &exists);
+    if (rc)
+        goto out;
+    if (cc_htdigest_check(text.data ? text.data : "", text.len, realm, &users, err,
+                          sizeof(err)) < 0) {
+        fprintf(stderr, "camcat passwd: %s: %s; fix it first, nothing changed\n", file, err);
+        rc = 1;
+        goto out;
+    }
+    rc = get_password(user, realm, pw, sizeof(pw));
+    if (rc)
+        goto out;
+    cc_htdigest_ha1(user, realm, pw, ha1);
+    memset(pw, 0, sizeof(pw));
+    enum cc_htdigest_change what =
+        cc_htdigest_set(text.data ? text.data : "", text.len, user, realm, ha1, &out);
+    /* The same password gives the same hash: leave the file (and the flash) alone. */
+    if (what != CC_HTDIGEST_UNCHANGED)
+        rc = write_passwd_file(file, &out, &st, exists);
+    static const char *const said[] = {[CC_HTDIGEST_UNCHANGED] = "unchanged (same password)",
+                                       [CC_HTDIGEST_ADDED] = "added",
+                                       [CC_HTDIGEST_CHANGED] = "password changed"};
+    if (rc == 0)
+        printf("%s: %s %s, realm %s\n", file, user, said[what], realm);
+out:
+    cc_buf_free(&text);
+    cc_buf_free(&out);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     cc_log_set_level(CC_LOG_WARN);
@@ -536,6 +712,8 @@ int main(int argc, char **argv)
         return cmd_verify(argc - i, argv + i);
     if (strcmp(cmd, "sweep") == 0)
         return cmd_sweep(argc - i, argv + i);
+    if (strcmp(cmd, "passwd") == 0)
+        return cmd_passwd(argc - i, argv + i);
     fprintf(stderr, "camcat: unknown command '%s'\n", cmd);
     usage_main(stderr);
     return 2;

@@ -405,6 +405,8 @@ int srv_api_handler(struct mg_connection *conn, void *cbdata)
             return srv_send_405(conn);
         return srv_storage_handler(conn, app);
     }
+    if (!strcmp(path, "/api/time"))
+        return srv_time_handler(conn, app);
     if (!strncmp(path, days_prefix, sizeof(days_prefix) - 1))
         return handle_one_day(conn, app, path + sizeof(days_prefix) - 1);
     return srv_send_error(conn, 404, "not_found", "no such API path");

@@ -33,6 +33,16 @@ struct app {
 int srv_api_handler(struct mg_connection *conn, void *app);   /* /api */
 int srv_rec_handler(struct mg_connection *conn, void *app);   /* /rec */
 int srv_www_handler(struct mg_connection *conn, void *app);   /* everything else */
+/* GET and POST /api/time (time.c), called by the /api router. */
+int srv_time_handler(struct mg_connection *conn, struct app *app);
+
+/* Checks auth_realm and, when set, the auth_file (readable, well-formed, a
+ * user for the realm) at start-up: 0, or -EINVAL after logging why. */
+int srv_auth_check_config(const struct cc_config *cfg);
+/* civetweb authorization handler (cbdata: the app) for "/" when auth_file is
+ * set: 1 lets the request through, 0 when it answered 401 (or 503 when the
+ * file cannot be read: it fails closed). Thread-safe. */
+int srv_auth_handler(struct mg_connection *conn, void *app);
 
 int srv_export_handler(struct mg_connection *conn, struct app *app); /* /api/export.ts */
 /* Retention (storage.c): a sweep at start and every sweep_interval_s in its
@@ -44,8 +54,11 @@ int srv_storage_handler(struct mg_connection *conn, struct app *app);   /* GET /
 int srv_day_delete(struct mg_connection *conn, struct app *app, const struct cc_date *date);
 
 /* State-changing requests (POST, DELETE) call this first: 0 when the request
- * may change the camera, else the status of the 403 it sent (a foreign
- * Origin). Authentication itself is civetweb's, before any handler runs. */
+ * may change the camera, else the status of the 403 it sent: a foreign or
+ * opaque Origin, Sec-Fetch-Site other than same-origin/none, or (without
+ * auth_file) a browser request whose Host is a DNS name rather than an IP
+ * literal or localhost (DNS rebinding). Authentication itself runs before any
+ * handler (srv_auth_handler). */
 int srv_check_write(struct mg_connection *conn, struct app *app);
 
 /* Decodes and checks the request's raw path (see urlpath.h) into out, or

@@ -169,18 +169,29 @@ static void end_request(const struct mg_connection *conn, int status)
              status);
 }
 
+/* Refuses (before anything is bound) to serve other hosts without
+ * authentication unless the operator said so explicitly. */
 static int check_listen(const struct cc_config *cfg)
 {
     struct cc_listen l;
     if (cc_config_parse_listen(cfg->listen, &l) < 0)
         return -EINVAL; /* validated with the config already */
+    if (!l.loopback && !cfg->auth_file) {
+        if (!cfg->insecure_no_auth) {
+            cc_err("listen %s is reachable from other hosts, and there is no auth_file: create "
+                   "one (camcat passwd FILE USER) and set auth_file, listen on 127.0.0.1, or "
+                   "pass --insecure-no-auth to serve everyone without a password anyway",
+                   cfg->listen);
+            return -EACCES;
+        }
+        cc_warn("INSECURE: listening on %s, reachable from other hosts, WITHOUT authentication "
+                "(insecure_no_auth): anyone who can reach it can watch the recordings%s",
+                cfg->listen, cfg->clock == CC_CLOCK_SET ? " and set the clock" : "");
+    }
     if (l.v6 && !mg_check_feature(MG_FEATURES_IPV6)) {
         cc_err("listen %s: this civetweb was built without IPv6", cfg->listen);
         return -EINVAL;
     }
-    if (!l.loopback)
-        cc_warn("listening on %s, reachable from other hosts: camcatd has no access control yet",
-                cfg->listen);
     return 0;
 }
 
@@ -248,6 +259,13 @@ static struct mg_context *start_server(struct app *app, const struct cc_config *
         "decode_url", "no",
         "enable_directory_listing", "no",
         "tcp_nodelay", "1",
+        /* The realm of civetweb's digest challenges (srv_auth_handler). */
+        "authentication_domain", cfg->auth_realm,
+        /* No CORS: civetweb would otherwise answer every preflight with
+         * "any origin, any method", inviting other sites' pages to POST. */
+        "access_control_allow_origin", "",
+        "access_control_allow_methods", "",
+        "access_control_allow_headers", "",
         NULL, NULL,
     };
     struct mg_callbacks cb;
@@ -264,6 +282,9 @@ static struct mg_context *start_server(struct app *app, const struct cc_config *
                errtext[0] ? errtext : "unknown error");
         return NULL;
     }
+    /* Authentication first: a request never meets a handler without it. */
+    if (cfg->auth_file)
+        mg_set_auth_handler(ctx, "/", srv_auth_handler, app);
     mg_set_request_handler(ctx, "/api", api_entry, app);
     mg_set_request_handler(ctx, "/rec", rec_entry, app);
     mg_set_request_handler(ctx, "/", www_entry, app);
@@ -329,7 +350,7 @@ int main(int argc, char **argv)
         return rc == 1 ? 0 : 2;
     }
     cc_log_set_level(cfg.log_level);
-    if (check_listen(&cfg) < 0) {
+    if (check_listen(&cfg) < 0 || srv_auth_check_config(&cfg) < 0) {
         cc_config_free(&cfg);
         return 2;
     }

@@ -353,6 +353,26 @@ describe('web UI in Chromium', { timeout: 15 * 60000 }, () => {
     assert.deepEqual(pageErrors, []);
   });
 
+  test('a browser clock 3 h behind the camera: the UI offers a sync and reports the outcome', async () => {
+    // A second page whose Date says three hours ago (timers keep running).
+    const p2 = await ctx.newPage();
+    try {
+      await p2.clock.setFixedTime(Date.now() - 3 * 3600000);
+      await p2.route('**/*', (r) => (r.request().url().startsWith(base) ? r.continue() : r.abort()));
+      await p2.goto(`${base}/`);
+      const text = () => p2.getByTestId('clock-sync-text').textContent();
+      await until(async () => (await text()) === 'camera clock is 3 h 00 min ahead', async () =>
+        `the sync offer (got "${await text()}")`);
+      await p2.getByTestId('clock-sync-btn').click();
+      // The server runs with the default clock = report.
+      await until(async () => (await text()).startsWith('report mode: would set the clock (3 h 00 min off)'),
+        async () => `the report-mode answer (got "${await text()}")`);
+      assert.equal(await p2.getByTestId('clock-sync-btn').isHidden(), true);
+    } finally {
+      await p2.close();
+    }
+  });
+
   test('a day without recordings says so', async () => {
     await page.evaluate(() => (location.hash = '#/2025-01-10'));
     await until(async () => (await page.getByTestId('player-message').textContent()).includes('No recordings on 2025-01-10'),

@@ -5,6 +5,7 @@ export const SUITE = { timeout: 180000 };
 // Helpers for the black-box HTTP tests: a camcatd on 127.0.0.1 (port 0, the
 // bound port read from its log) over a tree in a temp dir, raw requests, and
 // a small m3u8 reader.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -97,9 +98,12 @@ export class Server {
 }
 
 // Starts camcatd with args (--listen 127.0.0.1:0 added) and waits until
-// /api/health answers. Rejects with the log if it exits first.
-export async function startServer(args, { env = {} } = {}) {
-  const proc = spawn(CAMCATD, ['--listen', '127.0.0.1:0', ...args], {
+// /api/health answers readyStatus (401 when authentication is on). wrap is a
+// command that execs camcatd (e.g. setpriv ...), so the PID stays the
+// server's. Rejects with the log if it exits first.
+export async function startServer(args, { env = {}, wrap = [], readyStatus = 200 } = {}) {
+  const argv = [...wrap, CAMCATD, '--listen', '127.0.0.1:0', ...args];
+  const proc = spawn(argv[0], argv.slice(1), {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, ...env },
   });
@@ -123,10 +127,23 @@ export async function startServer(args, { env = {} } = {}) {
   for (;;) {
     if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`camcatd exited:\n${logRef.text}`);
     const r = await srv.get('/api/health').catch(() => null);
-    if (r && r.status === 200) break;
+    if (r && r.status === readyStatus) break;
     await new Promise((res) => setTimeout(res, 20));
   }
   return srv;
+}
+
+// Resolves with the server's log once it matches re. stderr is a pipe read
+// apart from the HTTP answers, so a line logged before a response may arrive
+// after it; the suite's timeout bounds the wait.
+export async function waitForLog(srv, re) {
+  while (!re.test(srv.log)) {
+    if (srv.proc.exitCode !== null || srv.proc.signalCode !== null) {
+      assert.match(srv.log, re);
+    }
+    await new Promise((res) => setTimeout(res, 10));
+  }
+  return srv.log;
 }
 
 // Runs camcatd to completion (for start-up errors): {code, signal, output}.
@@ -143,8 +160,9 @@ export function runToExit(args) {
 
 const noKeepAlive = new http.Agent({ keepAlive: false });
 
-// GET (or another method) with exact headers and the path sent as given.
-export function request(port, p, { method = 'GET', headers = {} } = {}) {
+// GET (or another method) with exact headers and the path sent as given;
+// body (a string or Buffer) is sent as is.
+export function request(port, p, { method = 'GET', headers = {}, body } = {}) {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port, path: p, method, headers, agent: noKeepAlive }, (res) => {
       const parts = [];
@@ -153,7 +171,7 @@ export function request(port, p, { method = 'GET', headers = {} } = {}) {
       res.on('error', reject);
     });
     req.on('error', reject);
-    req.end();
+    req.end(body);
   });
 }
 

@@ -9,10 +9,12 @@ export class ApiError extends Error {
   }
 }
 
-async function getJson(url, { signal } = {}) {
+async function getJson(url, { signal, method = 'GET', json } = {}) {
   let r;
+  const headers = { Accept: 'application/json' };
+  if (json !== undefined) headers['Content-Type'] = 'application/json';
   try {
-    r = await fetch(url, { signal, headers: { Accept: 'application/json' } });
+    r = await fetch(url, { signal, method, headers, body: json === undefined ? undefined : JSON.stringify(json) });
   } catch (e) {
     if (e.name === 'AbortError') throw e;
     throw new ApiError(0, 'network', 'The server cannot be reached.');
@@ -47,6 +49,11 @@ export const api = {
   },
   time(opts) {
     return getJson('/api/time', opts);
+  },
+  // Asks the camera to take this browser's time (what it does depends on its
+  // clock mode): {action: "set"|"would_set"|"none", diff_ms, ...}.
+  setTime(body, opts) {
+    return getJson('/api/time', { ...opts, method: 'POST', json: body });
   },
   playlistUrl(date) {
     return `/api/days/${enc(date)}/playlist.m3u8`;

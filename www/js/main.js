@@ -19,6 +19,7 @@ const state = {
   refresh: 0,
   hashTimer: 0,
   exportOk: false,
+  clockSkew: 0, // camera clock minus this browser's, ms
 };
 
 // --- messages -------------------------------------------------------------
@@ -507,20 +508,59 @@ async function optional() {
     $('live-btn').addEventListener('click', () => (location.hash = '#/live'));
   }
   try {
+    const t0 = Date.now();
     const t = await api.time();
-    const ms = t.now_ms ?? t.ms ?? Date.parse(t.now || t.time || '');
+    const t1 = Date.now();
+    const ms = t.epoch_ms ?? t.now_ms ?? t.ms ?? Date.parse(t.now || t.time || '');
     if (Number.isFinite(ms)) {
-      const skew = ms - Date.now();
+      // The camera answered somewhere between t0 and t1: assume the middle.
+      state.clockSkew = ms - (t0 + t1) / 2;
       const off = t.utc_offset_min ?? state.offMin;
       const el = $('camera-clock');
       el.hidden = false;
-      const draw = () => (el.textContent = `camera ${fmtTime(Date.now() + skew, off)}`);
+      const draw = () => (el.textContent = `camera ${fmtTime(Date.now() + state.clockSkew, off)}`);
       draw();
       setInterval(draw, 1000);
+      offerClockSync(t);
     }
   } catch {
     // No /api/time on this server.
   }
+}
+
+// --- clock sync --------------------------------------------------------------
+
+const fmtSkew = (ms) => fmtDuration(Math.abs(ms) / 1000);
+
+// A camera without a real-time clock wakes up at the wrong time; this
+// browser's clock is usually right. Offered only past the camera's threshold.
+function offerClockSync(t) {
+  const threshold = t.threshold_ms ?? 2000;
+  if (t.clock_mode === 'off' || !(Math.abs(state.clockSkew) > threshold)) return;
+  const text = $('clock-sync-text');
+  const btn = $('clock-sync-btn');
+  text.textContent = `camera clock is ${fmtSkew(state.clockSkew)} ${state.clockSkew < 0 ? 'behind' : 'ahead'}`;
+  $('clock-sync').hidden = false;
+  btn.hidden = false;
+  btn.addEventListener('click', async () => {
+    btn.disabled = true;
+    try {
+      const r = await api.setTime({ epoch_ms: Date.now(), utc_offset_min: -new Date().getTimezoneOffset() });
+      if (r.action === 'set') {
+        state.clockSkew = 0;
+        text.textContent = `camera clock set (it was ${fmtSkew(r.diff_ms)} off)`;
+      } else if (r.action === 'would_set') {
+        text.textContent = `report mode: would set the clock (${fmtSkew(r.diff_ms)} off); ` +
+          'the camera\'s config has clock = report';
+      } else {
+        text.textContent = `camera clock is within ${fmtSkew(threshold)}: nothing to do`;
+      }
+      btn.hidden = true;
+    } catch (e) {
+      text.textContent = `clock not set: ${e.message}`;
+      btn.disabled = false;
+    }
+  });
 }
 
 boot();

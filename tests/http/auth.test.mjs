@@ -1,0 +1,262 @@
+// Access control: digest authentication on every path when auth_file is
+// set (a client implemented here with node:crypto), `camcat passwd`, the
+// start-up checks, and the same-origin rule for changes.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { BUILD, SUITE, copyFixture, request, runToExit, startServer, tmpdir, waitForLog } from './lib.mjs';
+
+const CAMCAT = path.join(BUILD, 'camcat');
+const md5 = (s) => crypto.createHash('md5').update(s).digest('hex');
+
+// `camcat passwd FILE USER [args]` with the password on stdin.
+function passwd(file, user, password, args = []) {
+  const r = spawnSync(CAMCAT, ['passwd', file, user, ...args], { input: `${password}\n`, encoding: 'utf8' });
+  return { code: r.status, out: r.stdout + r.stderr };
+}
+
+function challenge(r) {
+  assert.equal(r.status, 401, r.body.toString());
+  const h = r.headers['www-authenticate'];
+  assert.match(h, /^Digest /);
+  const get = (k) => new RegExp(`${k}="([^"]*)"`).exec(h)?.[1];
+  return { realm: get('realm'), nonce: get('nonce'), qop: get('qop') };
+}
+
+let cnonceSeq = 0;
+
+// The Authorization header RFC 2617 (qop=auth) asks for.
+function digestHeader({ user, password, realm, nonce, method, uri }) {
+  const nc = '00000001';
+  const cnonce = `c${++cnonceSeq}`;
+  const ha1 = md5(`${user}:${realm}:${password}`);
+  const ha2 = md5(`${method}:${uri}`);
+  const response = md5(`${ha1}:${nonce}:${nc}:${cnonce}:auth:${ha2}`);
+  return `Digest username="${user}", realm="${realm}", nonce="${nonce}", uri="${uri}", ` +
+    `qop=auth, nc=${nc}, cnonce="${cnonce}", response="${response}"`;
+}
+
+// One request with credentials: first the challenge, then the answer.
+async function authed(srv, uri, { user = 'admin', password = 'secret', method = 'GET', headers = {}, body } = {}) {
+  const c = challenge(await request(srv.port, uri, { method, headers, body }));
+  const Authorization = digestHeader({ user, password, realm: c.realm, nonce: c.nonce, method, uri });
+  return request(srv.port, uri, { method, body, headers: { ...headers, Authorization } });
+}
+
+const PATHS = [
+  '/api/health', '/api/days', '/api/days/2025-08-09', '/api/days/2025-08-09/playlist.m3u8',
+  '/api/days/2025-08-09/motion', '/api/time', '/api/nope', '/api/days/bad',
+  '/rec/2025-08-09/00001/index.m3u8', '/rec/2025-08-09/00001/chunk_00000.ts', '/rec/nope.ts',
+  '/', '/index.html', '/js/app.js', '/nope', '/%2e%2e/etc/passwd',
+];
+
+describe('with auth_file: every path needs credentials', SUITE, () => {
+  let work, srv, authFile;
+  before(async () => {
+    work = tmpdir();
+    const root = copyFixture('clock-back', path.join(work, 'root'));
+    const www = path.join(work, 'www');
+    fs.mkdirSync(path.join(www, 'js'), { recursive: true });
+    fs.writeFileSync(path.join(www, 'index.html'), '<!doctype html><title>camcat</title>\n');
+    fs.writeFileSync(path.join(www, 'js', 'app.js'), 'export {};\n');
+    authFile = path.join(work, 'users.htdigest');
+    assert.equal(passwd(authFile, 'admin', 'secret').code, 0);
+    srv = await startServer(['--root', root, '--www', www, '--auth-file', authFile],
+      { readyStatus: 401 });
+  });
+  after(async () => {
+    await srv.stop();
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  test('no credentials: 401 with a digest challenge for realm camcat, on GET, HEAD and POST', async () => {
+    for (const p of PATHS) {
+      for (const method of ['GET', 'HEAD']) {
+        const c = challenge(await request(srv.port, p, { method }));
+        assert.equal(c.realm, 'camcat', p);
+        assert.equal(c.qop, 'auth');
+        assert.match(c.nonce, /^\d+$/);
+      }
+    }
+    challenge(await request(srv.port, '/api/time', {
+      method: 'POST', body: '{"epoch_ms":1737676800000}',
+      headers: { 'Content-Type': 'application/json', Origin: srv.base },
+    }));
+  });
+
+  test('the right credentials: every path answers as without auth', async () => {
+    const want = {
+      '/api/health': 200, '/api/days': 200, '/api/days/2025-08-09': 200,
+      '/api/days/2025-08-09/playlist.m3u8': 200, '/api/days/2025-08-09/motion': 200, '/api/time': 200,
+      '/api/nope': 404, '/api/days/bad': 400, '/rec/2025-08-09/00001/index.m3u8': 200,
+      '/rec/2025-08-09/00001/chunk_00000.ts': 200, '/rec/nope.ts': 404, '/': 200, '/index.html': 200,
+      '/js/app.js': 200, '/nope': 404, '/%2e%2e/etc/passwd': 400,
+    };
+    for (const p of PATHS) {
+      const r = await authed(srv, p);
+      assert.equal(r.status, want[p], `${p}: ${r.body.toString().slice(0, 200)}`);
+    }
+    const days = JSON.parse((await authed(srv, '/api/days')).body);
+    assert.equal(days.days[0].date, '2025-08-09');
+  });
+
+  test('a bad password, an unknown user, a made-up nonce: 401', async () => {
+    challenge(await authed(srv, '/api/health', { password: 'Secret' }));
+    challenge(await authed(srv, '/api/health', { user: 'root' }));
+    const c = challenge(await srv.get('/api/health'));
+    const forged = digestHeader({ user: 'admin', password: 'secret', realm: c.realm,
+      nonce: String(BigInt(c.nonce) + 1000000n), method: 'GET', uri: '/api/health' });
+    challenge(await srv.get('/api/health', { Authorization: forged }));
+    challenge(await srv.get('/api/health', { Authorization: 'Basic YWRtaW46c2VjcmV0' }));
+    await waitForLog(srv, /auth: credentials refused for "admin"/);
+  });
+
+  test('POST /api/time: same-origin 200, cross-origin 403 even with credentials', async () => {
+    const body = JSON.stringify({ epoch_ms: Date.now(), utc_offset_min: 0 });
+    const json = { 'Content-Type': 'application/json' };
+    const ok = await authed(srv, '/api/time', { method: 'POST', body,
+      headers: { ...json, Origin: srv.base, 'Sec-Fetch-Site': 'same-origin' } });
+    assert.equal(ok.status, 200, ok.body.toString());
+    assert.ok(['none', 'would_set'].includes(JSON.parse(ok.body).action));
+    // With auth on, a page reached by a DNS name may post (it had to log in).
+    const host = `camera.example:${srv.port}`;
+    const named = await authed(srv, '/api/time', { method: 'POST', body,
+      headers: { ...json, Host: host, Origin: `http://${host}` } });
+    assert.equal(named.status, 200, named.body.toString());
+    for (const h of [{ Origin: 'http://evil.example' }, { Origin: 'null' },
+      { Origin: srv.base, 'Sec-Fetch-Site': 'cross-site' }]) {
+      const r = await authed(srv, '/api/time', { method: 'POST', body, headers: { ...json, ...h } });
+      assert.equal(r.status, 403, JSON.stringify(h));
+      assert.equal(JSON.parse(r.body).error.code, 'cross_origin');
+    }
+  });
+
+  test('camcat passwd changes take effect without a restart', async () => {
+    let r = passwd(authFile, 'viewer', 'pw2');
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, /viewer added/);
+    assert.equal((await authed(srv, '/api/health', { user: 'viewer', password: 'pw2' })).status, 200);
+    r = passwd(authFile, 'admin', 'new secret');
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, /admin password changed/);
+    challenge(await authed(srv, '/api/health'));
+    assert.equal((await authed(srv, '/api/health', { password: 'new secret' })).status, 200);
+    assert.equal((await authed(srv, '/api/health', { user: 'viewer', password: 'pw2' })).status, 200);
+  });
+});
+
+describe('an auth_file that goes away: fail closed', SUITE, () => {
+  test('503 auth_unavailable instead of serving without authentication', async () => {
+    const work = tmpdir();
+    const authFile = path.join(work, 'users');
+    assert.equal(passwd(authFile, 'admin', 'secret').code, 0);
+    const srv = await startServer(['--root', work, '--auth-file', authFile], { readyStatus: 401 });
+    try {
+      fs.rmSync(authFile);
+      for (const p of ['/api/health', '/rec/x.ts', '/']) {
+        const r = await srv.get(p);
+        assert.equal(r.status, 503, p);
+        assert.equal(JSON.parse(r.body).error.code, 'auth_unavailable');
+      }
+      assert.equal(passwd(authFile, 'admin', 'secret').code, 0);
+      assert.equal((await authed(srv, '/api/health')).status, 200);
+      // Logged once per outage, not once per request (the pipe keeps order).
+      const log = await waitForLog(srv, /is readable again/);
+      assert.equal((log.match(/cannot be read: refusing every request/g) || []).length, 1);
+    } finally {
+      await srv.stop();
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('camcat passwd', SUITE, () => {
+  let work;
+  before(() => { work = tmpdir(); });
+  after(() => fs.rmSync(work, { recursive: true, force: true }));
+
+  test('creates a 0600 htdigest file, updates in place, keeps other lines', () => {
+    const f = path.join(work, 'users');
+    assert.equal(passwd(f, 'admin', 'secret').code, 0);
+    assert.equal(fs.statSync(f).mode & 0o777, 0o600);
+    assert.equal(fs.readFileSync(f, 'utf8'), `admin:camcat:${md5('admin:camcat:secret')}\n`);
+    fs.appendFileSync(f, ':# a comment the tool must keep\n');
+    assert.equal(passwd(f, 'bob', 'x', ['--realm', 'garage']).code, 0);
+    let r = passwd(f, 'admin', 'other');
+    assert.equal(r.code, 0);
+    assert.equal(fs.readFileSync(f, 'utf8'),
+      `admin:camcat:${md5('admin:camcat:other')}\n:# a comment the tool must keep\n` +
+      `bob:garage:${md5('bob:garage:x')}\n`);
+    // The same password again: the file is not rewritten.
+    const ino = fs.statSync(f).ino;
+    r = passwd(f, 'admin', 'other');
+    assert.match(r.out, /unchanged/);
+    assert.equal(fs.statSync(f).ino, ino);
+  });
+
+  test('refuses bad names, empty or missing passwords, and a malformed file', () => {
+    const f = path.join(work, 'refused');
+    for (const user of ['', 'a:b', 'a"b']) assert.equal(passwd(f, user, 'pw').code, 2, user);
+    assert.equal(passwd(f, 'admin', 'pw', ['--realm', 'a:b']).code, 2);
+    assert.equal(passwd(f, 'admin', '').code, 2);
+    const r = spawnSync(CAMCAT, ['passwd', f, 'admin'], { input: '', encoding: 'utf8' });
+    assert.equal(r.status, 2);
+    assert.equal(fs.existsSync(f), false);
+    fs.writeFileSync(f, 'this is not an htdigest file\n');
+    const bad = passwd(f, 'admin', 'pw');
+    assert.equal(bad.code, 1);
+    assert.match(bad.out, /line 1/);
+    assert.equal(fs.readFileSync(f, 'utf8'), 'this is not an htdigest file\n');
+  });
+});
+
+describe('start-up refusals (nothing is bound)', SUITE, () => {
+  let work;
+  before(() => { work = tmpdir(); });
+  after(() => fs.rmSync(work, { recursive: true, force: true }));
+
+  test('a non-loopback address without auth_file: exit 2 naming --insecure-no-auth', async () => {
+    for (const listen of ['0.0.0.0:0', '0', '[::]:0', '192.0.2.1:0']) {
+      const r = await runToExit(['--root', work, '--listen', listen]);
+      assert.equal(r.code, 2, `${listen}: ${r.output}`);
+      assert.match(r.output, /--insecure-no-auth/);
+      assert.doesNotMatch(r.output, /listening on/);
+    }
+  });
+
+  test('--insecure-no-auth: a loud warning (stopped here by a bad realm, before binding)', async () => {
+    // 192.0.2.1 (TEST-NET-1) is no address of this machine: even a server
+    // that got as far as binding could not serve on it.
+    const r = await runToExit(['--root', work, '--listen', '192.0.2.1:0', '--insecure-no-auth',
+      '--auth-realm', 'a:b']);
+    assert.equal(r.code, 2, r.output);
+    assert.match(r.output, /INSECURE: listening on 192\.0\.2\.1:0\b.*WITHOUT authentication/);
+    assert.match(r.output, /auth_realm/);
+    assert.doesNotMatch(r.output, /listening on http/);
+  });
+
+  test('an unreadable, malformed or empty auth_file: exit 2 saying why', async () => {
+    const good = path.join(work, 'good');
+    assert.equal(passwd(good, 'admin', 'pw').code, 0);
+    const bad = path.join(work, 'bad');
+    fs.writeFileSync(bad, 'admin:camcat:NOTAHASH\n');
+    const empty = path.join(work, 'empty');
+    fs.writeFileSync(empty, ':# nobody yet\n');
+    for (const [args, msg] of [
+      [['--auth-file', path.join(work, 'missing')], /cannot be read: No such file/],
+      [['--auth-file', work], /cannot be read/],
+      [['--auth-file', bad], /not an htdigest file .*line 1/],
+      [['--auth-file', empty], /no user for realm "camcat".*camcat passwd/],
+      [['--auth-file', good, '--auth-realm', 'other'], /no user for realm "other"/],
+    ]) {
+      const r = await runToExit(['--root', work, '--listen', '127.0.0.1:0', ...args]);
+      assert.equal(r.code, 2, `${args}: ${r.output}`);
+      assert.match(r.output, msg);
+      assert.doesNotMatch(r.output, /listening on/);
+    }
+  });
+});
