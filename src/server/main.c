@@ -20,6 +20,7 @@
 #include "config.h"
 #include "fsutil.h"
 #include "http.h"
+#include "live.h"
 #include "log.h"
 #include "mem.h"
 
@@ -297,9 +298,12 @@ static int serve(const struct cc_config *cfg, struct cc_catalog *cat)
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    app.live = srv_live_new(cfg, cat);
     struct mg_context *ctx = start_server(&app, cfg);
-    if (!ctx)
+    if (!ctx) {
+        srv_live_free(app.live);
         return 1;
+    }
     sigset_t wait_set = old;
     sigdelset(&wait_set, SIGINT);
     sigdelset(&wait_set, SIGTERM);
@@ -307,6 +311,7 @@ static int serve(const struct cc_config *cfg, struct cc_catalog *cat)
         sigsuspend(&wait_set);
     cc_info("stopping: finishing requests in flight");
     stop_server(ctx, &app);
+    srv_live_free(app.live); /* after the last request: runs live_stop_cmd if live was on */
     return 0;
 }
 
