@@ -49,8 +49,7 @@ static bool uri_safe(unsigned char c)
            c == '.' || c == '_' || c == '-' || c == '~' || c == '/';
 }
 
-/* URIs go out percent-encoded where a byte is not plainly safe in a path. */
-static void put_uri(struct cc_buf *b, const char *s, size_t n)
+void cc_stitch_put_uri(struct cc_buf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789ABCDEF";
     size_t i = 0;
@@ -71,9 +70,9 @@ static void put_uri(struct cc_buf *b, const char *s, size_t n)
 static void put_rec_uri(struct stitch *st, const char *uri, size_t len)
 {
     cc_buf_puts(&st->out, st->o->rec_prefix);
-    put_uri(&st->out, st->dir, st->dir_len);
+    cc_stitch_put_uri(&st->out, st->dir, st->dir_len);
     cc_buf_putc(&st->out, '/');
-    put_uri(&st->out, uri, len);
+    cc_stitch_put_uri(&st->out, uri, len);
 }
 
 static void put_map(struct stitch *st)

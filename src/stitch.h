@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "day.h"
 
 /* Receives output; returns 0 to go on or a negative value to stop. */
@@ -37,5 +38,9 @@ struct cc_stitch_stats {
  * vanished playlist is skipped, not an error). stats may be NULL. */
 int cc_stitch_day(const struct cc_day *d, const struct cc_stitch_opts *o, cc_sink_fn sink,
                   void *ud, struct cc_stitch_stats *stats);
+
+/* Appends s (n bytes) percent-encoded wherever a byte is not plainly safe in
+ * a URL path ('/' stays): how chunk paths are written into playlists. */
+void cc_stitch_put_uri(struct cc_buf *b, const char *s, size_t n);
 
 #endif

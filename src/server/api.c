@@ -12,6 +12,7 @@
 #include "fsutil.h"
 #include "http.h"
 #include "json.h"
+#include "live.h"
 #include "log.h"
 #include "mem.h"
 #include "stitch.h"
@@ -407,6 +408,8 @@ int srv_api_handler(struct mg_connection *conn, void *cbdata)
     }
     if (!strcmp(path, "/api/time"))
         return srv_time_handler(conn, app);
+    if (!strcmp(path, "/api/live.m3u8"))
+        return srv_live_handler(conn, app);
     if (!strncmp(path, days_prefix, sizeof(days_prefix) - 1))
         return handle_one_day(conn, app, path + sizeof(days_prefix) - 1);
     return srv_send_error(conn, 404, "not_found", "no such API path");

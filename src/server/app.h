@@ -15,10 +15,12 @@
 
 struct mg_connection;
 struct srv_sweep;
+struct srv_live;
 
 struct app {
     struct cc_catalog *cat;
     const struct cc_config *cfg;
+    struct srv_live *live;  /* /api/live.m3u8 and its hook (live.h) */
     int64_t started_ms;   /* monotonic */
     /* civetweb's mg_stop() cuts responses short (its writes give up once the
      * stop flag is set), so a stop first refuses new requests and waits for

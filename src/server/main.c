@@ -20,6 +20,7 @@
 #include "config.h"
 #include "fsutil.h"
 #include "http.h"
+#include "live.h"
 #include "log.h"
 #include "mem.h"
 
@@ -321,8 +322,10 @@ static int serve(const struct cc_config *cfg, struct cc_catalog *cat)
 
     /* Before the first request: DELETE takes the sweep's lock. */
     srv_sweep_start(&app);
+    app.live = srv_live_new(cfg, cat);
     struct mg_context *ctx = start_server(&app, cfg);
     if (!ctx) {
+        srv_live_free(app.live);
         srv_sweep_stop(&app);
         return 1;
     }
@@ -333,6 +336,7 @@ static int serve(const struct cc_config *cfg, struct cc_catalog *cat)
         sigsuspend(&wait_set);
     cc_info("stopping: finishing requests in flight");
     stop_server(ctx, &app);
+    srv_live_free(app.live); /* after the last request: runs live_stop_cmd if live was on */
     srv_sweep_stop(&app);
     return 0;
 }

@@ -381,4 +381,68 @@ describe('web UI in Chromium', { timeout: 15 * 60000 }, () => {
     await until(async () => Math.abs((await wall()) - at('2025-01-22', '08:00:30')) <= 3 * CHUNK_MS, 'the player back');
     await until(async () => (await media()).t > 31, 'playback');
   });
+
+  // The demo's newest folder is recording: it gets a new chunk every 2 s
+  // (hard links to its own earlier chunks) with the PDTs running on.
+  const liveDir = () => path.join(root, '2025-01-24/00010');
+  const pad = (i) => String(i).padStart(5, '0');
+  const isoPlus8 = (ms) => new Date(ms + OFFSET_MIN * 60000).toISOString().replace('Z', '+08:00');
+
+  test('Live plays the recording folder near its live edge; back to live; to a day and back', async () => {
+    const dir = liveDir();
+    const pl = path.join(dir, 'index.m3u8');
+    let n = 200;
+    let t = at('2025-01-24', '15:00:00');
+    const grow = () => {
+      fs.linkSync(path.join(dir, `chunk_${pad(n - 15)}.ts`), path.join(dir, `chunk_${pad(n)}.ts`));
+      fs.appendFileSync(pl, `#EXT-X-PROGRAM-DATE-TIME:${isoPlus8(t)}\n#EXTINF:2.000000,\nchunk_${pad(n)}.ts\n`);
+      n++;
+      t += CHUNK_MS;
+    };
+    grow();
+    const timer = setInterval(grow, CHUNK_MS);
+    try {
+      await page.getByTestId('live').click();
+      await until(async () => (await page.evaluate(() => location.hash)) === '#/live', 'the URL');
+      await until(async () => !(await media()).paused && (await media()).t > 0, 'live playback');
+      const t0 = (await media()).t;
+      await until(async () => (await media()).t > t0 + 2, 'live currentTime to advance');
+      // The wall clock shows the newest chunks' time, not the start of the day.
+      const w = await wall();
+      assert.ok(w >= at('2025-01-24', '14:59:30') && w <= t + CHUNK_MS,
+        `live shows ${new Date(w).toISOString()}`);
+      await until(() => page.getByTestId('live-badge').isVisible(), 'the LIVE badge');
+      assert.equal(await page.getByTestId('back-to-live').isVisible(), false);
+      // Pausing offers the way back; it plays again near the edge.
+      await pause();
+      await until(() => page.getByTestId('back-to-live').isVisible(), 'back to live after pausing');
+      await page.getByTestId('back-to-live').click();
+      await until(async () => !(await media()).paused, 'playing after back to live');
+      await until(async () => !(await page.getByTestId('back-to-live').isVisible()), 'back to live hidden');
+      fs.mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: path.join(ARTIFACTS, 'live.png') });
+      // A recorded day and back: the same player, no reload.
+      await page.locator('[data-testid=cal-day][data-date="2025-01-22"]').click();
+      await until(async () => (await wall()) !== null && (await wall()) < at('2025-01-23', '00:00:00'), 'the recorded day');
+      await page.getByTestId('live').click();
+      await until(async () => (await wall()) >= at('2025-01-24', '14:59:30') && !(await media()).paused, 'live again');
+      assert.deepEqual(pageErrors, []);
+    } finally {
+      clearInterval(timer);
+    }
+  });
+
+  test('Live says "camera is not recording" when nothing records', async () => {
+    // The recording folder stopped changing an hour ago (a power cut).
+    const hourAgo = new Date(Date.now() - 3600000);
+    fs.utimesSync(path.join(liveDir(), 'index.m3u8'), hourAgo, hourAgo);
+    await page.evaluate(() => (location.hash = '#/2025-01-22'));
+    await until(async () => (await wall()) !== null && (await wall()) < at('2025-01-23', '00:00:00'), 'the recorded day');
+    await page.getByTestId('live').click();
+    await until(async () => (await page.evaluate(() => location.hash)) === '#/live', 'the URL');
+    await until(async () => (await page.getByTestId('player-message').textContent()).includes('camera is not recording'),
+      'the not-recording message');
+    assert.equal(await page.getByTestId('player-message').isVisible(), true);
+    assert.deepEqual(pageErrors, []);
+  });
 });

@@ -61,6 +61,26 @@ export const api = {
   liveUrl() {
     return '/api/live.m3u8';
   },
+  // Is the camera recording? The GET makes this page a live viewer (HEAD
+  // would not). The playlist itself is left to the player.
+  async liveStatus({ signal } = {}) {
+    let r;
+    try {
+      r = await fetch('/api/live.m3u8', { signal, cache: 'no-store' });
+    } catch (e) {
+      if (e.name === 'AbortError') throw e;
+      throw new ApiError(0, 'network', 'The server cannot be reached.');
+    }
+    if (r.ok) {
+      await r.arrayBuffer();
+      return true;
+    }
+    const body = await r.json().catch(() => null);
+    const err = body && body.error;
+    if (r.status === 404 && err && err.code === 'not_recording') return false;
+    throw new ApiError(r.status, (err && err.code) || `http_${r.status}`,
+      (err && err.message) || `${r.status} ${r.statusText}`);
+  },
   exportUrl(fromMs, toMs) {
     return `/api/export.ts?from=${Math.round(fromMs)}&to=${Math.round(toMs)}`;
   },

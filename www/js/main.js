@@ -14,7 +14,8 @@ const state = {
   date: null,
   day: null, // GET /api/days/DATE
   offMin: 0,
-  live: false,
+  live: false, // watching /api/live.m3u8
+  liveRetry: 0,
   loadCtl: null,
   refresh: 0,
   hashTimer: 0,
@@ -55,13 +56,14 @@ const player = new Player(video, {
   onTime: showTime,
   onNotice: notice,
   onBusy: (on) => ($('busy').hidden = !on),
-  onError: (text) => overlay(text, { retry: () => openDay(state.date, player.now()) }),
+  onError: (text) => (state.live ? liveLost() : overlay(text, { retry: () => openDay(state.date, player.now()) })),
   onState: (s) => {
     $('play').textContent = s === 'playing' ? '❚❚' : '▶';
     $('play').dataset.state = s;
     document.body.dataset.playback = s;
-    if (s === 'ended') notice('End of the recordings for this day');
+    if (s === 'ended' && !state.live) notice('End of the recordings for this day');
     if (s === 'paused') writeHash(true);
+    updateLive();
   },
   onLevel: (live) => {
     if (live && !state.refresh && state.date) {
@@ -89,10 +91,19 @@ function showTime(ms) {
   timeline.setPlayhead(ms ?? null);
   writeHash(false);
   updateExport();
+  updateLive();
 }
 
 function seekWall(ms) {
   timeline.reveal();
+  if (state.live) {
+    // Live holds only the last few chunks: past them, the day's recording.
+    const r = player.mediaAt(ms);
+    if (r && r.after) player.goLive();
+    else if (!r || r.inGap) openRecorded(ms);
+    else player.seekMedia(r.t);
+    return;
+  }
   const r = player.seekWall(ms);
   if (r && r.inGap) notice(r.message);
   writeHash(true);
@@ -102,6 +113,7 @@ function seekWall(ms) {
 function writeHash(now) {
   if (!state.date || state.live) return;
   const go = () => {
+    if (!state.date || state.live) return; // live began while this waited
     const ms = player.now();
     const h = ms === null ? `#/${state.date}` : `#/${state.date}/${fmt(ms)}`;
     if (h !== location.hash) history.replaceState(null, '', h);
@@ -140,13 +152,13 @@ function summary(day) {
   $('wall-offset').textContent = `UTC${fmtOffset(day.utc_offset_min)}`;
 }
 
-async function openDay(date, startMs = null, { live = false, offMs = null } = {}) {
+async function openDay(date, startMs = null, { offMs = null } = {}) {
   if (state.loadCtl) state.loadCtl.abort();
   const ctl = (state.loadCtl = new AbortController());
   clearInterval(state.refresh);
   state.refresh = 0;
   state.date = date;
-  state.live = live;
+  setLive(false);
   state.day = null;
   document.body.dataset.view = 'day';
   player.close();
@@ -163,7 +175,7 @@ async function openDay(date, startMs = null, { live = false, offMs = null } = {}
     clearTimeout(spin);
     if (e instanceof ApiError && e.status === 404) overlay(`No recordings on ${date}.`);
     else if (e instanceof ApiError && e.code === 'bad_date') overlay(`“${date}” is not a date.`);
-    else overlay(`Server error: ${e.message}`, { retry: () => openDay(date, startMs, { live, offMs }) });
+    else overlay(`Server error: ${e.message}`, { retry: () => openDay(date, startMs, { offMs }) });
     $('day-summary').textContent = '';
     return;
   } finally {
@@ -180,8 +192,7 @@ async function openDay(date, startMs = null, { live = false, offMs = null } = {}
   }
   overlay(null);
   if (offMs !== null) startMs = day.day_start_ms + offMs;
-  const url = live ? api.liveUrl() : api.playlistUrl(date);
-  player.open({ url, startMs, live });
+  player.open({ url: api.playlistUrl(date), startMs });
 }
 
 async function refreshDay() {
@@ -236,12 +247,15 @@ function stepMotion(dir) {
   notice(`Motion at ${fmt(t)}${ev && ev.label ? ` (${ev.label})` : ''}`);
 }
 
-function cycleRate() {
-  const i = RATES.indexOf(player.rate);
-  const r = RATES[(i + 1) % RATES.length];
+function setRate(r) {
   player.setRate(r);
   $('speed').textContent = `${r}×`;
   $('speed').dataset.rate = String(r);
+}
+
+function cycleRate() {
+  const i = RATES.indexOf(player.rate);
+  setRate(RATES[(i + 1) % RATES.length]);
 }
 
 async function snapshot() {
@@ -456,19 +470,104 @@ function route(hash = location.hash) {
   openDay(date, null, { offMs: off });
 }
 
+// --- live ---------------------------------------------------------------------
+
+const LIVE_RETRY_MS = 3000;
+const BEHIND_LIVE_S = 10; // further back than this offers "back to live"
+
+function setLive(on) {
+  state.live = on;
+  clearTimeout(state.liveRetry);
+  state.liveRetry = 0;
+  if (on) document.body.dataset.live = 'on';
+  else delete document.body.dataset.live;
+  $('live-btn').setAttribute('aria-pressed', String(on));
+  updateLive();
+}
+
+function updateLive() {
+  const el = $('live-edge');
+  const away = state.live && player.ready && (video.paused || player.behindLive() > BEHIND_LIVE_S);
+  el.hidden = !away;
+  $('live-badge').hidden = !state.live || away || !player.ready;
+}
+
+// Polling keeps this page a viewer, so a camera whose live source starts on
+// demand (live_start_cmd) comes up while the message shows.
+function notRecording(ctl) {
+  player.close();
+  state.day = null;
+  timeline.clear();
+  showTime(null);
+  $('day-summary').textContent = '';
+  overlay('camera is not recording');
+  state.liveRetry = setTimeout(() => !ctl.signal.aborted && state.live && openLive(), LIVE_RETRY_MS);
+}
+
+// The playlist failed while watching (the recording stopped or the server
+// restarted): ask again in a moment.
+function liveLost() {
+  overlay('Live stream interrupted — reconnecting…', { spin: true });
+  clearTimeout(state.liveRetry);
+  state.liveRetry = setTimeout(() => state.live && openLive(), LIVE_RETRY_MS);
+}
+
+// Live plays at once; the newest day's timeline follows when it arrives.
 async function openLive() {
+  if (state.loadCtl) state.loadCtl.abort();
+  const ctl = (state.loadCtl = new AbortController());
+  clearInterval(state.refresh);
+  state.refresh = 0;
+  setLive(true);
+  document.body.dataset.view = 'day';
+  let recording;
+  let days;
   try {
-    const days = await api.days();
-    const newest = days[days.length - 1];
-    if (!newest) {
-      overlay('No recordings yet.');
-      return;
-    }
-    await openDay(newest.date, null, { live: true });
+    [recording, days] = await Promise.all([api.liveStatus({ signal: ctl.signal }), api.days(null, null, { signal: ctl.signal })]);
   } catch (e) {
+    if (e.name === 'AbortError') return;
     overlay(`Server error: ${e.message}`, { retry: openLive });
+    return;
+  }
+  if (ctl.signal.aborted) return;
+  const newest = days[days.length - 1];
+  if (!recording || !newest) {
+    notRecording(ctl);
+    return;
+  }
+  overlay(null);
+  if (state.date !== newest.date || !state.day) {
+    state.date = newest.date;
+    state.day = null;
+    state.offMin = newest.utc_offset_min ?? 0;
+    timeline.clear();
+    calendar.select(newest.date);
+  }
+  if (player.rate !== 1) setRate(1); // faster would only run into the live edge
+  player.open({ url: api.liveUrl(), live: true });
+  try {
+    const day = await api.day(newest.date, { signal: ctl.signal });
+    if (ctl.signal.aborted || !state.live) return;
+    state.day = day;
+    state.offMin = day.utc_offset_min || 0;
+    summary(day);
+    timeline.setDay(timelineDay(day), true);
+  } catch {
+    // The timeline stays empty; live plays on.
   }
 }
+
+// Leaves live for the recorded day at wall-clock ms.
+function openRecorded(ms) {
+  if (state.date) location.hash = `#/${state.date}/${fmt(ms)}`;
+}
+
+$('live-btn').addEventListener('click', () => {
+  if (location.hash !== '#/live') location.hash = '#/live';
+  else if (player.ready) player.goLive();
+  else openLive();
+});
+$('live-edge').addEventListener('click', () => player.goLive());
 
 window.addEventListener('hashchange', (e) => route(new URL(e.newURL).hash));
 
@@ -503,10 +602,6 @@ async function boot() {
 async function optional() {
   state.exportOk = await api.has(api.exportUrl(0, 0));
   updateExport();
-  if (await api.has(api.liveUrl())) {
-    $('live-btn').hidden = false;
-    $('live-btn').addEventListener('click', () => (location.hash = '#/live'));
-  }
   try {
     const t0 = Date.now();
     const t = await api.time();

@@ -317,6 +317,28 @@ export class Player {
     this.cb.onTime(this.now());
   }
 
+  // --- live -------------------------------------------------------------------
+
+  // Media time of the live edge hls.js aims for (three target durations
+  // back from the newest chunk), null when not live or not loaded yet.
+  liveEdge() {
+    if (this.hls) return this.hls.liveSyncPosition ?? null;
+    const s = this.video.seekable;
+    return s.length ? Math.max(s.start(0), s.end(s.length - 1) - 6) : null;
+  }
+
+  // Seconds of media between the play head and the live edge.
+  behindLive() {
+    const e = this.liveEdge();
+    return e === null ? 0 : Math.max(0, e - this.video.currentTime);
+  }
+
+  goLive() {
+    const e = this.liveEdge();
+    if (e !== null) this.seekMedia(e);
+    this.play();
+  }
+
   // --- failures -------------------------------------------------------------
 
   onHlsError(Hls, data) {
