@@ -2,33 +2,11 @@
 // the play head, shows the clip on the timeline, downloads the server's file,
 // and says why when the clip is too long (camcatd --export-max-s 90).
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const BUILD = path.resolve(REPO, process.env.CAMCAT_BUILD || 'build');
-const CAMCATD = path.join(BUILD, 'camcatd');
-const GENTREE = path.join(BUILD, 'camcat-gentree');
-const WWW = [process.env.CAMCAT_WWW, path.join(BUILD, 'www'), path.join(REPO, 'build/www')]
-  .find((d) => d && fs.existsSync(path.join(d, 'index.html')));
-const { chromium } = createRequire(path.join(REPO, 'www/package.json'))('playwright-core');
-const SLOW = 60000;
-
-async function until(fn, what, timeout = SLOW) {
-  const end = Date.now() + timeout;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { openBrowser, serveDemo, until } from './lib.mjs';
 
 function head(port, p) {
   return new Promise((resolve, reject) => {
@@ -42,52 +20,22 @@ function head(port, p) {
 }
 
 describe('clip download in the web UI', { timeout: 10 * 60000 }, () => {
+  let demo;
   let work;
-  let srv;
-  let srvLog = '';
   let port;
   let ctx;
   let page;
 
   before(async () => {
-    assert.ok(WWW, 'the built UI is missing: run make www');
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'camcat-export-ui-'));
-    const root = path.join(work, 'root');
-    const g = spawnSync(GENTREE, ['demo', '--root', root, '--media', path.join(REPO, 'fixtures/media'),
-      '--end-date', '2025-01-24', '--days', '1', '--offset', '+08:00', '--seed', '1',
-      '--now', String(Date.parse('2025-01-24T23:00:00+08:00') / 1000)], { encoding: 'utf8' });
-    assert.equal(g.status, 0, g.stderr);
-    srv = spawn(CAMCATD, ['--root', root, '--listen', '127.0.0.1:0', '--www', WWW, '--export-max-s', '90',
-      '--cache-dir', path.join(work, 'cache')], { stdio: ['ignore', 'ignore', 'pipe'] });
-    srv.stderr.setEncoding('utf8');
-    port = await new Promise((resolve, reject) => {
-      srv.stderr.on('data', (d) => {
-        srvLog += d;
-        const m = /listening on http:\/\/127\.0\.0\.1:(\d+)\//.exec(srvLog);
-        if (m) resolve(Number(m[1]));
-      });
-      srv.once('exit', () => reject(new Error(`camcatd exited:\n${srvLog}`)));
-    });
-    ctx = await chromium.launchPersistentContext(path.join(work, 'profile'), {
-      executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-      headless: true,
-      viewport: { width: 1280, height: 860 },
-      acceptDownloads: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync',
-        '--autoplay-policy=no-user-gesture-required'],
-    });
-    page = ctx.pages()[0] || (await ctx.newPage());
+    demo = await serveDemo('export-ui', { days: 1, endDate: '2025-01-24', nowIso: '2025-01-24T23:00:00+08:00',
+      args: ['--export-max-s', '90'] });
+    ({ work, port } = demo);
+    ({ ctx, page } = await openBrowser(work));
   });
 
   after(async () => {
     if (ctx) await ctx.close();
-    if (srv && srv.exitCode === null) {
-      const closed = new Promise((r) => srv.once('close', r));
-      process.kill(srv.pid, 'SIGTERM');
-      await closed;
-    }
-    if (work) fs.rmSync(work, { recursive: true, force: true });
+    if (demo) await demo.stop();
   });
 
   test('a minute from the play head downloads as the server names it; too long says so', async () => {

@@ -55,6 +55,12 @@ export const api = {
   setTime(body, opts) {
     return getJson('/api/time', { ...opts, method: 'POST', json: body });
   },
+  storage(opts) {
+    return getJson('/api/storage', opts);
+  },
+  deleteDay(date, opts) {
+    return getJson(`/api/days/${enc(date)}`, { ...opts, method: 'DELETE' });
+  },
   playlistUrl(date) {
     return `/api/days/${enc(date)}/playlist.m3u8`;
   },

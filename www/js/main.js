@@ -3,8 +3,9 @@
 import { ApiError, api } from './api.js';
 import { Calendar } from './calendar.js';
 import { Player } from './player.js';
+import { Storage } from './storage.js';
 import { Timeline } from './timeline.js';
-import { MS_DAY, MS_MIN, fmtDate, fmtDuration, fmtOffset, fmtStamp, fmtTime, parseDate, parseHms,
+import { MS_DAY, MS_MIN, fmtBytes, fmtDate, fmtDuration, fmtOffset, fmtStamp, fmtTime, parseDate, parseHms,
   todayKey } from './timefmt.js';
 
 const $ = (id) => document.getElementById(id);
@@ -144,6 +145,7 @@ function timelineDay(day) {
 }
 
 function summary(day) {
+  storage.setDay(day.date, day);
   const t = day.totals || {};
   const n = day.segments.length;
   const live = day.segments.some((s) => s.state === 'recording');
@@ -308,10 +310,6 @@ function fmtLength(ms) {
   return m ? `${m} min ${s % 60} s` : `${s} s`;
 }
 
-function fmtBytes(n) {
-  return n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1e3))} kB`;
-}
-
 function showClip() {
   $('clip-from').value = fmt(clip.from);
   $('clip-to').value = fmt(clip.to);
@@ -445,6 +443,16 @@ const calendar = new Calendar({
   prev: $('cal-prev'), next: $('cal-next'), today: $('cal-today'),
 }, { onPick: (date) => (location.hash = `#/${date}`) });
 
+const storage = new Storage({
+  root: $('storage'), meter: $('storage-meter'), text: $('storage-text'),
+  del: $('delete-day'), msg: $('storage-msg'),
+}, {
+  onDeleted: (date) => {
+    if (state.date === date) location.hash = '#/';
+    calendar.show(calendar.year, calendar.month);
+  },
+});
+
 // hash: the one navigated to. A hashchange event carries it in newURL:
 // location.hash may have been rewritten by the playing video since.
 function route(hash = location.hash) {
@@ -457,6 +465,7 @@ function route(hash = location.hash) {
   if (!date) {
     state.date = null;
     document.body.dataset.view = 'calendar';
+    storage.setDay(null, null);
     player.close();
     overlay('Pick a day with recordings in the calendar.');
     return;
@@ -602,6 +611,7 @@ async function boot() {
 async function optional() {
   state.exportOk = await api.has(api.exportUrl(0, 0));
   updateExport();
+  storage.refresh();
   try {
     const t0 = Date.now();
     const t = await api.time();

@@ -96,3 +96,11 @@ export function todayKey(offMin) {
 
 export const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August',
   'September', 'October', 'November', 'December'];
+
+// Sizes, for the same readouts (decimal units, as cards are sold).
+export function fmtBytes(n) {
+  if (n >= 100e9) return `${Math.round(n / 1e9)} GB`;
+  if (n >= 1e9) return `${(n / 1e9).toFixed(1)} GB`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)} MB`;
+  return `${Math.max(1, Math.round(n / 1e3))} kB`;
+}
