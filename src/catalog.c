@@ -167,18 +167,24 @@ static struct entry *find_entry(struct cc_catalog *c, const struct cc_date *date
     return NULL;
 }
 
+/* Takes an entry out of the cache; its day lives on while referenced. */
+static void drop_entry_locked(struct cc_catalog *c, struct entry *e)
+{
+    lru_unlink(c, e);
+    if (e->day)
+        c->bytes -= e->day->mem_bytes;
+    day_unref_locked(e->day);
+    free(e);
+    c->nentries--;
+}
+
 static void evict_locked(struct cc_catalog *c, const struct entry *keep)
 {
     struct entry *e = c->tail;
     while (e && c->bytes > c->cache_bytes) {
         struct entry *prev = e->prev;
         if (e != keep && !e->building && e->on_disk) {
-            lru_unlink(c, e);
-            if (e->day)
-                c->bytes -= e->day->mem_bytes;
-            day_unref_locked(e->day);
-            free(e);
-            c->nentries--;
+            drop_entry_locked(c, e);
             c->st.evictions++;
         }
         e = prev;
@@ -389,12 +395,7 @@ void cc_catalog_forget(struct cc_catalog *c, const struct cc_date *date, bool da
     if (e && e->building) {
         e->forgotten = true;
     } else if (e) {
-        lru_unlink(c, e);
-        if (e->day)
-            c->bytes -= e->day->mem_bytes;
-        day_unref_locked(e->day);
-        free(e);
-        c->nentries--;
+        drop_entry_locked(c, e);
     }
     c->newest_checked_ms = 0; /* the newest day may be the one that went */
     pthread_mutex_unlock(&c->lock);

@@ -7,10 +7,10 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "fsutil.h"
 #include "isotime.h"
 #include "log.h"
 
-#define READ_BLOCK 65536
 #define FLUSH_AT 16384
 
 struct stitch {
@@ -145,9 +145,6 @@ static int stitch_segment(struct stitch *st, const struct cc_segment *seg)
 {
     char path[8192];
     snprintf(path, sizeof(path), "%s/%s", st->o->root, seg->playlist);
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0)
-        return errno == ENOENT ? 0 : -errno;
     st->seg = seg;
     cc_chunk_iter_init(&st->it, seg);
     const char *slash = strrchr(seg->playlist, '/');
@@ -159,34 +156,9 @@ static int stitch_segment(struct stitch *st, const struct cc_segment *seg)
     cc_m3u8_state_init(&ps);
     st->pst = &ps;
     struct cc_m3u8_handler h = {on_chunk, NULL, st};
-    struct cc_buf in;
-    cc_buf_init(&in);
-    uint64_t in_off = 0; /* file offset of in.data[0] */
-    int rc = 0;
-    for (;;) {
-        cc_buf_reserve(&in, READ_BLOCK);
-        ssize_t n = read(fd, in.data + in.len, READ_BLOCK);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            rc = -errno;
-            break;
-        }
-        in.len += (size_t)n;
-        if (st->stats)
-            st->stats->bytes_read += (uint64_t)n;
-        size_t skip = (size_t)(ps.offset - in_off);
-        rc = cc_m3u8_parse(&ps, in.data + skip, in.len - skip, n == 0, &h);
-        if (rc < 0 || n == 0)
-            break;
-        /* keep only the bytes past the last commit point */
-        size_t keep_from = (size_t)(ps.offset - in_off);
-        memmove(in.data, in.data + keep_from, in.len - keep_from);
-        in.len -= keep_from;
-        in_off = ps.offset;
-    }
-    close(fd);
-    cc_buf_free(&in);
+    int rc = cc_m3u8_parse_file(path, &ps, &h, st->stats ? &st->stats->bytes_read : NULL);
+    if (rc == -ENOENT)
+        return 0; /* the playlist vanished: skipped */
     return rc == -ECANCELED ? 0 : rc;
 }
 

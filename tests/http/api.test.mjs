@@ -6,25 +6,12 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import {
-  FIXTURES, SUITE, copyFixture, fixtureCases, rawRequest, request, startServer, tmpdir, writeSegment,
+  FIXTURES, JSON_TYPE, SUITE, assertError, assertJson, copyFixture, fixtureCases, rawRequest, request,
+  startServer, tmpdir, writeSegment,
 } from './lib.mjs';
 
-const JSON_TYPE = 'application/json; charset=utf-8';
 
-function assertJson(r, status) {
-  assert.equal(r.status, status, r.body.toString());
-  assert.equal(r.headers['content-type'], JSON_TYPE);
-  return JSON.parse(r.body.toString('utf8'));
-}
 
-function assertError(r, status, code) {
-  const j = assertJson(r, status);
-  assert.equal(typeof j.error, 'object', JSON.stringify(j));
-  if (code) assert.equal(j.error.code, code);
-  assert.equal(typeof j.error.message, 'string');
-  assert.ok(j.error.message.length > 0);
-  return j;
-}
 
 // The server's day JSON is camcat dump --json with "/rec/" before playlist paths.
 function expectedServerText(golden) {

@@ -9,7 +9,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { FIXTURES, SUITE, copyFixture, isoAt, startServer, tmpdir } from './lib.mjs';
+import { FIXTURES, SUITE, assertError, copyFixture, isoAt, startServer, tmpdir } from './lib.mjs';
 
 const MEDIA = path.join(FIXTURES, 'media');
 const OFF = 480; // the camera runs at +08:00
@@ -47,14 +47,6 @@ function probeDuration(bytes, dir) {
   return Number(r.stdout.trim());
 }
 
-function assertError(r, status, code) {
-  assert.equal(r.status, status, r.body.toString());
-  assert.match(r.headers['content-type'], /^application\/json/);
-  const e = JSON.parse(r.body).error;
-  assert.equal(e.code, code);
-  assert.ok(e.message.length > 0);
-  return e;
-}
 
 // 2025-01-24T23:59:54+08:00: folder 00001 (media 0-4) runs past midnight;
 // 2025-01-25 has 00002 (media 5-9) from 00:00:10 and 00003 (media 10-14,
@@ -177,7 +169,7 @@ describe('clip export limit (export_max_s)', SUITE, () => {
   });
 
   test('longer than the limit: 413 naming it; at the limit: the clip', async () => {
-    const e = assertError(await srv.get(q(T, T + 10001)), 413, 'clip_too_long');
+    const e = assertError(await srv.get(q(T, T + 10001)), 413, 'clip_too_long').error;
     assert.match(e.message, /10 s/);
     assert.match(e.message, /export_max_s/);
     const r = await srv.get(q(T, T + 10000));

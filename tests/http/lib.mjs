@@ -146,6 +146,25 @@ export async function waitForLog(srv, re) {
   return srv.log;
 }
 
+export const JSON_TYPE = 'application/json; charset=utf-8';
+
+// A JSON answer with this status: the parsed body.
+export function assertJson(r, status) {
+  assert.equal(r.status, status, r.body.toString());
+  assert.equal(r.headers['content-type'], JSON_TYPE);
+  return JSON.parse(r.body.toString('utf8'));
+}
+
+// camcatd's error shape, {"error":{"code","message"}}, with this status and code.
+export function assertError(r, status, code) {
+  const j = assertJson(r, status);
+  assert.equal(typeof j.error, 'object', JSON.stringify(j));
+  if (code) assert.equal(j.error.code, code, JSON.stringify(j));
+  assert.equal(typeof j.error.message, 'string');
+  assert.ok(j.error.message.length > 0);
+  return j;
+}
+
 // Runs camcatd to completion (for start-up errors): {code, signal, output}.
 export function runToExit(args) {
   return new Promise((resolve, reject) => {

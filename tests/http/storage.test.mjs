@@ -5,9 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { SUITE, request, startServer, tmpdir, writeSegment } from './lib.mjs';
+import { JSON_TYPE, SUITE, assertError, request, startServer, tmpdir, waitForLog, writeSegment } from './lib.mjs';
 
-const JSON_TYPE = 'application/json; charset=utf-8';
 
 // The local calendar date n days before now, as the camera names day folders.
 function dayName(n) {
@@ -55,17 +54,7 @@ function json(r) {
   return JSON.parse(r.body.toString('utf8'));
 }
 
-function assertError(r, status, code) {
-  assert.equal(r.status, status, r.body.toString());
-  assert.equal(json(r).error.code, code);
-}
 
-async function waitForLog(srv, re) {
-  while (!re.test(srv.log)) {
-    if (srv.proc.exitCode !== null) throw new Error(`camcatd exited:\n${srv.log}`);
-    await new Promise((res) => setTimeout(res, 25));
-  }
-}
 
 describe('GET /api/storage and DELETE /api/days/DATE', SUITE, () => {
   let work, root, srv, today, old10, old20;

@@ -8,25 +8,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { BUILD, SUITE, copyFixture, request, startServer, tmpdir, waitForLog } from './lib.mjs';
+import { BUILD, SUITE, assertError, assertJson, copyFixture, request, startServer, tmpdir, waitForLog } from './lib.mjs';
 
-const JSON_TYPE = 'application/json; charset=utf-8';
 const SHIM = path.join(BUILD, 'tests', 'clockshim.so');
 const CAP_SYS_TIME = 25n;
 const HOUR = 3600000;
 
-function assertJson(r, status) {
-  assert.equal(r.status, status, r.body.toString());
-  assert.equal(r.headers['content-type'], JSON_TYPE);
-  return JSON.parse(r.body.toString('utf8'));
-}
 
-function assertError(r, status, code) {
-  const j = assertJson(r, status);
-  assert.equal(j.error.code, code, JSON.stringify(j));
-  assert.ok(j.error.message.length > 0);
-  return j;
-}
 
 // A same-origin POST as the UI sends it.
 function post(srv, body, headers = {}) {
