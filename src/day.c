@@ -13,6 +13,7 @@ struct cc_day *cc_day_new(const struct cc_date *date)
     d->date = *date;
     d->utc_midnight_ms = cc_date_start_ms(date, 0);
     cc_date_format(date, d->name);
+    atomic_init(&d->json_cache, NULL);
     return d;
 }
 
@@ -49,6 +50,7 @@ void cc_day_free(struct cc_day *d)
         free(d->raw[i].label);
     free(d->raw);
     derived_free(d);
+    free(atomic_load(&d->json_cache));
     free(d);
 }
 

@@ -17,6 +17,7 @@
 #ifndef CC_DAY_H
 #define CC_DAY_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -119,6 +120,8 @@ struct cc_range {
     int64_t end_ms;
 };
 
+struct cc_dayjson_cache;
+
 struct cc_day {
     struct cc_date date;
     char name[11];          /* "YYYY-MM-DD" */
@@ -151,6 +154,10 @@ struct cc_day {
     uint64_t bytes;          /* storage of its recordings: segments + events files */
     size_t mem_bytes;        /* heap held, for the cache's budget */
     uint32_t refs;           /* references handed out; the catalog's, under its lock */
+    /* The day's JSON, rendered once by dayjson and published with a
+     * compare-and-swap (the day is otherwise immutable and shared); one
+     * allocation, freed with the day. */
+    _Atomic(struct cc_dayjson_cache *) json_cache;
 };
 
 struct cc_day *cc_day_new(const struct cc_date *date);

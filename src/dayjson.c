@@ -1,8 +1,12 @@
 #include "dayjson.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "isotime.h"
+#include "mem.h"
 
 static void put_time(struct cc_json *j, const char *key, int64_t ms, int off_min)
 {
@@ -198,4 +202,71 @@ void cc_dayjson_summary(struct cc_json *j, const struct cc_day *d)
     cc_json_key(j, "motion");
     cc_json_int(j, d->nevents);
     cc_json_obj_close(j);
+}
+
+/* What a day's JSON was rendered with, and the JSON itself, in one block. */
+struct cc_dayjson_cache {
+    size_t len;          /* JSON bytes */
+    uint32_t nsegs;      /* recording flags, one byte each */
+    uint32_t prefix_len;
+    char data[];         /* flags, prefix, JSON */
+};
+
+static bool cache_matches(const struct cc_dayjson_cache *c, const struct cc_day *d,
+                          const char *prefix, size_t prefix_len, const bool *recording)
+{
+    if (c->nsegs != d->nsegs || c->prefix_len != prefix_len ||
+        memcmp(c->data + c->nsegs, prefix, prefix_len) != 0)
+        return false;
+    for (uint32_t i = 0; i < d->nsegs; i++)
+        if ((bool)c->data[i] != (recording && recording[i]))
+            return false;
+    return true;
+}
+
+static struct cc_dayjson_cache *cache_new(const struct cc_day *d, const char *prefix,
+                                          size_t prefix_len, const bool *recording,
+                                          const struct cc_buf *json)
+{
+    struct cc_dayjson_cache *c = cc_xmalloc(sizeof(*c) + d->nsegs + prefix_len + json->len);
+    c->len = json->len;
+    c->nsegs = d->nsegs;
+    c->prefix_len = (uint32_t)prefix_len;
+    for (uint32_t i = 0; i < d->nsegs; i++)
+        c->data[i] = (char)(recording && recording[i]);
+    memcpy(c->data + d->nsegs, prefix, prefix_len);
+    memcpy(c->data + d->nsegs + prefix_len, json->data, json->len);
+    return c;
+}
+
+static void cache_text(const struct cc_dayjson_cache *c, const char **text, size_t *len)
+{
+    *text = c->data + c->nsegs + c->prefix_len;
+    *len = c->len;
+}
+
+void cc_dayjson_day_text(const struct cc_day *d, const char *rec_prefix, const bool *recording,
+                         struct cc_buf *scratch, const char **text, size_t *len)
+{
+    /* The slot is the one thing ever written in a published day. */
+    _Atomic(struct cc_dayjson_cache *) *slot = (void *)&d->json_cache;
+    size_t plen = strlen(rec_prefix);
+    struct cc_dayjson_cache *c = atomic_load_explicit(slot, memory_order_acquire);
+    if (c && cache_matches(c, d, rec_prefix, plen, recording)) {
+        cache_text(c, text, len);
+        return;
+    }
+    struct cc_json j;
+    cc_json_init(&j, scratch);
+    cc_dayjson_day(&j, d, rec_prefix, recording);
+    cc_buf_putc(scratch, '\n');
+    *text = scratch->data;
+    *len = scratch->len;
+    if (c)
+        return; /* rendered with other flags: keep that one, answer this from scratch */
+    struct cc_dayjson_cache *mine = cache_new(d, rec_prefix, plen, recording, scratch);
+    struct cc_dayjson_cache *expected = NULL;
+    if (!atomic_compare_exchange_strong_explicit(slot, &expected, mine, memory_order_acq_rel,
+                                                 memory_order_acquire))
+        free(mine); /* another thread published first; scratch holds the same text */
 }

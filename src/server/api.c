@@ -260,15 +260,14 @@ static int handle_day(struct mg_connection *conn, struct app *app, const struct 
 {
     bool *rec = cc_xcalloc(d->nsegs ? d->nsegs : 1, sizeof(bool));
     day_recording(app, d, rec);
-    struct cc_buf b;
-    struct cc_json j;
-    cc_buf_init(&b);
-    cc_json_init(&j, &b);
-    cc_dayjson_day(&j, d, "/rec/", rec);
-    cc_buf_putc(&b, '\n');
+    struct cc_buf scratch;
+    cc_buf_init(&scratch);
+    const char *text;
+    size_t len;
+    cc_dayjson_day_text(d, "/rec/", rec, &scratch, &text, &len);
     free(rec);
-    int rc = srv_send_json(conn, 200, &b, api_cache);
-    cc_buf_free(&b);
+    int rc = srv_send_json_text(conn, 200, text, len, api_cache);
+    cc_buf_free(&scratch);
     return rc;
 }
 

@@ -159,14 +159,20 @@ int srv_resp_send_head(struct srv_resp *r)
     return rc;
 }
 
-int srv_send_json(struct mg_connection *conn, int status, const struct cc_buf *body,
-                  const char *cache_control)
+int srv_send_json_text(struct mg_connection *conn, int status, const char *json, size_t len,
+                       const char *cache_control)
 {
     struct srv_resp r;
     srv_resp_init(&r, conn, status);
     srv_resp_header(&r, "Content-Type", "application/json; charset=utf-8");
     srv_resp_header(&r, "Cache-Control", "%s", cache_control);
-    return srv_resp_send(&r, body->data, body->len);
+    return srv_resp_send(&r, json, len);
+}
+
+int srv_send_json(struct mg_connection *conn, int status, const struct cc_buf *body,
+                  const char *cache_control)
+{
+    return srv_send_json_text(conn, status, body->data, body->len, cache_control);
 }
 
 static int send_error_allow(struct mg_connection *conn, int status, const char *code,

@@ -39,6 +39,8 @@ int srv_resp_send_head(struct srv_resp *r);
 
 int srv_send_json(struct mg_connection *conn, int status, const struct cc_buf *body,
                   const char *cache_control);
+int srv_send_json_text(struct mg_connection *conn, int status, const char *json, size_t len,
+                       const char *cache_control);
 int srv_send_error(struct mg_connection *conn, int status, const char *code,
                    const char *message);
 /* The same, then the connection is closed. */
