@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dayjson.h"
 #include "fsutil.h"
 #include "log.h"
 #include "mem.h"
@@ -30,6 +31,7 @@ struct entry {
     int64_t checked_ms;       /* monotonic time of the last source check */
     int64_t saved_ns;         /* when the sidecar was last written (0: unknown) */
     uint32_t disk_shape;      /* segments and closed segments of the saved version */
+    size_t cost;              /* bytes counted in the budget: the day and its JSON */
     struct entry *prev, *next;/* LRU: head = most recent */
 };
 
@@ -171,8 +173,7 @@ static struct entry *find_entry(struct cc_catalog *c, const struct cc_date *date
 static void drop_entry_locked(struct cc_catalog *c, struct entry *e)
 {
     lru_unlink(c, e);
-    if (e->day)
-        c->bytes -= e->day->mem_bytes;
+    c->bytes -= e->cost;
     day_unref_locked(e->day);
     free(e);
     c->nentries--;
@@ -344,7 +345,8 @@ int cc_catalog_get_day(struct cc_catalog *c, const struct cc_date *date,
         if (old)
             day_unref_locked(old);
         if (rc == -ENOENT && e->day) { /* the day folder is gone */
-            c->bytes -= e->day->mem_bytes;
+            c->bytes -= e->cost;
+            e->cost = 0;
             day_unref_locked(e->day);
             e->day = NULL;
         }
@@ -357,11 +359,11 @@ int cc_catalog_get_day(struct cc_catalog *c, const struct cc_date *date,
         return rc;
     }
     if (result != old) {
-        if (e->day)
-            c->bytes -= e->day->mem_bytes;
+        c->bytes -= e->cost;
         day_unref_locked(e->day);
         e->day = result;
-        c->bytes += result->mem_bytes;
+        e->cost = result->mem_bytes;
+        c->bytes += e->cost;
         if (old)
             day_unref_locked(old);
     } else if (old) {
@@ -497,4 +499,27 @@ bool cc_catalog_is_recording(struct cc_catalog *c, const struct cc_day *d, uint3
     if (seg + 1 != d->nsegs || (d->segs[seg].flags & CC_SEG_ENDLIST))
         return false;
     return is_newest_day(c, &d->date);
+}
+
+void cc_catalog_day_json(struct cc_catalog *c, const struct cc_day *d, const char *rec_prefix,
+                         const bool *recording, struct cc_buf *scratch, const char **text,
+                         size_t *len)
+{
+    if (cc_dayjson_cached(d, rec_prefix, recording, text, len))
+        return;
+    cc_dayjson_render(d, rec_prefix, recording, scratch);
+    *text = scratch->data;
+    *len = scratch->len;
+    size_t kept = cc_dayjson_publish(d, rec_prefix, recording, scratch);
+    if (!kept)
+        return;
+    pthread_mutex_lock(&c->lock);
+    struct entry *e = find_entry(c, &d->date);
+    /* A day already replaced by a newer version frees its copy with it. */
+    if (e && e->day == d) {
+        e->cost += kept;
+        c->bytes += kept;
+        evict_locked(c, e);
+    }
+    pthread_mutex_unlock(&c->lock);
 }

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "day.h"
 #include "isotime.h"
 
@@ -59,6 +60,14 @@ void cc_catalog_release(struct cc_catalog *c, const struct cc_day *d);
  * *out is malloc'ed; caller frees. Returns 0 or -errno (ROOT unreadable). */
 int cc_catalog_list_days(struct cc_catalog *c, const struct cc_date *from,
                          const struct cc_date *to, struct cc_date **out, size_t *n);
+
+/* The day's JSON as /api/days/DATE answers it (dayjson), from the copy kept
+ * in d when there is one, else rendered into scratch (caller frees) and kept
+ * for next time, counted in the cache's budget. *text is valid while the
+ * caller holds d. */
+void cc_catalog_day_json(struct cc_catalog *c, const struct cc_day *d, const char *rec_prefix,
+                         const bool *recording, struct cc_buf *scratch, const char **text,
+                         size_t *len);
 
 /* Is the segment still being recorded? Last playlist of the newest day, no
  * ENDLIST. Everything else without ENDLIST was cut by a power loss. */

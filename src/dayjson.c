@@ -245,28 +245,37 @@ static void cache_text(const struct cc_dayjson_cache *c, const char **text, size
     *len = c->len;
 }
 
-void cc_dayjson_day_text(const struct cc_day *d, const char *rec_prefix, const bool *recording,
-                         struct cc_buf *scratch, const char **text, size_t *len)
+bool cc_dayjson_cached(const struct cc_day *d, const char *rec_prefix, const bool *recording,
+                       const char **text, size_t *len)
+{
+    struct cc_dayjson_cache *c = atomic_load_explicit(&d->json_cache, memory_order_acquire);
+    if (!c || !cache_matches(c, d, rec_prefix, strlen(rec_prefix), recording))
+        return false;
+    cache_text(c, text, len);
+    return true;
+}
+
+void cc_dayjson_render(const struct cc_day *d, const char *rec_prefix, const bool *recording,
+                       struct cc_buf *out)
+{
+    struct cc_json j;
+    cc_json_init(&j, out);
+    cc_dayjson_day(&j, d, rec_prefix, recording);
+    cc_buf_putc(out, '\n');
+}
+
+size_t cc_dayjson_publish(const struct cc_day *d, const char *rec_prefix, const bool *recording,
+                          const struct cc_buf *text)
 {
     /* The slot is the one thing ever written in a published day. */
     _Atomic(struct cc_dayjson_cache *) *slot = (void *)&d->json_cache;
     size_t plen = strlen(rec_prefix);
-    struct cc_dayjson_cache *c = atomic_load_explicit(slot, memory_order_acquire);
-    if (c && cache_matches(c, d, rec_prefix, plen, recording)) {
-        cache_text(c, text, len);
-        return;
-    }
-    struct cc_json j;
-    cc_json_init(&j, scratch);
-    cc_dayjson_day(&j, d, rec_prefix, recording);
-    cc_buf_putc(scratch, '\n');
-    *text = scratch->data;
-    *len = scratch->len;
-    if (c)
-        return; /* rendered with other flags: keep that one, answer this from scratch */
-    struct cc_dayjson_cache *mine = cache_new(d, rec_prefix, plen, recording, scratch);
+    struct cc_dayjson_cache *mine = cache_new(d, rec_prefix, plen, recording, text);
     struct cc_dayjson_cache *expected = NULL;
     if (!atomic_compare_exchange_strong_explicit(slot, &expected, mine, memory_order_acq_rel,
-                                                 memory_order_acquire))
-        free(mine); /* another thread published first; scratch holds the same text */
+                                                 memory_order_acquire)) {
+        free(mine); /* published already (by a racing request, or with other flags) */
+        return 0;
+    }
+    return sizeof(*mine) + d->nsegs + plen + text->len;
 }

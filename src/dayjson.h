@@ -15,14 +15,23 @@
 
 void cc_dayjson_day(struct cc_json *j, const struct cc_day *d, const char *rec_prefix,
                     const bool *recording);
-/* The same JSON (plus a newline) as text: *text and *len point either into
- * d's own copy, rendered once per day object and borrowed for as long as the
- * caller holds d, or into scratch (the caller frees it) when the recording
- * flags differ from the ones that copy was rendered with. A server answering
- * the same day over and over renders it once (the JSON is most of the cost of
- * a request). Thread-safe: the first renderer publishes, others use it. */
-void cc_dayjson_day_text(const struct cc_day *d, const char *rec_prefix, const bool *recording,
-                         struct cc_buf *scratch, const char **text, size_t *len);
+/* The same JSON plus a newline, rendered once per day object: a server
+ * answering the same day over and over (the JSON is most of a request's
+ * cost) keeps one copy in the immutable day, published with a
+ * compare-and-swap and freed with the day. Thread-safe.
+ *
+ * cc_dayjson_cached: true and the copy (borrowed while the caller holds d)
+ * when one was published with this prefix and these recording flags.
+ * cc_dayjson_render: appends the text to out.
+ * cc_dayjson_publish: keeps a copy of text in d unless one is there already;
+ * returns the bytes it now holds (0: it kept nothing). The catalog counts
+ * them in its budget (cc_catalog_day_json). */
+bool cc_dayjson_cached(const struct cc_day *d, const char *rec_prefix, const bool *recording,
+                       const char **text, size_t *len);
+void cc_dayjson_render(const struct cc_day *d, const char *rec_prefix, const bool *recording,
+                       struct cc_buf *out);
+size_t cc_dayjson_publish(const struct cc_day *d, const char *rec_prefix, const bool *recording,
+                          const struct cc_buf *text);
 /* One entry of the calendar listing (/api/days). */
 void cc_dayjson_summary(struct cc_json *j, const struct cc_day *d);
 /* The merged motion events as an array. */

@@ -264,7 +264,7 @@ static int handle_day(struct mg_connection *conn, struct app *app, const struct 
     cc_buf_init(&scratch);
     const char *text;
     size_t len;
-    cc_dayjson_day_text(d, "/rec/", rec, &scratch, &text, &len);
+    cc_catalog_day_json(app->cat, d, "/rec/", rec, &scratch, &text, &len);
     free(rec);
     int rc = srv_send_json_text(conn, 200, text, len, api_cache);
     cc_buf_free(&scratch);

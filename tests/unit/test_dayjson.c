@@ -1,6 +1,7 @@
-/* The day JSON render cache: the cached text is byte for byte what
- * cc_dayjson_day writes, is rendered once per day object, and is never used
- * for other recording flags or another prefix; racing first renders agree. */
+/* The day JSON kept in the day (cc_catalog_day_json): byte for byte what
+ * cc_dayjson_day writes, rendered once per day object, never used for other
+ * recording flags or another prefix, counted in the cache's budget; racing
+ * first renders agree. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -41,14 +42,14 @@ static char *render(const struct cc_day *d, const char *prefix, const bool *rec)
     return s;
 }
 
-static void expect_text(const struct cc_day *d, const char *prefix, const bool *rec,
-                        bool from_cache)
+static void expect_text(struct cc_catalog *cat, const struct cc_day *d, const char *prefix,
+                        const bool *rec, bool from_cache)
 {
     struct cc_buf scratch;
     cc_buf_init(&scratch);
     const char *text;
     size_t len;
-    cc_dayjson_day_text(d, prefix, rec, &scratch, &text, &len);
+    cc_catalog_day_json(cat, d, prefix, rec, &scratch, &text, &len);
     char *want = render(d, prefix, rec);
     assert_int_equal(len, strlen(want));
     assert_memory_equal(text, want, len);
@@ -66,18 +67,28 @@ static void test_cached_once(void **state)
     assert_true(d->nsegs >= 2 && d->nsegs <= 16);
     bool rec[16] = {false};
     rec[d->nsegs - 1] = true;
-    expect_text(d, "/rec/", rec, false); /* first render publishes */
-    expect_text(d, "/rec/", rec, true);
-    expect_text(d, "/rec/", rec, true);
-    /* Other flags or another prefix: rendered afresh, the cache kept. */
-    expect_text(d, "/rec/", NULL, false);
-    expect_text(d, "", rec, false);
-    expect_text(d, "/rec/", rec, true);
+    struct cc_catalog_stats before, after;
+    cc_catalog_get_stats(cat, &before);
+    expect_text(cat, d, "/rec/", rec, false); /* first render publishes */
+    cc_catalog_get_stats(cat, &after);
+    char *json = render(d, "/rec/", rec);
+    /* The copy is counted in the budget: at least its text. */
+    assert_true(after.cached_bytes >= before.cached_bytes + strlen(json));
+    free(json);
+    expect_text(cat, d, "/rec/", rec, true);
+    expect_text(cat, d, "/rec/", rec, true);
+    /* Other flags or another prefix: rendered afresh, the copy kept. */
+    expect_text(cat, d, "/rec/", NULL, false);
+    expect_text(cat, d, "", rec, false);
+    expect_text(cat, d, "/rec/", rec, true);
+    cc_catalog_get_stats(cat, &before);
+    assert_int_equal(before.cached_bytes, after.cached_bytes);
     cc_catalog_release(cat, d);
     cc_catalog_free(cat);
 }
 
 struct race {
+    struct cc_catalog *cat;
     const struct cc_day *d;
     pthread_barrier_t *go;
     char *text;
@@ -91,7 +102,7 @@ static void *racer(void *arg)
     const char *text;
     size_t len;
     pthread_barrier_wait(r->go);
-    cc_dayjson_day_text(r->d, "/rec/", NULL, &scratch, &text, &len);
+    cc_catalog_day_json(r->cat, r->d, "/rec/", NULL, &scratch, &text, &len);
     r->text = strndup(text, len);
     cc_buf_free(&scratch);
     return NULL;
@@ -108,7 +119,7 @@ static void test_racing_first_renders(void **state)
     pthread_t th[N];
     struct race r[N];
     for (int i = 0; i < N; i++) {
-        r[i] = (struct race){.d = d, .go = &go};
+        r[i] = (struct race){.cat = cat, .d = d, .go = &go};
         pthread_create(&th[i], NULL, racer, &r[i]);
     }
     for (int i = 0; i < N; i++)
@@ -119,7 +130,7 @@ static void test_racing_first_renders(void **state)
         free(r[i].text);
     }
     free(want);
-    expect_text(d, "/rec/", NULL, true); /* exactly one copy was published */
+    expect_text(cat, d, "/rec/", NULL, true); /* exactly one copy was published */
     pthread_barrier_destroy(&go);
     cc_catalog_release(cat, d);
     cc_catalog_free(cat);
