@@ -141,13 +141,20 @@ check-deps:
 	$(Q)tools/deps.sh test
 
 # The demo: builds everything, generates a recording tree whose chunks really
-# play, and serves it on loopback until Ctrl-C.
+# play, and serves it on loopback until Ctrl-C. While it runs, a stand-in
+# recorder (camcat-gentree record) keeps appending to the demo's recording
+# folder so Live has something to show; a DEMO_ROOT without the demo's stamp
+# (real recordings) is never written to.
 RUN_LISTEN ?= 127.0.0.1:8080
 run:
 	$(Q)tools/deps.sh build www
 	$(Q)$(MAKE) --no-print-directory all www demo
 	@echo "camcat: serving the demo recordings on http://$(RUN_LISTEN)/ (Ctrl-C stops)"
-	$(Q)exec $(BUILD)/camcatd --root $(DEMO_ROOT) --www $(BUILD)/www --listen $(RUN_LISTEN)
+	$(Q)if [ -f "$(DEMO_STAMP)" ]; then \
+		$(BUILD)/camcat-gentree record --root $(DEMO_ROOT) --media $(DEMO_MEDIA) & rec=$$!; \
+		trap 'kill $$rec 2>/dev/null' EXIT INT TERM; \
+	fi; \
+	$(BUILD)/camcatd --root $(DEMO_ROOT) --www $(BUILD)/www --listen $(RUN_LISTEN)
 
 clean:
 	rm -rf build

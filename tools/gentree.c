@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "fsutil.h"
 #include "isotime.h"
 #include "mem.h"
 
@@ -213,6 +215,7 @@ static void usage(FILE *f)
           "                           [--chunk-ms 2000] [--vary] [--offset +08:00]\n"
           "                           [--ts empty|none]\n"
           "       " PROG " playlist --chunks N [--start ISO] [--chunk-ms 2000] [--endlist]\n"
+          "       " PROG " record --root DIR --media DIR [--chunks N]\n"
           "       " PROG " --help\n"
           "\n"
           "demo:     days END-(N-1)..END (default N=3, END=today) of folders whose chunks are\n"
@@ -224,6 +227,10 @@ static void usage(FILE *f)
           "          chunk durations vary +-5%; --ts empty creates empty chunk files.\n"
           "playlist: one media playlist of N chunks on stdout (default start\n"
           "          2025-01-24T00:00:00Z).\n"
+          "record:   plays the recorder for a demo tree: appends a chunk of --media to\n"
+          "          the folder still recording each time one would be finished, until\n"
+          "          stopped (SIGINT/SIGTERM) or N chunks are written; the playlist is left\n"
+          "          open, as a recorder leaves it.\n"
           "The same arguments and --seed (default 1) always give the same bytes.\n",
           f);
 }
@@ -266,6 +273,8 @@ static const char *mode_opts(const char *mode)
         return "rdSscvot";
     if (strcmp(mode, "playlist") == 0)
         return "NTcE";
+    if (strcmp(mode, "record") == 0)
+        return "rmN";
     return NULL;
 }
 
@@ -366,7 +375,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
     /* with this bound no path below the root can outgrow PATH_MAX_LEN */
     if ((o->root && strlen(o->root) > 3000) || (o->media && strlen(o->media) > 3000))
         return bad_arg("--root/--media path too long", NULL);
-    if (strcmp(o->mode, "demo") == 0 && !o->media)
+    if ((strcmp(o->mode, "demo") == 0 || strcmp(o->mode, "record") == 0) && !o->media)
         return bad_arg("--media is required", NULL);
     if (strcmp(o->mode, "playlist") == 0 && !o->have_chunks)
         return bad_arg("--chunks is required", NULL);
@@ -939,6 +948,152 @@ static int run_playlist(const struct opts *o)
     return 0;
 }
 
+/* ---- record: the demo's recorder ---------------------------------------------- */
+
+static volatile sig_atomic_t record_stop;
+
+static void on_record_signal(int sig)
+{
+    (void)sig;
+    record_stop = 1;
+}
+
+/* The greatest entry of dir whose name has len characters, all digits or
+ * dashes (a day folder or a recording folder). 0 or -ENOENT. */
+static int newest_entry(const char *dir, size_t len, char *out)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return -errno;
+    out[0] = '\0';
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strlen(e->d_name) != len || strspn(e->d_name, "0123456789-") != len)
+            continue;
+        if (strcmp(e->d_name, out) > 0)
+            snprintf(out, len + 1, "%s", e->d_name);
+    }
+    closedir(d);
+    return out[0] ? 0 : -ENOENT;
+}
+
+/* Where the recording playlist stands: chunks listed, and when the next one
+ * starts (the last PDT plus the EXTINF after it). */
+struct rec_state {
+    char dir[PATH_MAX_LEN];
+    char playlist[PATH_MAX_LEN + 16];
+    long chunks;
+    int64_t next_ms;
+    int off_min;
+};
+
+static int rec_scan(struct rec_state *r)
+{
+    struct cc_buf b;
+    cc_buf_init(&b);
+    int rc = cc_read_file(r->playlist, 64 << 20, &b);
+    if (rc < 0) {
+        cc_buf_free(&b);
+        return sys_fail("read", r->playlist);
+    }
+    cc_buf_putc(&b, '\0');
+    bool ended = strstr(b.data, "#EXT-X-ENDLIST") != NULL;
+    int64_t pdt = INT64_MIN, dur_us = 0;
+    for (char *line = b.data, *nl; *line; line = nl ? nl + 1 : line + strlen(line)) {
+        nl = strchr(line, '\n');
+        size_t len = nl ? (size_t)(nl - line) : strlen(line);
+        bool has_off;
+        if (!strncmp(line, "#EXT-X-PROGRAM-DATE-TIME:", 25))
+            cc_iso_parse(line + 25, len - 25, &pdt, &r->off_min, &has_off);
+        else if (!strncmp(line, "#EXTINF:", 8))
+            parse_us(line + 8, strcspn(line + 8, ","), &dur_us);
+        else if (len > 0 && line[0] != '#' && nl) /* a complete URI line */
+            r->chunks++;
+    }
+    cc_buf_free(&b);
+    if (ended || pdt == INT64_MIN) {
+        fprintf(stderr, PROG ": %s is not recording (%s)\n", r->playlist,
+                ended ? "it has #EXT-X-ENDLIST" : "no program date-time");
+        return -EINVAL;
+    }
+    r->next_ms = pdt + dur_us / 1000;
+    return 0;
+}
+
+static int64_t wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* One finished chunk: its file, then its playlist entry (a recorder never
+ * lists a chunk before it is on disk). */
+static int rec_append(struct rec_state *r, const struct media *m, bool resync)
+{
+    const struct media_chunk *c = &m->c[(size_t)r->chunks % m->n];
+    char src[PATH_MAX_LEN], dst[PATH_MAX_LEN + 32];
+    snprintf(src, sizeof(src), "%s/%s", m->dir, c->name);
+    snprintf(dst, sizeof(dst), "%s/chunk_%05ld.ts", r->dir, r->chunks);
+    int rc = place_chunk(src, dst);
+    if (rc < 0)
+        return rc;
+    struct cc_buf b;
+    cc_buf_init(&b);
+    if (resync || r->chunks % (long)m->n == 0) /* a pause, or the media loop restarts */
+        cc_buf_puts(&b, "#EXT-X-DISCONTINUITY\n");
+    put_pdt(&b, r->next_ms, r->off_min);
+    cc_buf_printf(&b, "#EXTINF:%s,\nchunk_%05ld.ts\n", c->extinf, r->chunks);
+    int fd = open(r->playlist, O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (fd < 0 || write(fd, b.data, b.len) != (ssize_t)b.len)
+        rc = sys_fail("append to", r->playlist);
+    if (fd >= 0)
+        close(fd);
+    cc_buf_free(&b);
+    r->chunks++;
+    r->next_ms += c->dur_us / 1000;
+    return rc;
+}
+
+static int run_record(const struct opts *o)
+{
+    struct media m;
+    struct rec_state r = {0};
+    char day[16], folder[16];
+    int rc = media_load(o->media, &m);
+    if (rc == 0 && (newest_entry(o->root, 10, day) < 0 ||
+                    (snprintf(r.dir, sizeof(r.dir), "%s/%s", o->root, day),
+                     newest_entry(r.dir, 5, folder) < 0))) {
+        fprintf(stderr, PROG ": no recording folder under %s\n", o->root);
+        rc = -ENOENT;
+    }
+    if (rc == 0) {
+        snprintf(r.dir, sizeof(r.dir), "%s/%s/%s", o->root, day, folder);
+        snprintf(r.playlist, sizeof(r.playlist), "%s/index.m3u8", r.dir);
+        rc = rec_scan(&r);
+    }
+    struct sigaction sa = {.sa_handler = on_record_signal};
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    for (long done = 0; rc == 0 && !record_stop && (!o->have_chunks || done < o->chunks);) {
+        const struct media_chunk *c = &m.c[(size_t)r.chunks % m.n];
+        int64_t now = wall_ms();
+        bool resync = now - r.next_ms > 60000; /* stopped long ago: start again now */
+        if (resync)
+            r.next_ms = now - c->dur_us / 1000;
+        int64_t wait = r.next_ms + c->dur_us / 1000 - now;
+        if (wait > 0) {
+            struct timespec ts = {wait / 1000, (wait % 1000) * 1000000};
+            nanosleep(&ts, NULL); /* a signal cuts it short */
+            continue;
+        }
+        rc = rec_append(&r, &m, resync);
+        done++;
+    }
+    media_free(&m);
+    return rc == 0 ? 0 : 1;
+}
+
 /* ---- main ------------------------------------------------------------------- */
 
 int main(int argc, char **argv)
@@ -961,6 +1116,8 @@ int main(int argc, char **argv)
         return 2;
     if (strcmp(o.mode, "demo") == 0)
         return demo_defaults(&o) ? 2 : run_demo(&o);
+    if (strcmp(o.mode, "record") == 0)
+        return run_record(&o);
     if (bench) {
         if (!o.have_off)
             o.off_min = 480;

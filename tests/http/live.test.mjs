@@ -2,11 +2,12 @@
 // by a playlist that grows while the tests run; what is not live; and the
 // live_start_cmd / live_stop_cmd hook with marker files.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { SUITE, isoAt, parseM3u8, request, startServer, tmpdir } from './lib.mjs';
+import { BUILD, FIXTURES, SUITE, isoAt, parseM3u8, request, startServer, tmpdir } from './lib.mjs';
 
 const M3U8 = 'application/vnd.apple.mpegurl';
 const LIVE = '/api/live.m3u8';
@@ -347,5 +348,59 @@ describe('live source hook', SUITE, () => {
     assert.equal(st.code, 0);
     assert.equal(fs.readFileSync(mark('stops'), 'utf8'), 'x\nx\n');
     assert.match(srv.log, /live: running live_stop_cmd/);
+  });
+});
+
+// `make run` keeps the demo live with camcat-gentree record: it appends real
+// chunks to the demo's recording folder, and the live playlist follows.
+describe('the demo recorder (camcat-gentree record)', SUITE, () => {
+  const GENTREE = path.join(BUILD, 'camcat-gentree');
+  const MEDIA = path.join(FIXTURES, 'media');
+  let work, root, srv;
+  before(async () => {
+    work = tmpdir();
+    root = path.join(work, 'demo');
+    const g = spawnSync(GENTREE, ['demo', '--root', root, '--media', MEDIA, '--days', '1'], { encoding: 'utf8' });
+    assert.equal(g.status, 0, g.stderr);
+    srv = await startServer(['--root', root]);
+  });
+  after(async () => {
+    if (srv) await srv.stop();
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  test('appends finished chunks with contiguous PDTs; the live window advances by them', async () => {
+    const first = readLive(await request(srv.port, LIVE));
+    assert.ok(first.seq !== null, first.text);
+    const rec = spawnSync(GENTREE, ['record', '--root', root, '--media', MEDIA, '--chunks', '2'],
+      { encoding: 'utf8' });
+    assert.equal(rec.status, 0, rec.stderr);
+    let live;
+    // The catalog re-checks a day at most once a second: poll, no timing assert.
+    for (;;) {
+      live = readLive(await request(srv.port, LIVE));
+      if (live.seq === first.seq + 2) break;
+      assert.ok(live.seq <= first.seq + 2, `sequence ${live.seq}`);
+      await sleep(200);
+    }
+    const c = live.chunks;
+    for (let i = 1; i < c.length; i++) {
+      if (!c[i].discontinuity) assert.equal(c[i].pdt, c[i - 1].pdt + c[i - 1].dur, `chunk ${i}`);
+    }
+    for (const ch of c.slice(-2)) {
+      const r = await request(srv.port, ch.uri);
+      assert.equal(r.status, 200);
+      assert.ok(r.body.length > 1000, 'a real chunk, not a stub');
+    }
+  });
+
+  test('refuses a tree with nothing recording', () => {
+    const closed = path.join(work, 'closed', '2025-01-24', '00001');
+    fs.mkdirSync(closed, { recursive: true });
+    fs.writeFileSync(path.join(closed, 'index.m3u8'), '#EXTM3U\n#EXT-X-ENDLIST\n');
+    const rec = spawnSync(GENTREE, ['record', '--root', path.join(work, 'closed'), '--media', MEDIA, '--chunks', '1'],
+      { encoding: 'utf8' });
+    assert.equal(rec.status, 1);
+    assert.match(rec.stderr, /not recording/);
   });
 });
