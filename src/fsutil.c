@@ -77,10 +77,10 @@ int cc_read_file(const char *path, size_t max, struct cc_buf *out)
 }
 
 int cc_m3u8_parse_file(const char *path, struct cc_m3u8_state *ps,
-                       const struct cc_m3u8_handler *h, uint64_t *bytes_read)
+                       const struct cc_m3u8_handler *h, size_t max_pending,
+                       uint64_t *bytes_read)
 {
-    /* Between two commit points lie a few tag lines: more is not a playlist. */
-    enum { BLOCK = 65536, MAX_PENDING = 1 << 20 };
+    enum { BLOCK = 65536 };
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0)
         return -errno;
@@ -108,7 +108,7 @@ int cc_m3u8_parse_file(const char *path, struct cc_m3u8_state *ps,
         memmove(in.data, in.data + keep_from, in.len - keep_from);
         in.len -= keep_from;
         in_off = ps->offset;
-        if (in.len > MAX_PENDING) {
+        if (in.len > max_pending) {
             rc = -EFBIG;
             break;
         }

@@ -20,10 +20,13 @@ int cc_read_fd_from(int fd, uint64_t from, size_t max, struct cc_buf *out);
 /* Streams the playlist at path through the m3u8 parser in 64 KiB blocks, so
  * nothing the size of the file is held (a day's playlist can run to MBs).
  * ps is the caller's initialised state, left where parsing stopped; bytes read
- * are added to *bytes_read unless NULL. Opened with O_NOFOLLOW. Returns 0, the
- * handler's negative value, or -errno (-ENOENT: the playlist is gone). */
+ * are added to *bytes_read unless NULL. Opened with O_NOFOLLOW. More than
+ * max_pending bytes without a complete entry is -EFBIG (SIZE_MAX: no bound).
+ * Returns 0, the handler's negative value, or -errno (-ENOENT: the playlist
+ * is gone). */
 int cc_m3u8_parse_file(const char *path, struct cc_m3u8_state *ps,
-                       const struct cc_m3u8_handler *h, uint64_t *bytes_read);
+                       const struct cc_m3u8_handler *h, size_t max_pending,
+                       uint64_t *bytes_read);
 
 /* temp file beside path → write → fsync → rename → fsync(dir). On failure
  * the temp file is removed and -errno returned; path is untouched. */
