@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <time.h>
 
 /* Howard Hinnant's civil-from-days algorithms (public domain math). */
 int64_t cc_days_from_civil(int y, int m, int d)
@@ -194,4 +195,27 @@ size_t cc_iso_format(int64_t ms, int off_min, char *out)
     }
     *p = '\0';
     return (size_t)(p - out);
+}
+
+void cc_date_of(int64_t ms, int off_min, struct cc_date *out)
+{
+    int64_t lo = cc_days_from_civil(1, 1, 1), hi = cc_days_from_civil(9999, 12, 31);
+    int64_t days = floor_div(ms + (int64_t)off_min * 60000, CC_MS_PER_DAY);
+    days = days < lo ? lo : days > hi ? hi : days;
+    cc_civil_from_days(days, &out->year, &out->month, &out->day);
+}
+
+int cc_local_offset_min(int64_t ms)
+{
+    time_t t = (time_t)floor_div(ms, 1000);
+    struct tm tm;
+    if (!localtime_r(&t, &tm))
+        return 0;
+    return (int)(tm.tm_gmtoff / 60);
+}
+
+void cc_local_today(struct cc_date *out)
+{
+    int64_t now = (int64_t)time(NULL) * 1000;
+    cc_date_of(now, cc_local_offset_min(now), out);
 }

@@ -1,4 +1,5 @@
-/* isotime — calendar arithmetic and ISO-8601 timestamps, pure and thread-safe.
+/* isotime — calendar arithmetic and ISO-8601 timestamps, thread-safe; pure
+ * apart from cc_local_offset_min, which reads this machine's time zone.
  *
  * Times are epoch milliseconds (int64) plus a UTC offset in minutes: the
  * offset a recorder wrote is kept, so a day can be shown in the camera's time. */
@@ -39,6 +40,15 @@ int cc_iso_parse(const char *s, size_t len, int64_t *ms, int *off_min, bool *has
 /* Formats ms in the given offset: "2025-01-24T08:00:00.000+08:00" (Z for 0).
  * Returns the length written to out (at least CC_ISO_MAX bytes). */
 size_t cc_iso_format(int64_t ms, int off_min, char *out);
+
+/* The calendar date of ms in a UTC offset, clamped to years 1..9999. */
+void cc_date_of(int64_t ms, int off_min, struct cc_date *out);
+/* This machine's UTC offset at ms, in minutes (its time zone rules; camcatd
+ * runs on the camera, so this is the camera's). 0 if unknown. */
+int cc_local_offset_min(int64_t ms);
+/* Today's date on this machine's clock and time zone (day folders are named
+ * in local time). */
+void cc_local_today(struct cc_date *out);
 
 /* "+08:00" / "-05:00" / "Z" style offset text into out[8]. */
 void cc_offset_format(int off_min, char out[8]);

@@ -670,14 +670,6 @@ out:
     return rc;
 }
 
-static int32_t local_offset_min(const struct cc_date *date)
-{
-    time_t t = (time_t)(cc_days_from_civil(date->year, date->month, date->day) * 86400 + 43200);
-    struct tm tm;
-    localtime_r(&t, &tm);
-    return (int32_t)(tm.tm_gmtoff / 60);
-}
-
 /* Did re-reading an events file change anything the index keeps? A file
  * re-read only because its mtime is close to the last check usually did not. */
 static bool events_differ(const struct cc_day *d, uint16_t idx, const struct cc_day *old,
@@ -765,7 +757,7 @@ int cc_scan_update(const char *root, const struct cc_date *date, const struct cc
         goto out;
     sc.d = cc_day_new(date);
     sc.d->built_ns = cc_now_ns();
-    sc.d->off_min = old ? old->off_min : local_offset_min(date);
+    sc.d->off_min = old ? old->off_min : cc_local_offset_min(cc_date_start_ms(date, 0) + CC_MS_PER_DAY / 2);
     struct stat dst;
     if (fstat(sc.day_fd, &dst) == 0)
         cc_fprint_from_stat(&sc.d->dir_fp, &dst);

@@ -410,10 +410,7 @@ static int parse_sweep_args(int argc, char **argv, struct sweep_args *a)
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     memset(a, 0, sizeof(*a));
-    time_t now = time(NULL);
-    struct tm tm;
-    localtime_r(&now, &tm);
-    a->today = (struct cc_date){tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday};
+    cc_local_today(&a->today);
     optind = 1;
     int ch;
     bool ok = true;

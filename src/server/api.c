@@ -188,7 +188,7 @@ static int handle_health(struct mg_connection *conn, struct app *app)
     return rc;
 }
 
-static int root_unavailable(struct mg_connection *conn, int err)
+int srv_send_root_unavailable(struct mg_connection *conn, int err)
 {
     char msg[160];
     snprintf(msg, sizeof(msg), "the recordings folder cannot be read: %s", strerror(-err));
@@ -213,7 +213,7 @@ static int handle_days(struct mg_connection *conn, struct app *app)
     int rc = cc_catalog_list_days(app->cat, has_from ? &from : NULL, has_to ? &to : NULL,
                                   &dates, &n);
     if (rc < 0)
-        return root_unavailable(conn, rc);
+        return srv_send_root_unavailable(conn, rc);
     struct cc_buf b;
     struct cc_json j;
     cc_buf_init(&b);
@@ -365,7 +365,7 @@ static int handle_one_day(struct mg_connection *conn, struct app *app, const cha
     if (rc < 0) {
         int root_rc = cc_catalog_root_status(app->cat);
         if (root_rc < 0)
-            return root_unavailable(conn, root_rc);
+            return srv_send_root_unavailable(conn, root_rc);
         cc_err("day %.10s: %s", rest, strerror(-rc));
         return srv_send_error(conn, 500, "index_failed", "the day could not be indexed");
     }

@@ -63,6 +63,9 @@ int srv_day_delete(struct mg_connection *conn, struct app *app, const struct cc_
  * handler (srv_auth_handler). */
 int srv_check_write(struct mg_connection *conn, struct app *app);
 
+/* 503 root_unavailable naming why ROOT cannot be read (err: -errno). */
+int srv_send_root_unavailable(struct mg_connection *conn, int err);
+
 /* Decodes and checks the request's raw path (see urlpath.h) into out, or
  * sends the error response and returns its status (> 0). 0 on success. */
 int srv_request_path(struct mg_connection *conn, char *out, size_t outsz);

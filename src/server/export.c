@@ -41,36 +41,20 @@ struct part_io {
     bool skip; /* gone or too short when measured */
 };
 
-static int64_t floor_div(int64_t a, int64_t b)
-{
-    return a / b - (a % b != 0 && (a < 0) != (b < 0));
-}
-
-/* The calendar date of an instant read as UTC, clamped to years 1..9999. */
-static void date_of(int64_t ms, struct cc_date *out)
-{
-    int64_t lo = cc_days_from_civil(1, 1, 1), hi = cc_days_from_civil(9999, 12, 31);
-    int64_t days = floor_div(ms, CC_MS_PER_DAY);
-    days = days < lo ? lo : days > hi ? hi : days;
-    cc_civil_from_days(days, &out->year, &out->month, &out->day);
-}
-
 /* The camera's UTC offset for a zone-less time (its fields as UTC in
  * local_ms): that date's folder knows it; without one, this machine's zone
  * (camcatd runs on the camera). */
 static int camera_offset(struct app *app, int64_t local_ms)
 {
     struct cc_date date;
-    date_of(local_ms, &date);
+    cc_date_of(local_ms, 0, &date);
     const struct cc_day *d;
     if (cc_catalog_get_day(app->cat, &date, &d) == 0) {
         int off = d->off_min;
         cc_catalog_release(app->cat, d);
         return off;
     }
-    time_t t = (time_t)(local_ms / 1000);
-    struct tm tm;
-    return localtime_r(&t, &tm) ? (int)(tm.tm_gmtoff / 60) : 0;
+    return cc_local_offset_min(local_ms);
 }
 
 /* from and to, both required, from before to: 0 or the status sent. */
@@ -100,8 +84,8 @@ static int read_range(struct mg_connection *conn, struct app *app, int64_t *from
 static int plan(struct app *app, int64_t from, int64_t to, struct cc_clip *clip)
 {
     struct cc_date lo, hi;
-    date_of(from - 2 * CC_MS_PER_DAY, &lo);
-    date_of(to + CC_MS_PER_DAY, &hi);
+    cc_date_of(from - 2 * CC_MS_PER_DAY, 0, &lo);
+    cc_date_of(to + CC_MS_PER_DAY, 0, &hi);
     struct cc_date *dates = NULL;
     size_t n = 0;
     int rc = cc_catalog_list_days(app->cat, &lo, &hi, &dates, &n);
@@ -264,8 +248,7 @@ static int export_range(struct mg_connection *conn, struct app *app, int64_t fro
         status = srv_send_error(conn, 413, "clip_too_long",
                                 "the range holds too many chunks for one file");
     else if (rc < 0 && cc_catalog_root_status(app->cat) < 0)
-        status =
-            srv_send_error(conn, 503, "root_unavailable", "the recordings folder cannot be read");
+        status = srv_send_root_unavailable(conn, cc_catalog_root_status(app->cat));
     else if (rc < 0) {
         cc_err("export: %s", strerror(-rc));
         status = srv_send_error(conn, 500, "io_error", "a playlist could not be read");

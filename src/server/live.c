@@ -330,8 +330,7 @@ int srv_live_handler(struct mg_connection *conn, struct app *app)
         srv_resp_header(&r, "Cache-Control", "no-store");
         status = srv_resp_send(&r, b.data, b.len);
     } else if (rc < 0 && cc_catalog_root_status(app->cat) < 0) {
-        status = srv_send_error(conn, 503, "root_unavailable",
-                                "the recordings folder cannot be read");
+        status = srv_send_root_unavailable(conn, cc_catalog_root_status(app->cat));
     } else {
         status = srv_send_error(conn, 404, "not_recording", "camera is not recording");
     }

@@ -35,14 +35,6 @@ static struct cc_ret_policy policy_of(const struct cc_config *cfg)
     return (struct cc_ret_policy){cfg->retain_days, cfg->min_free_mb, cfg->min_free_pct};
 }
 
-/* The camera's calendar date now: day folders are named in local time. */
-static struct cc_date local_today(void)
-{
-    time_t t = time(NULL);
-    struct tm tm;
-    localtime_r(&t, &tm);
-    return (struct cc_date){tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday};
-}
 
 static void sweep_once(struct app *app)
 {
@@ -60,7 +52,8 @@ static void sweep_once(struct app *app)
         pthread_mutex_unlock(&app->sweep->run_lock);
         return;
     }
-    struct cc_date today = local_today();
+    struct cc_date today;
+    cc_local_today(&today);
     struct cc_ret_plan plan;
     cc_ret_plan(&inv, &pol, &today, &sp, &plan);
     struct cc_ret_result res;
@@ -231,13 +224,11 @@ int srv_storage_handler(struct mg_connection *conn, struct app *app)
     int rc = cc_ret_statvfs(NULL, root, &sp);
     if (rc == 0)
         rc = cc_ret_inventory_build(app->cat, &inv);
-    if (rc < 0) {
-        char msg[160];
-        snprintf(msg, sizeof(msg), "the recordings folder cannot be read: %s", strerror(-rc));
-        return srv_send_error(conn, 503, "root_unavailable", msg);
-    }
+    if (rc < 0)
+        return srv_send_root_unavailable(conn, rc);
     struct cc_ret_policy pol = policy_of(app->cfg);
-    struct cc_date today = local_today();
+    struct cc_date today;
+    cc_local_today(&today);
     struct cc_ret_plan plan;
     cc_ret_plan(&inv, &pol, &today, &sp, &plan);
 

@@ -87,20 +87,10 @@ static void find_tz_name(void)
     }
 }
 
-/* The camera's UTC offset at ms, in minutes (from its time zone rules). */
-static int local_offset_min(int64_t ms)
-{
-    time_t t = (time_t)(ms / 1000);
-    struct tm tm;
-    if (!localtime_r(&t, &tm))
-        return 0;
-    return (int)(tm.tm_gmtoff / 60);
-}
-
 static void json_now(struct cc_json *j, const struct app *app)
 {
     int64_t now = cc_now_ns() / 1000000;
-    int off = local_offset_min(now);
+    int off = cc_local_offset_min(now);
     char iso[CC_ISO_MAX];
     cc_iso_format(now, off, iso);
     pthread_once(&tz_once, find_tz_name);
@@ -207,8 +197,8 @@ static int set_clock(int64_t ms, int64_t was_ms, const char *who)
         return -err;
     }
     char a[CC_ISO_MAX], z[CC_ISO_MAX];
-    cc_iso_format(was_ms, local_offset_min(was_ms), a);
-    cc_iso_format(ms, local_offset_min(ms), z);
+    cc_iso_format(was_ms, cc_local_offset_min(was_ms), a);
+    cc_iso_format(ms, cc_local_offset_min(ms), z);
     cc_warn("clock: set from %s to %s (%+lld ms), asked by %s", a, z, (long long)(ms - was_ms),
             who);
     return 0;

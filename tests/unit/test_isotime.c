@@ -115,12 +115,34 @@ static void test_format(void **state)
     assert_int_equal(off, 330);
 }
 
+static void expect_date(int64_t ms, int off, int y, int m, int d)
+{
+    struct cc_date out;
+    cc_date_of(ms, off, &out);
+    if (out.year != y || out.month != m || out.day != d)
+        fail_msg("%lld at %+d: %04d-%02d-%02d, want %04d-%02d-%02d", (long long)ms, off,
+                 out.year, out.month, out.day, y, m, d);
+}
+
+static void test_date_of(void **state)
+{
+    (void)state;
+    int64_t t = 1737676800000LL; /* 2025-01-24T00:00:00Z */
+    expect_date(t, 0, 2025, 1, 24);
+    expect_date(t - 1, 0, 2025, 1, 23);  /* floor, not truncation */
+    expect_date(t - 1, 480, 2025, 1, 24); /* 07:59:59.999 in +08:00 */
+    expect_date(t, -300, 2025, 1, 23);
+    expect_date(-1, 0, 1969, 12, 31);
+    expect_date(INT64_MIN / 4, 0, 1, 1, 1);     /* clamped */
+    expect_date(INT64_MAX / 4, 0, 9999, 12, 31);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_offsets), cmocka_unit_test(test_fractions),
         cmocka_unit_test(test_rejects), cmocka_unit_test(test_dates),
-        cmocka_unit_test(test_format),
+        cmocka_unit_test(test_format),         cmocka_unit_test(test_date_of),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
