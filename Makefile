@@ -130,12 +130,16 @@ fuzz:
 	build/fuzz/fuzz_jflat-libfuzzer -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus-jflat tests/fuzz/jflat
 
 # The test run: dependencies, an optimised build, then everything again under
-# AddressSanitizer + UBSan in build/san.
+# AddressSanitizer + UBSan in build/san, and the threaded tests under
+# ThreadSanitizer in build/tsan.
+TSAN_TESTS := test_race test_catalog
 test: check-deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory BUILD=build/san SANITIZER=address,undefined \
 		CFLAGS="-O1 -g" all unit
-	$(Q)tests/run.sh build/san
+	$(Q)$(MAKE) --no-print-directory BUILD=build/tsan SANITIZER=thread CFLAGS="-O1 -g" \
+		$(TSAN_TESTS:%=build/tsan/tests/%)
+	$(Q)TSAN_BUILD=build/tsan tests/run.sh build/san
 
 check-deps:
 	$(Q)tools/deps.sh test

@@ -49,9 +49,6 @@ struct cc_catalog {
     size_t nentries, bytes;
     struct cc_catalog_stats st;
     bool write_error_logged;
-    struct cc_date newest;    /* newest day folder, refreshed with the listing */
-    bool have_newest;
-    int64_t newest_checked_ms;
 };
 
 int cc_catalog_new(const struct cc_catalog_config *cfg, struct cc_catalog **out)
@@ -184,7 +181,9 @@ static void evict_locked(struct cc_catalog *c, const struct entry *keep)
     struct entry *e = c->tail;
     while (e && c->bytes > c->cache_bytes) {
         struct entry *prev = e->prev;
-        if (e != keep && !e->building && e->on_disk) {
+        /* Unsaved days go too (read-only or full media): they can be
+         * rebuilt, and the budget is what bounds the process. */
+        if (e != keep && !e->building) {
             drop_entry_locked(c, e);
             c->st.evictions++;
         }
@@ -194,13 +193,13 @@ static void evict_locked(struct cc_catalog *c, const struct entry *keep)
 
 /* ---- building ------------------------------------------------------------ */
 
-static bool is_newest_day(struct cc_catalog *c, const struct cc_date *date);
-
-static bool day_is_live(struct cc_catalog *c, const struct cc_day *d)
+static bool day_is_live(const struct cc_day *d)
 {
-    if (!d->nsegs || (d->segs[d->nsegs - 1].flags & CC_SEG_ENDLIST))
-        return false;
-    return is_newest_day(c, &d->date);
+    int64_t now = cc_now_ns();
+    for (uint32_t i = d->nsegs; i-- > 0;)
+        if (cc_segment_recording(&d->segs[i], now))
+            return true;
+    return false;
 }
 
 static void save_entry(struct cc_catalog *c, struct entry *e, struct cc_day *d)
@@ -234,7 +233,7 @@ static bool should_save(struct cc_catalog *c, const struct entry *e, const struc
 {
     if (!c->write_sidecars || e->on_disk)
         return false;
-    if (!day_is_live(c, d) || !e->saved_ns || e->disk_shape != day_shape(d))
+    if (!day_is_live(d) || !e->saved_ns || e->disk_shape != day_shape(d))
         return true;
     return cc_now_ns() - e->saved_ns >= c->live_interval_ns;
 }
@@ -315,15 +314,18 @@ int cc_catalog_get_day(struct cc_catalog *c, const struct cc_date *date,
                        const struct cc_day **out)
 {
     pthread_mutex_lock(&c->lock);
-    struct entry *e = find_entry(c, date);
+    /* A waiter never keeps the entry pointer across the wait: a failed build
+     * frees its entry, and eviction or cc_catalog_forget may drop it once the
+     * build is over. Only the builder may touch an entry while it builds. */
+    struct entry *e;
+    while ((e = find_entry(c, date)) && e->building)
+        pthread_cond_wait(&c->built, &c->lock);
     if (!e) {
         e = cc_xcalloc(1, sizeof(*e));
         e->date = *date;
         lru_push_front(c, e);
         c->nentries++;
     }
-    while (e->building)
-        pthread_cond_wait(&c->built, &c->lock);
     int64_t now = cc_monotonic_ms();
     if (e->day && now - e->checked_ms < c->recheck_ms) {
         c->st.hits++;
@@ -399,7 +401,6 @@ void cc_catalog_forget(struct cc_catalog *c, const struct cc_date *date, bool da
     } else if (e) {
         drop_entry_locked(c, e);
     }
-    c->newest_checked_ms = 0; /* the newest day may be the one that went */
     pthread_mutex_unlock(&c->lock);
     if (day_removed && c->cache_dir) {
         char name[11];
@@ -460,12 +461,6 @@ int cc_catalog_list_days(struct cc_catalog *c, const struct cc_date *from,
     int rc = list_root(c->root, &all, &nall);
     if (rc < 0)
         return rc;
-    pthread_mutex_lock(&c->lock);
-    c->have_newest = nall > 0;
-    if (nall)
-        c->newest = all[nall - 1];
-    c->newest_checked_ms = cc_monotonic_ms();
-    pthread_mutex_unlock(&c->lock);
     size_t w = 0;
     for (size_t i = 0; i < nall; i++) {
         if ((from && cmp_date(&all[i], from) < 0) || (to && cmp_date(&all[i], to) > 0))
@@ -477,28 +472,84 @@ int cc_catalog_list_days(struct cc_catalog *c, const struct cc_date *from,
     return 0;
 }
 
-static bool is_newest_day(struct cc_catalog *c, const struct cc_date *date)
-{
-    pthread_mutex_lock(&c->lock);
-    bool fresh = c->newest_checked_ms && cc_monotonic_ms() - c->newest_checked_ms < c->recheck_ms;
-    pthread_mutex_unlock(&c->lock);
-    if (!fresh) {
-        struct cc_date *all;
-        size_t n;
-        if (cc_catalog_list_days(c, NULL, NULL, &all, &n) == 0)
-            free(all);
-    }
-    pthread_mutex_lock(&c->lock);
-    bool newest = c->have_newest && cmp_date(&c->newest, date) == 0;
-    pthread_mutex_unlock(&c->lock);
-    return newest;
-}
-
 bool cc_catalog_is_recording(struct cc_catalog *c, const struct cc_day *d, uint32_t seg)
 {
-    if (seg + 1 != d->nsegs || (d->segs[seg].flags & CC_SEG_ENDLIST))
-        return false;
-    return is_newest_day(c, &d->date);
+    (void)c;
+    return seg < d->nsegs && cc_segment_recording(&d->segs[seg], cc_now_ns());
+}
+
+/* Where a recorder can be writing: the newest day folders that have
+ * segments (a boot with a wrong clock names a day far ahead; a day folder can
+ * exist before its first playlist), today, and yesterday (a folder goes on
+ * recording past midnight in the day it started). */
+static size_t recording_candidates(struct cc_catalog *c, struct cc_date out[4])
+{
+    size_t n = 0;
+    struct cc_date *all;
+    size_t nall;
+    if (cc_catalog_list_days(c, NULL, NULL, &all, &nall) < 0)
+        return 0;
+    for (size_t i = nall; i-- > 0 && n < 2;)
+        out[n++] = all[i];
+    free(all);
+    struct cc_date today, yesterday;
+    cc_local_today(&today);
+    int y, m, dd;
+    cc_civil_from_days(cc_days_from_civil(today.year, today.month, today.day) - 1, &y, &m, &dd);
+    yesterday = (struct cc_date){.year = y, .month = m, .day = dd};
+    const struct cc_date *more[] = {&today, &yesterday};
+    for (size_t k = 0; k < 2; k++) {
+        bool seen = false;
+        for (size_t i = 0; i < n; i++)
+            seen = seen || cmp_date(&out[i], more[k]) == 0;
+        if (!seen)
+            out[n++] = *more[k];
+    }
+    return n;
+}
+
+static int64_t seg_changed_ns(const struct cc_segment *s)
+{
+    return s->fp.mtime_ns > s->dir_fp.mtime_ns ? s->fp.mtime_ns : s->dir_fp.mtime_ns;
+}
+
+int cc_catalog_find_recording(struct cc_catalog *c, const struct cc_day **out, uint32_t *seg)
+{
+    struct cc_date cand[4];
+    size_t n = recording_candidates(c, cand);
+    if (!n) {
+        int rc = cc_catalog_root_status(c);
+        return rc < 0 ? rc : -ENOENT;
+    }
+    const struct cc_day *best = NULL;
+    uint32_t best_seg = 0;
+    int64_t now = cc_now_ns();
+    for (size_t i = 0; i < n; i++) {
+        const struct cc_day *d;
+        if (cc_catalog_get_day(c, &cand[i], &d) < 0)
+            continue;
+        bool better = false;
+        /* Newest day and last folder first: on a tie (mtimes are as coarse
+         * as the file system's clock tick) the later one by name wins. */
+        for (uint32_t k = d->nsegs; k-- > 0;) {
+            const struct cc_segment *s = &d->segs[k];
+            if (!cc_segment_recording(s, now) ||
+                (best && seg_changed_ns(s) <= seg_changed_ns(&best->segs[best_seg])))
+                continue;
+            if (best && !better)
+                cc_catalog_release(c, best);
+            best = d;
+            best_seg = k;
+            better = true;
+        }
+        if (!better)
+            cc_catalog_release(c, d);
+    }
+    if (!best)
+        return -ENOENT;
+    *out = best;
+    *seg = best_seg;
+    return 0;
 }
 
 void cc_catalog_day_json(struct cc_catalog *c, const struct cc_day *d, const char *rec_prefix,

@@ -69,9 +69,15 @@ void cc_catalog_day_json(struct cc_catalog *c, const struct cc_day *d, const cha
                          const bool *recording, struct cc_buf *scratch, const char **text,
                          size_t *len);
 
-/* Is the segment still being recorded? Last playlist of the newest day, no
- * ENDLIST. Everything else without ENDLIST was cut by a power loss. */
+/* Is the segment being recorded now? The rule of cc_segment_recording()
+ * (day.h) at this instant; d should come fresh from cc_catalog_get_day(). */
 bool cc_catalog_is_recording(struct cc_catalog *c, const struct cc_day *d, uint32_t seg);
+
+/* The segment being recorded now (the most recently changed one, if several
+ * are), looked for in the two newest day folders, today and yesterday (local
+ * dates). 0 with *out (a reference: cc_catalog_release() it) and *seg;
+ * -ENOENT when nothing is being recorded; -errno when ROOT cannot be read. */
+int cc_catalog_find_recording(struct cc_catalog *c, const struct cc_day **out, uint32_t *seg);
 
 /* Drops what the catalog knows of a day whose files were just deleted, so
  * the next request sees the tree as it is now. day_removed: the whole day

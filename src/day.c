@@ -522,6 +522,26 @@ static void segment_bounds(struct cc_segment *s)
     }
 }
 
+bool cc_recording_fresh(int64_t mtime_ns, uint32_t target_ms, int64_t now_ns)
+{
+    int64_t fresh_ms = (int64_t)target_ms * 3;
+    if (fresh_ms < CC_RECORDING_FRESH_MS)
+        fresh_ms = CC_RECORDING_FRESH_MS;
+    /* A time ahead of now was written before the clock went back (or by a
+     * boot with a clock far ahead): a recorder still writing there stamps
+     * its next chunk with the new time within one chunk. */
+    int64_t age = now_ns - mtime_ns;
+    return (age < 0 ? -age : age) <= fresh_ms * 1000000;
+}
+
+bool cc_segment_recording(const struct cc_segment *s, int64_t now_ns)
+{
+    if (s->flags & CC_SEG_ENDLIST)
+        return false;
+    int64_t changed = s->fp.mtime_ns > s->dir_fp.mtime_ns ? s->fp.mtime_ns : s->dir_fp.mtime_ns;
+    return cc_recording_fresh(changed, s->target_ms, now_ns);
+}
+
 void cc_day_finish(struct cc_day *d)
 {
     derived_free(d);

@@ -193,6 +193,19 @@ bool cc_day_pdt_plausible(const struct cc_day *d, int64_t pdt_ms, int off_min);
 /* Moves an untimed segment to a new base (its spans shift with it). */
 void cc_segment_rebase(struct cc_segment *s, int64_t base_ms);
 
+/* "Being recorded", the one rule for the whole product (live view, the day
+ * JSON, DELETE, retention): a playlist without #EXT-X-ENDLIST whose file or
+ * folder changed within CC_RECORDING_FRESH_MS, or three target durations if
+ * that is longer, of now, either way (a time that far ahead of now is a
+ * clock that went back since, not a recording).
+ * Whatever day folder it is in: a boot with a wrong clock records into a
+ * day named by that clock. Everything else without ENDLIST was cut short. */
+#define CC_RECORDING_FRESH_MS 10000
+bool cc_recording_fresh(int64_t mtime_ns, uint32_t target_ms, int64_t now_ns);
+/* The rule for an indexed segment, from the fingerprints taken when its day
+ * was last checked (the catalog re-checks at most recheck_ms apart). */
+bool cc_segment_recording(const struct cc_segment *s, int64_t now_ns);
+
 /* Computes the derived fields (events, gaps, overlaps, totals). */
 void cc_day_finish(struct cc_day *d);
 

@@ -16,7 +16,6 @@
 
 #define READ_BLOCK 65536
 #define TAIL_CHECK_BYTES 1024
-#define FRESH_MIN_NS (10LL * 1000000000)
 #define NO_TIME INT64_MIN
 
 struct lw_chunk {
@@ -264,7 +263,7 @@ static void restart(struct cc_livewin *w, const char *path, int64_t now_ns)
         free(w->path);
         w->path = cc_xstrdup(path);
         w->seq_adjust = 0;
-        bool was_live = w->live_seen_ns && now_ns - w->live_seen_ns <= FRESH_MIN_NS;
+        bool was_live = w->live_seen_ns && now_ns - w->live_seen_ns <= CC_RECORDING_FRESH_MS * 1000000LL;
         if (!was_live)
             ring_clear(w);
     }
@@ -360,11 +359,8 @@ int cc_livewin_update(struct cc_livewin *w, const struct cc_day *d, uint32_t seg
     if (rc < 0)
         return rc;
     int64_t mtime_ns = (int64_t)w->st.st_mtim.tv_sec * 1000000000LL + w->st.st_mtim.tv_nsec;
-    int64_t fresh_ns = (int64_t)cc_livewin_target_ms(w) * 3 * 1000000;
-    if (fresh_ns < FRESH_MIN_NS)
-        fresh_ns = FRESH_MIN_NS;
     bool live = !w->ps.endlist && w->n && ring_at(w, w->n - 1)->gen == w->gen &&
-                now_ns - mtime_ns <= fresh_ns;
+                cc_recording_fresh(mtime_ns, cc_livewin_target_ms(w), now_ns);
     if (live)
         w->live_seen_ns = now_ns;
     return live;

@@ -10,6 +10,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "fsutil.h"
 #include "log.h"
 #include "mem.h"
 
@@ -95,6 +96,7 @@ static int list_days(const char *root, struct cc_ret_inventory *inv)
 static void fill_folders(struct cc_ret_day *rd, const struct cc_day *d)
 {
     size_t cap = 0;
+    int64_t now = cc_now_ns();
     rd->bytes = d->bytes;
     for (uint32_t i = 0; i < d->nsegs; i++) {
         const struct cc_segment *s = &d->segs[i];
@@ -107,6 +109,8 @@ static void fill_folders(struct cc_ret_day *rd, const struct cc_day *d)
             strcpy(f->name, s->id);
         }
         rd->folders[rd->nfolders - 1].bytes += s->media_bytes + s->pl_bytes;
+        if (cc_segment_recording(s, now))
+            rd->folders[rd->nfolders - 1].recording = rd->recording = true;
     }
     for (uint32_t i = 0; i < d->nevfiles; i++) {
         /* "DATE/NNNNN/events.txt" */
@@ -137,12 +141,6 @@ int cc_ret_inventory_build(struct cc_catalog *cat, struct cc_ret_inventory *inv)
             continue;
         }
         fill_folders(rd, d);
-        /* Only the newest day's last playlist can be recording. */
-        if (d->nsegs && cc_catalog_is_recording(cat, d, d->nsegs - 1) &&
-            strlen(d->segs[d->nsegs - 1].id) < CC_RET_FOLDER_MAX) {
-            strcpy(inv->rec_day, d->name);
-            strcpy(inv->rec_folder, d->segs[d->nsegs - 1].id);
-        }
         cc_catalog_release(cat, d);
     }
     return 0;
@@ -189,13 +187,7 @@ struct planner {
  * open a new folder in it any moment), never go as a whole. */
 static bool keep_whole(const struct planner *pl, size_t i)
 {
-    return i + 1 == pl->inv->ndays || !strcmp(pl->inv->days[i].name, pl->inv->rec_day);
-}
-
-static bool is_rec_folder(const struct planner *pl, const struct cc_ret_day *d,
-                          const struct cc_ret_folder *f)
-{
-    return !strcmp(d->name, pl->inv->rec_day) && !strcmp(f->name, pl->inv->rec_folder);
+    return i + 1 == pl->inv->ndays || pl->inv->days[i].recording;
 }
 
 /* Plans the next removable unit of day next_day: the whole day, or its next
@@ -212,7 +204,7 @@ static bool take_next(struct planner *pl, enum cc_ret_reason why)
     }
     while (pl->next_folder < d->nfolders) {
         const struct cc_ret_folder *f = &d->folders[pl->next_folder++];
-        if (is_rec_folder(pl, d, f))
+        if (f->recording)
             continue;
         cc_ret_plan_add(pl->out, d->name, f->name, f->bytes, why);
         pl->free_bytes += f->bytes;
@@ -228,8 +220,6 @@ void cc_ret_plan(const struct cc_ret_inventory *inv, const struct cc_ret_policy 
                  struct cc_ret_plan *out)
 {
     memset(out, 0, sizeof(*out));
-    memcpy(out->rec_day, inv->rec_day, sizeof(out->rec_day));
-    memcpy(out->rec_folder, inv->rec_folder, sizeof(out->rec_folder));
     struct planner pl = {.inv = inv, .out = out, .free_bytes = space->free_bytes};
     int64_t today_n = cc_days_from_civil(today->year, today->month, today->day);
     while (policy->retain_days > 0 && pl.next_day < inv->ndays) {
@@ -252,9 +242,40 @@ void cc_ret_plan(const struct cc_ret_inventory *inv, const struct cc_ret_policy 
 
 /* ---- executing --------------------------------------------------------------- */
 
+/* The mount a folder is on. st_dev alone misses a bind mount of another
+ * folder of the same file system (same device), so the mount ID is compared
+ * too wherever the kernel reports it (statx, Linux 5.8). */
+struct mount_at {
+    dev_t dev;
+    uint64_t mnt_id;
+    bool has_mnt_id;
+};
+
+static int mount_of(int dirfd, const char *name, struct mount_at *out)
+{
+    struct stat st;
+    if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW | (*name ? 0 : AT_EMPTY_PATH)) < 0)
+        return -errno;
+    out->dev = st.st_dev;
+    struct statx sx;
+    out->has_mnt_id = statx(dirfd, name, AT_SYMLINK_NOFOLLOW | (*name ? 0 : AT_EMPTY_PATH),
+                            STATX_MNT_ID, &sx) == 0 && (sx.stx_mask & STATX_MNT_ID);
+    out->mnt_id = out->has_mnt_id ? sx.stx_mnt_id : 0;
+    return 0;
+}
+
+static bool same_mount(int parent, const char *name, const struct mount_at *root)
+{
+    struct mount_at here;
+    if (mount_of(parent, name, &here) < 0 || here.dev != root->dev)
+        return false;
+    return !root->has_mnt_id || (here.has_mnt_id && here.mnt_id == root->mnt_id);
+}
+
 /* Removes parent/name: a file or link is unlinked (a link's target is never
  * touched), a folder emptied through its own fd and removed. */
-static int remove_tree(int parent, const char *name, dev_t dev, int depth, uint64_t *freed)
+static int remove_tree(int parent, const char *name, const struct mount_at *mnt, int depth,
+                       uint64_t *freed)
 {
     struct stat st;
     if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
@@ -266,8 +287,8 @@ static int remove_tree(int parent, const char *name, dev_t dev, int depth, uint6
             *freed += (uint64_t)st.st_blocks * 512;
         return 0;
     }
-    if (st.st_dev != dev)
-        return -EXDEV; /* a mount point: another file system is not ours */
+    if (!same_mount(parent, name, mnt))
+        return -EXDEV; /* a mount point: what is mounted there is not ours */
     if (depth > MAX_DEPTH)
         return -ELOOP;
     int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -291,7 +312,7 @@ static int remove_tree(int parent, const char *name, dev_t dev, int depth, uint6
     while ((de = readdir(dir))) {
         if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
             continue;
-        int r = remove_tree(fd, de->d_name, dev, depth + 1, freed);
+        int r = remove_tree(fd, de->d_name, mnt, depth + 1, freed);
         if (r < 0 && rc == 0)
             rc = r;
     }
@@ -303,27 +324,41 @@ static int remove_tree(int parent, const char *name, dev_t dev, int depth, uint6
     return rc;
 }
 
-/* Refuses what retention must never delete, whatever the plan says. */
-static const char *refusal(const struct cc_ret_plan *p, const struct cc_ret_item *it)
+/* Refuses what retention must never delete, whatever the plan says. The
+ * recording check is made now, on the day as the catalog sees it now: a plan
+ * can be older than a boot that started recording into an old day. */
+static const char *refusal(struct cc_catalog *cat, const struct cc_ret_item *it)
 {
     if (!cc_ret_day_name_ok(it->date))
         return "not a day name";
     if (it->folder[0] && !cc_ret_folder_name_ok(it->folder))
         return "not a segment folder name";
-    if (p->rec_day[0] && !strcmp(it->date, p->rec_day) &&
-        (!it->folder[0] || !strcmp(it->folder, p->rec_folder)))
-        return "holds the folder being recorded";
-    return NULL;
+    struct cc_date date;
+    cc_date_parse(it->date, strlen(it->date), &date);
+    const struct cc_day *d;
+    int rc = cc_catalog_get_day(cat, &date, &d);
+    if (rc == -ENOENT)
+        return NULL; /* gone, or a link named like a day: nothing records there */
+    if (rc < 0)
+        return "its day cannot be indexed, so a recording in it cannot be ruled out";
+    const char *why = NULL;
+    for (uint32_t i = 0; i < d->nsegs && !why; i++)
+        if ((!it->folder[0] || !strcmp(d->segs[i].id, it->folder)) &&
+            cc_catalog_is_recording(cat, d, i))
+            why = "holds the folder being recorded";
+    cc_catalog_release(cat, d);
+    return why;
 }
 
-static int remove_item(int rootfd, dev_t dev, const struct cc_ret_item *it, uint64_t *freed)
+static int remove_item(int rootfd, const struct mount_at *mnt, const struct cc_ret_item *it,
+                       uint64_t *freed)
 {
     if (!it->folder[0])
-        return remove_tree(rootfd, it->date, dev, 0, freed);
+        return remove_tree(rootfd, it->date, mnt, 0, freed);
     int dfd = openat(rootfd, it->date, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (dfd < 0)
         return errno == ENOENT ? 0 : -errno;
-    int rc = remove_tree(dfd, it->folder, dev, 1, freed);
+    int rc = remove_tree(dfd, it->folder, mnt, 1, freed);
     close(dfd);
     return rc;
 }
@@ -349,9 +384,9 @@ int cc_ret_execute(const char *root, struct cc_catalog *cat, const struct cc_ret
 {
     memset(res, 0, sizeof(*res));
     int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    struct stat rst;
-    if (rootfd < 0 || fstat(rootfd, &rst) < 0) {
-        int err = -errno;
+    struct mount_at mnt;
+    int err = rootfd < 0 ? -errno : mount_of(rootfd, "", &mnt);
+    if (err < 0) {
         if (rootfd >= 0)
             close(rootfd);
         return err;
@@ -359,7 +394,7 @@ int cc_ret_execute(const char *root, struct cc_catalog *cat, const struct cc_ret
     int first = 0;
     for (size_t i = 0; i < plan->n && !(stop && atomic_load(stop)); i++) {
         const struct cc_ret_item *it = &plan->items[i];
-        const char *why = refusal(plan, it);
+        const char *why = refusal(cat, it);
         if (why) {
             cc_warn("retention: refusing %s%s%s: %s", it->date, it->folder[0] ? "/" : "",
                     it->folder, why);
@@ -367,7 +402,7 @@ int cc_ret_execute(const char *root, struct cc_catalog *cat, const struct cc_ret
             continue;
         }
         uint64_t freed = 0;
-        int rc = dry_run ? 0 : remove_item(rootfd, rst.st_dev, it, &freed);
+        int rc = dry_run ? 0 : remove_item(rootfd, &mnt, it, &freed);
         log_item(it, dry_run, freed, rc);
         res->bytes_freed += freed;
         if (rc < 0) {
@@ -376,7 +411,7 @@ int cc_ret_execute(const char *root, struct cc_catalog *cat, const struct cc_ret
         } else if (!dry_run) {
             res->removed++;
         }
-        if (!dry_run && cat) {
+        if (!dry_run) {
             struct cc_date d;
             cc_date_parse(it->date, 10, &d);
             cc_catalog_forget(cat, &d, rc == 0 && !it->folder[0]);

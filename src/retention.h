@@ -7,7 +7,8 @@
  * free. The oldest whole days go first; a day that must stay as a whole (the
  * one holding the folder being recorded, and the newest day, into which the
  * recorder may open a new folder at any moment) gives up its closed folders
- * instead, oldest first. The folder being recorded is never removed.
+ * instead, oldest first. A folder being recorded (day.h's rule, in whatever
+ * day it is) is never removed, nor the day that holds it.
  *
  * Three steps, so each can be tested alone:
  *  - cc_ret_inventory_build() lists what is there: day folders (and symlinks
@@ -55,6 +56,7 @@ int cc_ret_statvfs(void *ud, const char *root, struct cc_fs_space *out);
 struct cc_ret_folder {
     char name[CC_RET_FOLDER_MAX];
     uint64_t bytes;
+    bool recording;    /* cc_segment_recording() when the inventory was taken */
 };
 
 struct cc_ret_day {
@@ -62,6 +64,7 @@ struct cc_ret_day {
     char name[11];
     bool is_link;      /* a symlink named like a day: removed as a link */
     uint64_t bytes;    /* 0 when unknown (a link, a day that cannot be indexed) */
+    bool recording;    /* holds a folder being recorded: never goes as a whole */
     struct cc_ret_folder *folders;  /* in recording order */
     size_t nfolders;
 };
@@ -69,9 +72,6 @@ struct cc_ret_day {
 struct cc_ret_inventory {
     struct cc_ret_day *days;  /* oldest first */
     size_t ndays;
-    /* The folder being recorded now ("" when none). */
-    char rec_day[11];
-    char rec_folder[CC_RET_FOLDER_MAX];
 };
 
 /* Lists ROOT through the catalog (which indexes days not seen yet: the normal
@@ -94,8 +94,6 @@ struct cc_ret_plan {
     uint64_t bytes;             /* sum of the items' bytes */
     uint64_t floor_bytes;       /* free space wanted (0: no floor) */
     bool floor_unreachable;     /* even removing all it may, free stays under it */
-    char rec_day[11];           /* copied from the inventory: execute re-checks */
-    char rec_folder[CC_RET_FOLDER_MAX];
 };
 
 /* The plan for today and the space the file system reports. Pure. */
@@ -115,10 +113,14 @@ struct cc_ret_result {
     uint64_t bytes_freed;   /* allocated bytes of what was unlinked */
 };
 
-/* Carries the plan out under root (dry_run: logs "would remove" only). cat
- * (may be NULL) forgets each touched day, and drops a removed day's sidecar
- * from the cache folder. stop (may be NULL) is polled between items so a
- * shutdown does not wait for a long sweep. Returns 0, or the first -errno. */
+/* Carries the plan out under root (dry_run: logs "would remove" only). Each
+ * item is checked again through cat just before it goes: an item holding a
+ * folder that is being recorded at that moment (or whose day cannot be
+ * indexed) is refused, whatever the plan says. cat forgets each touched day,
+ * and drops a removed day's sidecar from the cache folder. Nothing is removed
+ * through a mount point (another mount of the same file system included).
+ * stop (may be NULL) is polled between items so a shutdown does not wait for
+ * a long sweep. Returns 0, or the first -errno. */
 int cc_ret_execute(const char *root, struct cc_catalog *cat, const struct cc_ret_plan *plan,
                    bool dry_run, const atomic_bool *stop, struct cc_ret_result *res);
 

@@ -45,6 +45,13 @@ for t in "$build"/tests/test_*; do
     [ -x "$t" ] || continue
     run_suite "unit/$(basename "$t")" "$t"
 done
+# The threaded tests again under ThreadSanitizer, when built (make test).
+if [ -n "${TSAN_BUILD:-}" ]; then
+    for t in "$TSAN_BUILD"/tests/test_*; do
+        [ -x "$t" ] || continue
+        run_suite "tsan/$(basename "$t")" env TSAN_OPTIONS=halt_on_error=1:exitcode=66 "$t"
+    done
+fi
 run_suite golden tests/golden.sh "$build"
 run_suite fuzz-replay fuzz_replay
 for suite in tests/large.sh; do

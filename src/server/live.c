@@ -265,46 +265,22 @@ void srv_live_free(struct srv_live *l)
 
 /* ---- the playlist -------------------------------------------------------- */
 
-/* The newest day that has a segment (a day folder may exist before its first
- * playlist does, just after midnight): 0 and *out, -ENOENT, or -errno. */
-static int newest_day(struct cc_catalog *cat, const struct cc_day **out)
-{
-    struct cc_date *dates;
-    size_t n;
-    int rc = cc_catalog_list_days(cat, NULL, NULL, &dates, &n);
-    if (rc < 0)
-        return rc;
-    rc = -ENOENT;
-    for (size_t i = n, tries = 0; i-- > 0 && tries < 2; tries++) {
-        const struct cc_day *d;
-        if (cc_catalog_get_day(cat, &dates[i], &d) < 0)
-            continue;
-        if (d->nsegs) {
-            *out = d;
-            rc = 0;
-            break;
-        }
-        cc_catalog_release(cat, d);
-    }
-    free(dates);
-    return rc;
-}
-
 /* 1 and the playlist in b when recording, 0 when not, or -errno. */
 static int live_playlist(struct srv_live *l, struct cc_buf *b)
 {
     const struct cc_day *d = NULL;
-    int rc = newest_day(l->cat, &d);
+    uint32_t seg;
+    int rc = cc_catalog_find_recording(l->cat, &d, &seg);
     if (rc < 0)
         return rc == -ENOENT ? 0 : rc;
     pthread_mutex_lock(&l->win_lock);
-    rc = cc_livewin_update(l->win, d, d->nsegs - 1, cc_now_ns());
+    rc = cc_livewin_update(l->win, d, seg, cc_now_ns());
     if (rc == 1)
         cc_livewin_render(l->win, b);
     uint32_t target_ms = cc_livewin_target_ms(l->win);
     pthread_mutex_unlock(&l->win_lock);
     if (rc < 0 && rc != -ENOENT)
-        cc_warn("live: %s: %s", d->segs[d->nsegs - 1].playlist, strerror(-rc));
+        cc_warn("live: %s: %s", d->segs[seg].playlist, strerror(-rc));
     cc_catalog_release(l->cat, d);
     pthread_mutex_lock(&l->lock);
     l->target_ms = target_ms;

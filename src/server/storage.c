@@ -278,7 +278,9 @@ static int delete_check(struct mg_connection *conn, struct app *app, const struc
         return srv_send_error(conn, 404, "no_such_day", "no recordings for that day");
     if (rc < 0)
         return srv_send_error(conn, 500, "index_failed", "the day could not be indexed");
-    bool rec = d->nsegs && cc_catalog_is_recording(app->cat, d, d->nsegs - 1);
+    bool rec = false;
+    for (uint32_t i = 0; i < d->nsegs && !rec; i++)
+        rec = cc_catalog_is_recording(app->cat, d, i);
     *bytes = d->bytes;
     cc_catalog_release(app->cat, d);
     if (rec)

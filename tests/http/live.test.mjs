@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { BUILD, FIXTURES, SUITE, isoAt, parseM3u8, request, startServer, tmpdir } from './lib.mjs';
+import { BUILD, FIXTURES, SUITE, isoAt, parseM3u8, request, startServer, tmpdir, writeSegment } from './lib.mjs';
 
 const M3U8 = 'application/vnd.apple.mpegurl';
 const LIVE = '/api/live.m3u8';
@@ -224,14 +224,37 @@ describe('what is not live', SUITE, () => {
     }, ['--live-window', '4']);
   });
 
-  test('a closed newest folder is not live even if an older one is open', async () => {
+  test('a closed newest folder is not live, nor an older one left open', async () => {
     const root = path.join(work, 'closed');
+    const old = new Recorder(root, '00001');
+    old.append(3);
+    old.age(3600000);
+    const rec = new Recorder(root, '00002');
+    rec.append(3);
+    rec.end();
+    await withServer(root, async (srv) => assertNotRecording(await getLive(srv, 404)));
+  });
+
+  // "Being recorded" is decided by the folders themselves: a folder without
+  // ENDLIST that changed in the last seconds is followed, whichever folder or
+  // day is newest by name (a boot with a clock set far ahead left 2037-01-01).
+  test('the folder being written is live wherever it is', async () => {
+    const root = path.join(work, 'older-open');
     const old = new Recorder(root, '00001');
     old.append(3);
     const rec = new Recorder(root, '00002');
     rec.append(3);
     rec.end();
-    await withServer(root, async (srv) => assertNotRecording(await getLive(srv, 404)));
+    const ahead = path.join(root, '2037-01-01', '00001');
+    writeSegment(ahead, { t0: Date.parse('2037-01-01T00:00:00Z'), n: 3, endlist: false });
+    const t = new Date('2037-01-01T00:00:06Z');
+    fs.utimesSync(path.join(ahead, 'index.m3u8'), t, t);
+    fs.utimesSync(ahead, t, t);
+    await withServer(root, async (srv) => {
+      const l = await getLive(srv);
+      assert.equal(l.chunks.length, 3);
+      for (const c of l.chunks) assert.ok(c.uri.startsWith(`/rec/${old.rel}/`), c.uri);
+    });
   });
 
   test('the newest folder wins over an older open one', async () => {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import zlib from 'node:zlib';
 
-import { SUITE, copyFixture, parseM3u8, startServer, tmpdir, writeSegment } from './lib.mjs';
+import { SUITE, copyFixture, keepRecording, parseM3u8, startServer, tmpdir, writeSegment } from './lib.mjs';
 
 const M3U8 = 'application/vnd.apple.mpegurl';
 
@@ -103,6 +103,7 @@ describe('a large multi-folder day', SUITE, () => {
     writeSegment(path.join(root, '2025-03-05', '00002'), {
       t0: Date.parse('2025-03-05T02:00:00Z'), n: 5, endlist: false,
     });
+    keepRecording(path.join(root, '2025-03-05', '00002'));
     srv = await startServer(['--root', root]);
   });
   after(async () => {

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { JSON_TYPE, SUITE, assertError, request, startServer, tmpdir, waitForLog, writeSegment } from './lib.mjs';
+import { JSON_TYPE, SUITE, assertError, keepRecording, request, startServer, tmpdir, waitForLog, writeSegment } from './lib.mjs';
 
 
 // The local calendar date n days before now, as the camera names day folders.
@@ -25,7 +25,9 @@ function makeDay(root, n, { recording = false, events = false } = {}) {
   const folders = recording ? ['00001', '00002'] : ['00001'];
   folders.forEach((f, i) => {
     const dir = path.join(root, name, f);
-    writeSegment(dir, { t0: t0 + i * 600000, n: 3, endlist: !(recording && i === folders.length - 1) });
+    const open = recording && i === folders.length - 1;
+    writeSegment(dir, { t0: t0 + i * 600000, n: 3, endlist: !open });
+    if (open) keepRecording(dir);
     for (const c of fs.readdirSync(dir)) {
       if (c.endsWith('.ts')) fs.writeFileSync(path.join(dir, c), Buffer.alloc(5000 + 3000 * i, 1));
     }

@@ -11,12 +11,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "catalog.h"
+#include "fsutil.h"
 #include "mem.h"
 #include "retention.h"
 #include "scan.h"
@@ -47,6 +51,7 @@ static void fake_day(struct cc_ret_inventory *inv, int dd, uint64_t day_bytes, .
     while ((b = va_arg(ap, uint64_t)) != 0) {
         d->folders = cc_xrealloc(d->folders, (d->nfolders + 1) * sizeof(*d->folders));
         struct cc_ret_folder *f = &d->folders[d->nfolders++];
+        memset(f, 0, sizeof(*f));
         snprintf(f->name, sizeof(f->name), "%05zu", d->nfolders);
         f->bytes = b;
         d->bytes += b;
@@ -97,8 +102,7 @@ static void test_plan_space_days_then_folders(void **state)
     fake_day(&inv, 1, 200, (uint64_t)0);
     fake_day(&inv, 2, 100, (uint64_t)0);
     fake_day(&inv, 3, 0, (uint64_t)150, (uint64_t)100, (uint64_t)1000, (uint64_t)0);
-    strcpy(inv.rec_day, "2025-01-03");
-    strcpy(inv.rec_folder, "00003");
+    inv.days[2].recording = inv.days[2].folders[2].recording = true;
     struct cc_ret_policy pol = {.min_free_pct = 50};
     struct cc_date today = {2025, 1, 3};
     struct cc_fs_space sp = {1000, 100};
@@ -183,6 +187,12 @@ static void fill(const char *path, size_t n)
 }
 
 /* ROOT/DATE/NNNNN with n chunks of 10,000 bytes. */
+static void set_mtime(const char *path, int64_t ms)
+{
+    struct timespec ts[2] = {{ms / 1000, (ms % 1000) * 1000000}, {ms / 1000, (ms % 1000) * 1000000}};
+    assert_int_equal(utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW), 0);
+}
+
 static void folder(const char *root, const char *date, const char *num, int n, bool endlist,
                    int64_t t0)
 {
@@ -198,6 +208,21 @@ static void folder(const char *root, const char *date, const char *num, int n, b
     }
     if (endlist)
         tu_append(pl, "#EXT-X-ENDLIST\n");
+    /* As the recorder left them when it wrote the last chunk: an open
+     * playlist last changed a year ago is cut short, not recording. */
+    set_mtime(pl, t0 + n * 2000);
+    set_mtime(dir, t0 + n * 2000);
+}
+
+/* The recorder writes into dir now: its playlist and folder just changed. */
+static void recording_now(const char *root, const char *rel)
+{
+    char dir[4200], pl[4300];
+    snprintf(dir, sizeof(dir), "%s/%s", root, rel);
+    snprintf(pl, sizeof(pl), "%s/index.m3u8", dir);
+    int64_t now = cc_now_ns() / 1000000;
+    set_mtime(pl, now);
+    set_mtime(dir, now);
 }
 
 static bool exists(const char *root, const char *rel)
@@ -300,6 +325,7 @@ static void make_tree(char *root, char *outside)
     tu_mkdirs(p);
     folder(root, "2025-01-03", "00001", 2, true, T3);
     folder(root, "2025-01-03", "00002", 2, false, T3 + 60000);
+    recording_now(root, "2025-01-03/00002");
 }
 
 static void test_execute_tree(void **state)
@@ -315,8 +341,12 @@ static void test_execute_tree(void **state)
     assert_int_equal(cc_ret_inventory_build(cat, &inv), 0);
     assert_int_equal(inv.ndays, 3);
     assert_true(inv.days[1].is_link);
-    assert_string_equal(inv.rec_day, "2025-01-03");
-    assert_string_equal(inv.rec_folder, "00002");
+    /* Only the folder the recorder writes now is recording; the old day's
+     * open playlist was cut short. */
+    assert_false(inv.days[0].recording);
+    assert_true(inv.days[2].recording);
+    assert_false(inv.days[2].folders[0].recording);
+    assert_true(inv.days[2].folders[1].recording);
     /* The index counts chunks, playlists and events files: not stray.txt. */
     snprintf(p, sizeof(p), "%s/2025-01-01/stray.txt", root);
     struct stat st;
@@ -379,22 +409,125 @@ static void test_execute_refuses(void **state)
     (void)state;
     char *root = tu_tmpdir(), *outside = tu_tmpdir();
     make_tree(root, outside);
+    struct cc_catalog *cat = cat_open(root, NULL);
     struct cc_ret_plan plan = {0};
-    strcpy(plan.rec_day, "2025-01-03");
-    strcpy(plan.rec_folder, "00002");
     cc_ret_plan_add(&plan, "2025-01-03", NULL, 0, CC_RET_REQUEST);
     cc_ret_plan_add(&plan, "2025-01-03", "00002", 0, CC_RET_REQUEST);
     cc_ret_plan_add(&plan, "..", NULL, 0, CC_RET_REQUEST);
     cc_ret_plan_add(&plan, "notes.txt", NULL, 0, CC_RET_REQUEST);
     cc_ret_plan_add(&plan, "2025-01-01", "../2025-01-03", 0, CC_RET_REQUEST);
     struct cc_ret_result res;
-    assert_int_equal(cc_ret_execute(root, NULL, &plan, false, NULL, &res), 0);
+    assert_int_equal(cc_ret_execute(root, cat, &plan, false, NULL, &res), 0);
     assert_int_equal(res.removed, 0);
     assert_int_equal(res.failed, 5);
     assert_true(exists(root, "2025-01-03/00002"));
     assert_true(exists(root, "notes.txt"));
     assert_true(exists(root, "2025-01-01/00001"));
     cc_ret_plan_free(&plan);
+    cc_catalog_free(cat);
+    tu_rmrf(root);
+    tu_rmrf(outside);
+    free(root);
+    free(outside);
+}
+
+/* A boot with a wrong clock left a day far ahead (2037); the recorder now
+ * writes into an older day. That day is the one kept, by the sweep and by a
+ * hand-made plan alike, and the later day is not. */
+static void test_recording_in_older_day(void **state)
+{
+    (void)state;
+    char *root = tu_tmpdir();
+    folder(root, "2025-01-02", "00001", 2, true, T3 - 86400000LL);
+    folder(root, "2025-01-02", "00002", 2, false, T3 - 86400000LL + 60000);
+    recording_now(root, "2025-01-02/00002");
+    folder(root, "2037-01-01", "00001", 2, false, 2114380800000LL);
+    struct cc_catalog *cat = cat_open(root, NULL);
+    struct cc_ret_inventory inv;
+    assert_int_equal(cc_ret_inventory_build(cat, &inv), 0);
+    assert_int_equal(inv.ndays, 2);
+    assert_true(inv.days[0].recording);
+    assert_false(inv.days[1].recording);
+
+    struct cc_ret_policy pol = {.min_free_pct = 100};
+    struct cc_date today = {2025, 1, 2};
+    struct cc_fs_space sp = {1000000, 0};
+    struct cc_ret_plan plan;
+    cc_ret_plan(&inv, &pol, &today, &sp, &plan);
+    for (size_t i = 0; i < plan.n; i++)
+        assert_false(!strcmp(plan.items[i].date, "2025-01-02") &&
+                     (!plan.items[i].folder[0] || !strcmp(plan.items[i].folder, "00002")));
+    cc_ret_plan_free(&plan);
+
+    struct cc_ret_plan by_hand = {0};
+    cc_ret_plan_add(&by_hand, "2025-01-02", NULL, 0, CC_RET_REQUEST);
+    cc_ret_plan_add(&by_hand, "2025-01-02", "00002", 0, CC_RET_REQUEST);
+    cc_ret_plan_add(&by_hand, "2037-01-01", NULL, 0, CC_RET_REQUEST);
+    struct cc_ret_result res;
+    assert_int_equal(cc_ret_execute(root, cat, &by_hand, false, NULL, &res), 0);
+    assert_int_equal(res.failed, 2);
+    assert_int_equal(res.removed, 1);
+    assert_true(exists(root, "2025-01-02/00002/c000001.ts"));
+    assert_false(exists(root, "2037-01-01"));
+    cc_ret_plan_free(&by_hand);
+    cc_ret_inventory_free(&inv);
+    cc_catalog_free(cat);
+    tu_rmrf(root);
+    free(root);
+}
+
+/* In a private mount namespace (a child process), a folder of another place
+ * on the same file system is bind-mounted inside a day: deleting the day must
+ * leave what is mounted there alone. Exit status: 0 kept, 1 emptied, 77 no
+ * namespace here. */
+static int bind_mount_child(const char *root, const char *outside)
+{
+    if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+        return 77;
+    char src[4200], dst[4200];
+    snprintf(src, sizeof(src), "%s/keep", outside);
+    snprintf(dst, sizeof(dst), "%s/2025-01-01/00005", root);
+    tu_mkdirs(dst);
+    if (mount(src, dst, NULL, MS_BIND, NULL) < 0)
+        return 77;
+    struct cc_catalog *cat = cat_open(root, NULL);
+    struct cc_ret_plan plan = {0};
+    cc_ret_plan_add(&plan, "2025-01-01", NULL, 0, CC_RET_REQUEST);
+    struct cc_ret_result res;
+    int rc = cc_ret_execute(root, cat, &plan, false, NULL, &res);
+    cc_ret_plan_free(&plan);
+    cc_catalog_free(cat);
+    bool kept = exists(outside, "keep/file.ts") && rc == -EXDEV && res.failed == 1;
+    umount(dst);
+    return kept ? 0 : 1;
+}
+
+static void test_bind_mount_not_crossed(void **state)
+{
+    (void)state;
+    char *root = tu_tmpdir(), *outside = tu_tmpdir();
+    folder(root, "2025-01-01", "00001", 2, true, T3 - 2 * 86400000LL);
+    char p[4200];
+    snprintf(p, sizeof(p), "%s/keep", outside);
+    tu_mkdirs(p);
+    snprintf(p, sizeof(p), "%s/keep/file.ts", outside);
+    tu_write(p, "another folder of the same file system\n");
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0)
+        _exit(bind_mount_child(root, outside));
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    if (WEXITSTATUS(status) == 77) {
+        tu_rmrf(root);
+        tu_rmrf(outside);
+        free(root);
+        free(outside);
+        skip(); /* no mount namespace for us: not root, or a locked-down sandbox */
+    }
+    assert_int_equal(WEXITSTATUS(status), 0);
+    assert_true(exists(outside, "keep/file.ts"));
     tu_rmrf(root);
     tu_rmrf(outside);
     free(root);
@@ -410,6 +543,8 @@ int main(void)
         cmocka_unit_test(test_day_bytes),
         cmocka_unit_test(test_execute_tree),
         cmocka_unit_test(test_execute_refuses),
+        cmocka_unit_test(test_recording_in_older_day),
+        cmocka_unit_test(test_bind_mount_not_crossed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
