@@ -128,6 +128,8 @@ fuzz:
 	build/fuzz/fuzz_events-libfuzzer -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus-events
 	@mkdir -p build/fuzz/corpus-jflat
 	build/fuzz/fuzz_jflat-libfuzzer -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus-jflat tests/fuzz/jflat
+	$(MAKE) --no-print-directory BUILD=build/san SANITIZER=address,undefined CFLAGS="-O1 -g" all
+	CAMCAT_BUILD=build/san node tests/fuzz/rawhttp.mjs --seconds $(FUZZ_SECONDS)
 
 # The test run: dependencies, an optimised build, then everything again under
 # AddressSanitizer + UBSan in build/san, and the threaded tests under

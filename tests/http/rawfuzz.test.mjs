@@ -1,0 +1,33 @@
+// A short, seeded run of the raw-request mutation fuzzer (tests/fuzz/rawhttp.mjs)
+// against the sanitizer build: the server answers /api/health after every
+// batch and stops cleanly with nothing reported. `make fuzz` runs it longer
+// with a fresh seed.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { fuzz } from '../fuzz/rawhttp.mjs';
+import { BUILD, SUITE, copyFixture, startServer, tmpdir } from './lib.mjs';
+
+describe('raw HTTP mutation fuzzing', SUITE, () => {
+  let work, srv;
+  before(async () => {
+    work = tmpdir();
+    srv = await startServer(['--root', copyFixture('normal', path.join(work, 'rec'))]);
+  });
+  after(() => fs.rmSync(work, { recursive: true, force: true }));
+
+  test('3,000 mutated requests (seed 1): the server keeps answering, then stops cleanly', async () => {
+    const alive = () => srv.proc.exitCode === null && srv.proc.signalCode === null;
+    const res = await fuzz({
+      port: srv.port, seed: 1, cases: 3000, seconds: 120, day: '2025-01-24',
+      chunk: '2025-01-24/00001/chunk_00000.ts', saveDir: path.join(BUILD, 'fuzz'), alive,
+    });
+    assert.equal(res.failure, null, `the server stopped answering; cases saved in ${res.failure}`);
+    assert.ok(res.cases >= 200, `only ${res.cases} cases ran`);
+    const st = await srv.stop();
+    assert.doesNotMatch(srv.log, /ERROR: AddressSanitizer|runtime error:/);
+    assert.deepEqual(st, { code: 0, signal: null });
+  });
+});
