@@ -115,6 +115,26 @@ int cc_htdigest_check(const char *text, size_t len, const char *realm, size_t *u
     return 0;
 }
 
+int cc_htdigest_find(const char *text, size_t len, const char *user, const char *realm,
+                     char ha1[CC_MD5_HEX])
+{
+    const char *p = text, *end = text + len;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *e = nl ? nl : end;
+        struct entry en;
+        const char *why;
+        if (parse_line(p, e, &en, &why) == 1 && field_is(en.user, en.user_len, user) &&
+            field_is(en.realm, en.realm_len, realm)) {
+            memcpy(ha1, en.ha1, 32);
+            ha1[32] = '\0';
+            return 0;
+        }
+        p = nl ? nl + 1 : end;
+    }
+    return -ENOENT;
+}
+
 enum cc_htdigest_change cc_htdigest_set(const char *text, size_t len, const char *user,
                                         const char *realm, const char *ha1, struct cc_buf *out)
 {

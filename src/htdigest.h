@@ -33,6 +33,11 @@ void cc_htdigest_ha1(const char *user, const char *realm, const char *password,
 int cc_htdigest_check(const char *text, size_t len, const char *realm, size_t *users,
                       char *err, size_t errsz);
 
+/* The HA1 of user in realm: 0 with ha1 filled, or -ENOENT when text has no
+ * such entry (malformed lines are skipped: they never match). */
+int cc_htdigest_find(const char *text, size_t len, const char *user, const char *realm,
+                     char ha1[CC_MD5_HEX]);
+
 enum cc_htdigest_change { CC_HTDIGEST_UNCHANGED, CC_HTDIGEST_ADDED, CC_HTDIGEST_CHANGED };
 
 /* Appends to out the file text with user's entry for realm set to ha1 (the

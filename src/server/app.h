@@ -16,6 +16,7 @@
 struct mg_connection;
 struct srv_sweep;
 struct srv_live;
+struct cc_digest;
 
 struct app {
     struct cc_catalog *cat;
@@ -29,6 +30,7 @@ struct app {
     atomic_bool stopping;
     atomic_int exports_running; /* a download holds a worker: bounded (export.c) */
     struct srv_sweep *sweep; /* retention (storage.c); NULL until started */
+    struct cc_digest *digest; /* nonces (auth.c); NULL without auth_file */
 };
 
 /* Request handlers (mg_request_handler): return the status they sent. */
@@ -41,9 +43,17 @@ int srv_time_handler(struct mg_connection *conn, struct app *app);
 /* Checks auth_realm and, when set, the auth_file (readable, well-formed, a
  * user for the realm) at start-up: 0, or -EINVAL after logging why. */
 int srv_auth_check_config(const struct cc_config *cfg);
-/* civetweb authorization handler (cbdata: the app) for "/" when auth_file is
- * set: 1 lets the request through, 0 when it answered 401 (or 503 when the
- * file cannot be read: it fails closed). Thread-safe. */
+/* With auth_file, creates app->digest (the nonce table) before the server
+ * starts: 0 or -errno after logging why. srv_auth_stop frees it after
+ * civetweb has stopped. Without auth_file both do nothing. */
+int srv_auth_start(struct app *app);
+void srv_auth_stop(struct app *app);
+/* civetweb authorization handler (cbdata: the app) for "/": every request
+ * passes it. With auth_file: 1 lets a request with valid digest credentials
+ * through, 0 when it answered 401 with a challenge (or 503 when the file
+ * cannot be read: it fails closed). Without: 0 after a 403 host_not_literal
+ * when the Host header names a DNS name (DNS rebinding), else 1.
+ * Thread-safe. */
 int srv_auth_handler(struct mg_connection *conn, void *app);
 
 int srv_export_handler(struct mg_connection *conn, struct app *app); /* /api/export.ts */
@@ -57,10 +67,9 @@ int srv_day_delete(struct mg_connection *conn, struct app *app, const struct cc_
 
 /* State-changing requests (POST, DELETE) call this first: 0 when the request
  * may change the camera, else the status of the 403 it sent: a foreign or
- * opaque Origin, Sec-Fetch-Site other than same-origin/none, or (without
- * auth_file) a browser request whose Host is a DNS name rather than an IP
- * literal or localhost (DNS rebinding). Authentication itself runs before any
- * handler (srv_auth_handler). */
+ * opaque Origin, or Sec-Fetch-Site other than same-origin/none.
+ * Authentication and the Host rule run before any handler
+ * (srv_auth_handler). */
 int srv_check_write(struct mg_connection *conn, struct app *app);
 
 /* 503 root_unavailable naming why ROOT cannot be read (err: -errno). */

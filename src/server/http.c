@@ -25,6 +25,7 @@ static const char *reason(int status)
     case 206: return "Partial Content";
     case 304: return "Not Modified";
     case 400: return "Bad Request";
+    case 401: return "Unauthorized";
     case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
@@ -175,8 +176,9 @@ int srv_send_json(struct mg_connection *conn, int status, const struct cc_buf *b
     return srv_send_json_text(conn, status, body->data, body->len, cache_control);
 }
 
-static int send_error_allow(struct mg_connection *conn, int status, const char *code,
-                            const char *message, const char *allow, bool close)
+/* An error body, with one more header (hname: hvalue) when hname is set. */
+static int send_error_with(struct mg_connection *conn, int status, const char *code,
+                           const char *message, const char *hname, const char *hvalue, bool close)
 {
     struct cc_buf b;
     struct cc_json j;
@@ -198,8 +200,8 @@ static int send_error_allow(struct mg_connection *conn, int status, const char *
         r.keep_alive = false;
     srv_resp_header(&r, "Content-Type", "application/json; charset=utf-8");
     srv_resp_header(&r, "Cache-Control", "no-store");
-    if (allow)
-        srv_resp_header(&r, "Allow", "%s", allow);
+    if (hname)
+        srv_resp_header(&r, hname, "%s", hvalue);
     int rc = srv_resp_send(&r, b.data, b.len);
     cc_buf_free(&b);
     return rc;
@@ -208,26 +210,32 @@ static int send_error_allow(struct mg_connection *conn, int status, const char *
 int srv_send_error(struct mg_connection *conn, int status, const char *code,
                    const char *message)
 {
-    return send_error_allow(conn, status, code, message, NULL, false);
+    return send_error_with(conn, status, code, message, NULL, NULL, false);
 }
 
 int srv_send_error_close(struct mg_connection *conn, int status, const char *code,
                          const char *message)
 {
-    return send_error_allow(conn, status, code, message, NULL, true);
+    return send_error_with(conn, status, code, message, NULL, NULL, true);
+}
+
+int srv_send_error_header(struct mg_connection *conn, int status, const char *code,
+                          const char *message, const char *name, const char *value)
+{
+    return send_error_with(conn, status, code, message, name, value, false);
 }
 
 int srv_send_405(struct mg_connection *conn)
 {
-    return send_error_allow(conn, 405, "method_not_allowed", "only GET and HEAD are served",
-                            "GET, HEAD", false);
+    return send_error_with(conn, 405, "method_not_allowed", "only GET and HEAD are served",
+                           "Allow", "GET, HEAD", false);
 }
 
 int srv_send_405_allow(struct mg_connection *conn, const char *allow)
 {
     char msg[96];
     snprintf(msg, sizeof(msg), "this path serves %s only", allow);
-    return send_error_allow(conn, 405, "method_not_allowed", msg, allow, false);
+    return send_error_with(conn, 405, "method_not_allowed", msg, "Allow", allow, false);
 }
 
 void srv_stream_init(struct srv_stream *s, struct srv_resp *resp, bool gzip)

@@ -46,6 +46,9 @@ int srv_send_error(struct mg_connection *conn, int status, const char *code,
 /* The same, then the connection is closed. */
 int srv_send_error_close(struct mg_connection *conn, int status, const char *code,
                          const char *message);
+/* The same with one more header (e.g. WWW-Authenticate on a 401). */
+int srv_send_error_header(struct mg_connection *conn, int status, const char *code,
+                          const char *message, const char *name, const char *value);
 /* 405 with Allow: GET, HEAD. */
 int srv_send_405(struct mg_connection *conn);
 /* 405 naming the methods a path does take (e.g. "GET, HEAD, DELETE"). */

@@ -260,8 +260,6 @@ static struct mg_context *start_server(struct app *app, const struct cc_config *
         "decode_url", "no",
         "enable_directory_listing", "no",
         "tcp_nodelay", "1",
-        /* The realm of civetweb's digest challenges (srv_auth_handler). */
-        "authentication_domain", cfg->auth_realm,
         /* No CORS: civetweb would otherwise answer every preflight with
          * "any origin, any method", inviting other sites' pages to POST. */
         "access_control_allow_origin", "",
@@ -283,9 +281,9 @@ static struct mg_context *start_server(struct app *app, const struct cc_config *
                errtext[0] ? errtext : "unknown error");
         return NULL;
     }
-    /* Authentication first: a request never meets a handler without it. */
-    if (cfg->auth_file)
-        mg_set_auth_handler(ctx, "/", srv_auth_handler, app);
+    /* Authentication (or the Host rule) first: a request never meets a
+     * handler without it. */
+    mg_set_auth_handler(ctx, "/", srv_auth_handler, app);
     mg_set_request_handler(ctx, "/api", api_entry, app);
     mg_set_request_handler(ctx, "/rec", rec_entry, app);
     mg_set_request_handler(ctx, "/", www_entry, app);
@@ -323,8 +321,9 @@ static int serve(const struct cc_config *cfg, struct cc_catalog *cat)
     /* Before the first request: DELETE takes the sweep's lock. */
     srv_sweep_start(&app);
     app.live = srv_live_new(cfg, cat);
-    struct mg_context *ctx = start_server(&app, cfg);
+    struct mg_context *ctx = srv_auth_start(&app) < 0 ? NULL : start_server(&app, cfg);
     if (!ctx) {
+        srv_auth_stop(&app);
         srv_live_free(app.live);
         srv_sweep_stop(&app);
         return 1;
@@ -336,6 +335,7 @@ static int serve(const struct cc_config *cfg, struct cc_catalog *cat)
         sigsuspend(&wait_set);
     cc_info("stopping: finishing requests in flight");
     stop_server(ctx, &app);
+    srv_auth_stop(&app);
     srv_live_free(app.live); /* after the last request: runs live_stop_cmd if live was on */
     srv_sweep_stop(&app);
     return 0;

@@ -5,10 +5,13 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { BUILD, SUITE, copyFixture, request, runToExit, startServer, tmpdir, waitForLog } from './lib.mjs';
+import {
+  BUILD, SUITE, assertError, copyFixture, request, runToExit, startServer, tmpdir, waitForLog, writeSegment,
+} from './lib.mjs';
 
 const CAMCAT = path.join(BUILD, 'camcat');
 const md5 = (s) => crypto.createHash('md5').update(s).digest('hex');
@@ -24,20 +27,23 @@ function challenge(r) {
   const h = r.headers['www-authenticate'];
   assert.match(h, /^Digest /);
   const get = (k) => new RegExp(`${k}="([^"]*)"`).exec(h)?.[1];
-  return { realm: get('realm'), nonce: get('nonce'), qop: get('qop') };
+  return { realm: get('realm'), nonce: get('nonce'), qop: get('qop'), opaque: get('opaque'),
+    algorithm: /algorithm=([^,\s]+)/.exec(h)?.[1], stale: /(^|[ ,])stale=true(,|$)/i.test(h) };
 }
 
 let cnonceSeq = 0;
 
-// The Authorization header RFC 2617 (qop=auth) asks for.
-function digestHeader({ user, password, realm, nonce, method, uri }) {
-  const nc = '00000001';
+// The Authorization header RFC 2617 (qop=auth) asks for; nc counts the
+// requests made with one nonce.
+function digestHeader({ user = 'admin', password = 'secret', realm, nonce, method = 'GET', uri, nc = 1, opaque }) {
+  const ncs = nc.toString(16).padStart(8, '0');
   const cnonce = `c${++cnonceSeq}`;
   const ha1 = md5(`${user}:${realm}:${password}`);
   const ha2 = md5(`${method}:${uri}`);
-  const response = md5(`${ha1}:${nonce}:${nc}:${cnonce}:auth:${ha2}`);
+  const response = md5(`${ha1}:${nonce}:${ncs}:${cnonce}:auth:${ha2}`);
   return `Digest username="${user}", realm="${realm}", nonce="${nonce}", uri="${uri}", ` +
-    `qop=auth, nc=${nc}, cnonce="${cnonce}", response="${response}"`;
+    `qop=auth, nc=${ncs}, cnonce="${cnonce}", response="${response}"` +
+    (opaque ? `, opaque="${opaque}", algorithm=MD5` : '');
 }
 
 // One request with credentials: first the challenge, then the answer.
@@ -79,7 +85,10 @@ describe('with auth_file: every path needs credentials', SUITE, () => {
         const c = challenge(await request(srv.port, p, { method }));
         assert.equal(c.realm, 'camcat', p);
         assert.equal(c.qop, 'auth');
-        assert.match(c.nonce, /^\d+$/);
+        assert.match(c.nonce, /^[0-9a-f]{32}$/);
+        assert.match(c.opaque, /^[0-9a-f]{32}$/);
+        assert.equal(c.algorithm, 'MD5');
+        assert.equal(c.stale, false);
       }
     }
     challenge(await request(srv.port, '/api/time', {
@@ -108,11 +117,67 @@ describe('with auth_file: every path needs credentials', SUITE, () => {
     challenge(await authed(srv, '/api/health', { password: 'Secret' }));
     challenge(await authed(srv, '/api/health', { user: 'root' }));
     const c = challenge(await srv.get('/api/health'));
-    const forged = digestHeader({ user: 'admin', password: 'secret', realm: c.realm,
-      nonce: String(BigInt(c.nonce) + 1000000n), method: 'GET', uri: '/api/health' });
+    const forged = digestHeader({ realm: c.realm, nonce: crypto.randomBytes(16).toString('hex'),
+      uri: '/api/health' });
     challenge(await srv.get('/api/health', { Authorization: forged }));
+    // garbage and near misses: a challenge, never a crash or a 400
+    for (const h of ['Digest', 'Digest username="admin"', 'Digest a=b', `${forged}, nc=00000002`,
+      forged.replace('qop=auth', 'qop=auth-int'), forged.replace('"/api/health"', '/api/health'),
+      `Digest ${'x'.repeat(8000)}=1`]) {
+      challenge(await srv.get('/api/health', { Authorization: h }));
+    }
     challenge(await srv.get('/api/health', { Authorization: 'Basic YWRtaW46c2VjcmV0' }));
     await waitForLog(srv, /auth: credentials refused for "admin"/);
+  });
+
+  // Issue 17 item 3: civetweb let one captured header through anywhere, again and again.
+  test('a header made for one path is refused on every other path', async () => {
+    const c = challenge(await srv.get('/api/health'));
+    const h = digestHeader({ realm: c.realm, nonce: c.nonce, uri: '/api/health', opaque: c.opaque });
+    for (const p of ['/api/storage', '/api/days', '/api/days/2025-08-09/playlist.m3u8',
+      '/rec/2025-08-09/00001/chunk_00000.ts', '/', '/api/health?x=1', '/api/%68ealth']) {
+      challenge(await srv.get(p, { Authorization: h }));
+    }
+    // the refusals did not use it up: it still works once where it belongs
+    assert.equal((await srv.get('/api/health', { Authorization: h })).status, 200);
+    await waitForLog(srv, /auth: credentials refused for "admin"/);
+  });
+
+  test('the same header twice: the second is a replay, refused', async () => {
+    const c = challenge(await srv.get('/api/health'));
+    const h = digestHeader({ realm: c.realm, nonce: c.nonce, uri: '/api/health' });
+    assert.equal((await srv.get('/api/health', { Authorization: h })).status, 200);
+    const again = challenge(await srv.get('/api/health', { Authorization: h }));
+    assert.equal(again.stale, false);
+    assert.notEqual(again.nonce, c.nonce);
+    await waitForLog(srv, /credentials refused for "admin" from 127\.0\.0\.1 \(.*replayed\)/);
+  });
+
+  test('one nonce, nc counting up: every request 200, a count used again 401', async () => {
+    const c = challenge(await srv.get('/api/health'));
+    const uris = ['/api/health', '/api/days', '/api/days/2025-08-09/playlist.m3u8',
+      '/rec/2025-08-09/00001/chunk_00000.ts', '/api/days?from=2025-08-09'];
+    for (let nc = 1; nc <= uris.length; nc++) {
+      const uri = uris[nc - 1];
+      const r = await srv.get(uri, { Authorization: digestHeader({ realm: c.realm, nonce: c.nonce, uri, nc }) });
+      assert.equal(r.status, 200, `${uri}: ${r.body.toString().slice(0, 200)}`);
+    }
+    // a fresh header (new cnonce) with an nc already used: refused
+    challenge(await srv.get('/api/health', {
+      Authorization: digestHeader({ realm: c.realm, nonce: c.nonce, uri: '/api/health', nc: 3 }) }));
+    // a request that overtook another on a parallel connection: still taken, once
+    const skipped = digestHeader({ realm: c.realm, nonce: c.nonce, uri: '/api/health', nc: 9 });
+    assert.equal((await srv.get('/api/health', { Authorization: skipped })).status, 200);
+    const late = digestHeader({ realm: c.realm, nonce: c.nonce, uri: '/api/health', nc: 7 });
+    assert.equal((await srv.get('/api/health', { Authorization: late })).status, 200);
+    challenge(await srv.get('/api/health', { Authorization: late }));
+  });
+
+  test('with auth on, the Host rule does not apply to reads (credentials cover them)', async () => {
+    for (const p of ['/api/days', '/rec/2025-08-09/00001/index.m3u8', '/']) {
+      const r = await authed(srv, p, { headers: { Host: `evil.example:${srv.port}` } });
+      assert.equal(r.status, 200, `${p}: ${r.body.toString().slice(0, 200)}`);
+    }
   });
 
   test('POST /api/time: same-origin 200, cross-origin 403 even with credentials', async () => {
@@ -148,6 +213,154 @@ describe('with auth_file: every path needs credentials', SUITE, () => {
     assert.equal((await authed(srv, '/api/health', { user: 'viewer', password: 'pw2' })).status, 200);
   });
 });
+
+describe('with auth_file: DELETE headers cannot be replayed', SUITE, () => {
+  let work, root, srv;
+  const days = ['2025-03-01', '2025-03-02'];
+  const makeDay = (day) => writeSegment(path.join(root, day, '00001'),
+    { t0: Date.parse(`${day}T08:00:00Z`), n: 2 });
+  before(async () => {
+    work = tmpdir();
+    root = path.join(work, 'rec');
+    days.forEach(makeDay);
+    const authFile = path.join(work, 'users');
+    assert.equal(passwd(authFile, 'admin', 'secret').code, 0);
+    srv = await startServer(['--root', root, '--auth-file', authFile], { readyStatus: 401 });
+  });
+  after(async () => {
+    await srv?.stop();
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  test('a sniffed DELETE header deletes its day once, and no other day', async () => {
+    const [a, b] = days;
+    const c = challenge(await request(srv.port, `/api/days/${a}`, { method: 'DELETE' }));
+    const h = digestHeader({ realm: c.realm, nonce: c.nonce, method: 'DELETE', uri: `/api/days/${a}` });
+    const del = (day) => request(srv.port, `/api/days/${day}`, { method: 'DELETE', headers: { Authorization: h } });
+    challenge(await del(b));
+    assert.ok(fs.existsSync(path.join(root, b, '00001', 'index.m3u8')));
+    assert.equal((await del(a)).status, 200);
+    assert.ok(!fs.existsSync(path.join(root, a)));
+    // the day comes back (a camera still recording into it); the header does not work again
+    makeDay(a);
+    challenge(await del(a));
+    assert.ok(fs.existsSync(path.join(root, a, '00001', 'index.m3u8')));
+    challenge(await del(b));
+    assert.ok(fs.existsSync(path.join(root, b, '00001', 'index.m3u8')));
+    // nor as a GET of the same path
+    challenge(await request(srv.port, `/api/days/${a}`, { headers: { Authorization: h } }));
+  });
+});
+
+// The nonce lifetime is 5 minutes; this server's is cut short through the
+// test-only environment variable.
+describe('with auth_file: nonces expire (stale=true)', SUITE, () => {
+  const LIFETIME = 3000;
+  let work, srv;
+  before(async () => {
+    work = tmpdir();
+    const authFile = path.join(work, 'users');
+    assert.equal(passwd(authFile, 'admin', 'secret').code, 0);
+    srv = await startServer(['--root', work, '--auth-file', authFile],
+      { readyStatus: 401, env: { CAMCAT_TEST_NONCE_LIFETIME_MS: String(LIFETIME) } });
+  });
+  after(async () => {
+    await srv?.stop();
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  // A request with credentials for nonce c; whether the nonce was surely
+  // still young when the server checked it (it was issued after t0).
+  async function use(c, nc, t0, password = 'secret') {
+    const r = await srv.get('/api/health', {
+      Authorization: digestHeader({ password, realm: c.realm, nonce: c.nonce, uri: '/api/health', nc }) });
+    return { r, young: performance.now() - t0 < LIFETIME };
+  }
+  const sleep = (ms) => new Promise((res) => setTimeout(res, ms));
+
+  test('an expired nonce: 401 with stale=true, then the new nonce works', async () => {
+    let t0 = performance.now();
+    const c = challenge(await srv.get('/api/health'));
+    const first = await use(c, 1, t0);
+    // only a nonce known to be young must work (the machine may be slow)
+    if (first.young) assert.equal(first.r.status, 200);
+    // it was issued before the answer came: expired once LIFETIME has passed
+    await sleep(LIFETIME + 100);
+    const s = challenge((await use(c, 2, t0)).r);
+    assert.equal(s.stale, true);
+    assert.notEqual(s.nonce, c.nonce);
+    // the wrong password on an expired nonce is no "stale" invitation
+    assert.equal(challenge((await use(c, 3, t0, 'wrong')).r).stale, false);
+    t0 = performance.now();
+    const fresh = challenge(await srv.get('/api/health'));
+    const again = await use(fresh, 1, t0);
+    if (again.young) assert.equal(again.r.status, 200);
+    assert.ok(first.young || again.young, 'the machine is too slow to check a young nonce');
+    assert.match(srv.log, /CAMCAT_TEST_NONCE_LIFETIME_MS: nonces live 3000 ms/);
+  });
+});
+
+// Issue 17 item 8: without authentication, another site's page could read
+// recordings through a DNS name rebound to the camera's address.
+describe('without auth_file: the Host rule on every request (DNS rebinding)', SUITE, () => {
+  let work, srv;
+  before(async () => {
+    work = tmpdir();
+    const root = copyFixture('clock-back', path.join(work, 'root'));
+    const www = path.join(work, 'www');
+    fs.mkdirSync(www);
+    fs.writeFileSync(path.join(www, 'index.html'), '<!doctype html><title>camcat</title>\n');
+    srv = await startServer(['--root', root, '--www', www]);
+  });
+  after(async () => {
+    await srv?.stop();
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  const PATHS = ['/api/days', '/api/storage', '/api/days/2025-08-09/playlist.m3u8',
+    '/rec/2025-08-09/00001/index.m3u8', '/rec/2025-08-09/00001/chunk_00000.ts', '/', '/index.html'];
+
+  test('a DNS name in Host: 403 host_not_literal on reads, HEAD and changes', async () => {
+    for (const host of ['evil.example:8080', 'evil.example', `camera.local:${srv.port}`,
+      `127.0.0.1.nip.io:${srv.port}`]) {
+      for (const p of PATHS) {
+        for (const method of ['GET', 'HEAD']) {
+          const r = await request(srv.port, p, { method, headers: { Host: host } });
+          assert.equal(r.status, 403, `${method} ${p} Host: ${host}`);
+          if (method === 'GET') assertError(r, 403, 'host_not_literal');
+        }
+      }
+    }
+    const del = await request(srv.port, '/api/days/2025-08-09', { method: 'DELETE', headers: { Host: 'evil.example' } });
+    assertError(del, 403, 'host_not_literal');
+    assert.ok(fs.existsSync(path.join(work, 'root', '2025-08-09')));
+  });
+
+  test('an IP literal, localhost or no Host at all: served', async () => {
+    for (const host of [`127.0.0.1:${srv.port}`, `localhost:${srv.port}`, 'LOCALHOST', `[::1]:${srv.port}`, '10.0.0.7']) {
+      for (const p of PATHS) {
+        const r = await request(srv.port, p, { headers: { Host: host } });
+        assert.equal(r.status, 200, `${p} Host: ${host}`);
+      }
+    }
+    // HTTP/1.0 tools may send no Host
+    for (const p of PATHS) {
+      const raw = await rawHttp10(srv.port, p);
+      assert.match(raw, /^HTTP\/1\.[01] 200 /, p);
+    }
+  });
+});
+
+// GET target over HTTP/1.0 with no Host header: the raw answer.
+function rawHttp10(port, target) {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(port, '127.0.0.1', () => sock.write(`GET ${target} HTTP/1.0\r\n\r\n`));
+    const parts = [];
+    sock.on('data', (d) => parts.push(d));
+    sock.on('error', reject);
+    sock.on('close', () => resolve(Buffer.concat(parts).toString('latin1')));
+  });
+}
 
 describe('an auth_file that goes away: fail closed', SUITE, () => {
   test('503 auth_unavailable instead of serving without authentication', async () => {

@@ -3,6 +3,7 @@
 // batch and stops cleanly with nothing reported. `make fuzz` runs it longer
 // with a fresh seed.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -18,16 +19,30 @@ describe('raw HTTP mutation fuzzing', SUITE, () => {
   });
   after(() => fs.rmSync(work, { recursive: true, force: true }));
 
-  test('3,000 mutated requests (seed 1): the server keeps answering, then stops cleanly', async () => {
-    const alive = () => srv.proc.exitCode === null && srv.proc.signalCode === null;
+  async function run(server, seed, cases) {
+    const alive = () => server.proc.exitCode === null && server.proc.signalCode === null;
     const res = await fuzz({
-      port: srv.port, seed: 1, cases: 3000, seconds: 120, day: '2025-01-24',
+      port: server.port, seed, cases, seconds: 120, day: '2025-01-24',
       chunk: '2025-01-24/00001/chunk_00000.ts', saveDir: path.join(BUILD, 'fuzz'), alive,
     });
     assert.equal(res.failure, null, `the server stopped answering; cases saved in ${res.failure}`);
     assert.ok(res.cases >= 200, `only ${res.cases} cases ran`);
-    const st = await srv.stop();
-    assert.doesNotMatch(srv.log, /ERROR: AddressSanitizer|runtime error:/);
+    const st = await server.stop();
+    assert.doesNotMatch(server.log, /ERROR: AddressSanitizer|runtime error:/);
     assert.deepEqual(st, { code: 0, signal: null });
+  }
+
+  test('3,000 mutated requests (seed 1): the server keeps answering, then stops cleanly', async () => {
+    await run(srv, 1, 3000);
+  });
+
+  // With authentication on, every case goes through the digest parser.
+  test('2,000 more with auth_file set (seed 2)', async () => {
+    const authFile = path.join(work, 'users.htdigest');
+    const p = spawnSync(path.join(BUILD, 'camcat'), ['passwd', authFile, 'admin'], { input: 'secret\n' });
+    assert.equal(p.status, 0, String(p.stderr));
+    const authed = await startServer(['--root', path.join(work, 'rec'), '--auth-file', authFile],
+      { readyStatus: 401 });
+    await run(authed, 2, 2000);
   });
 });

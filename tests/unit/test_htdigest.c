@@ -96,6 +96,23 @@ static void test_set(void **state)
                CC_HTDIGEST_ADDED);
 }
 
+static void test_find(void **state)
+{
+    const char *t = ":# users\nadmin:other:" H2 "\nbroken line\r\nadmin:camcat:" H1 "\r\nbob:camcat:" H2;
+    char ha1[CC_MD5_HEX];
+    assert_int_equal(cc_htdigest_find(t, strlen(t), "admin", "camcat", ha1), 0);
+    assert_string_equal(ha1, H1);
+    assert_int_equal(cc_htdigest_find(t, strlen(t), "admin", "other", ha1), 0);
+    assert_string_equal(ha1, H2);
+    assert_int_equal(cc_htdigest_find(t, strlen(t), "bob", "camcat", ha1), 0);
+    assert_string_equal(ha1, H2);
+    /* a prefix of a name is another name */
+    assert_int_equal(cc_htdigest_find(t, strlen(t), "admi", "camcat", ha1), -ENOENT);
+    assert_int_equal(cc_htdigest_find(t, strlen(t), "bob", "camca", ha1), -ENOENT);
+    assert_int_equal(cc_htdigest_find(t, strlen(t), "broken line", "camcat", ha1), -ENOENT);
+    assert_int_equal(cc_htdigest_find("", 0, "admin", "camcat", ha1), -ENOENT);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -103,6 +120,7 @@ int main(void)
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_check),
         cmocka_unit_test(test_set),
+        cmocka_unit_test(test_find),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
