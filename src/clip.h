@@ -74,6 +74,13 @@ void cc_clip_free(struct cc_clip *c);
 int cc_clip_add_day(struct cc_clip *c, const struct cc_day *d, const char *root, int64_t from_ms,
                     int64_t to_ms);
 
+/* A sampled plan: only the chunks of day d that hold one of the instants
+ * times[0..n) (sorted ascending), each chunk once however many it holds. Its
+ * size grows with n, not with the range (a day's time-lapse of 300 frames
+ * plans 300 chunks, not 43,200). Returns as cc_clip_add_day. */
+int cc_clip_add_day_at(struct cc_clip *c, const struct cc_day *d, const char *root,
+                       const int64_t *times, size_t n);
+
 static inline const char *cc_clip_name(const struct cc_clip *c, const struct cc_clip_part *p)
 {
     return c->names.data + p->name_off;

@@ -19,7 +19,7 @@
 #include "probe.h"
 
 /* How long each frame of a time-lapse shows. */
-#define CC_PREVIEW_FRAME_MS 200
+#define CC_PREVIEW_FRAME_MS 100
 
 struct cc_preview {
     uint32_t frame_ticks;   /* each frame's duration, CC_MP4_TIMESCALE units */

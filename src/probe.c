@@ -140,6 +140,7 @@ static void video_pes(struct cc_probe *p, const struct cc_ts_pes *pes)
     } else if (p->kf_state == CC_PROBE_SEARCH) {
         if (!scan_pes(p, pes))
             return;
+        p->cut = pes->cut;
         cc_buf_append(&p->kf.au, pes->data, pes->len);
         p->kf.pts = pes->pts;
         p->kf.ts_start = pes->start;
@@ -154,6 +155,7 @@ static void video_pes(struct cc_probe *p, const struct cc_ts_pes *pes)
         }
         cc_buf_append(&p->kf.au, pes->data, pes->len);
         p->kf.ts_end = pes->end;
+        p->cut = pes->cut;
     }
 }
 
@@ -194,7 +196,7 @@ void cc_probe_finish(struct cc_probe *p)
 
 bool cc_probe_has_keyframe(const struct cc_probe *p)
 {
-    return p->kf_state == CC_PROBE_DONE && p->props.has_sps && p->kf.pps.len &&
+    return p->kf_state == CC_PROBE_DONE && !p->cut && p->props.has_sps && p->kf.pps.len &&
            (p->props.vcodec != CC_VCODEC_H265 || p->kf.vps.len);
 }
 

@@ -6,7 +6,9 @@
  * (H.265, NAL types 16-21) picture. Video PES in TS have no length, so the
  * access unit ends where the next one begins: a PES with another PTS or one
  * that starts with an access unit delimiter; inside a PES, at the next
- * delimiter, parameter set, SEI or picture. Reading stops as soon as the
+ * delimiter, parameter set, SEI or picture. A keyframe that runs into a
+ * cut-short end of the file (see cc_ts_pes.cut) is no keyframe: a truncated
+ * picture would decode half grey. Reading stops as soon as the
  * keyframe (and, when asked for, the first audio frame) is complete, so a
  * thumbnail costs about the keyframe's bytes, not the chunk's.
  *
@@ -58,6 +60,7 @@ struct cc_probe {
     uint8_t kf_state;             /* enum cc_probe_state */
     bool want_audio;
     bool audio_done;
+    bool cut;                     /* the keyframe ran into a cut-short end */
 };
 
 void cc_probe_init(struct cc_probe *p, bool want_audio);

@@ -156,6 +156,7 @@ static int es_packet(struct cc_ts *t, struct cc_ts_stream *st, const uint8_t *pk
     }
     cc_buf_append(&st->buf, pay, len);
     st->end = t->pos + CC_TS_PACKET;
+    st->padded = pkt[3] & 0x20;
     const uint8_t *h = (const uint8_t *)st->buf.data;
     size_t plen = st->buf.len >= 6 ? (size_t)h[4] << 8 | h[5] : 0;
     struct cc_ts_pes head;
@@ -224,10 +225,25 @@ int cc_ts_feed(struct cc_ts *t, const uint8_t *buf, size_t len, cc_ts_pes_fn fn,
     return 0;
 }
 
+/* The end of input hands out what is open, marked when it looks cut. */
+static int emit_last(struct cc_ts *t, struct cc_ts_stream *st, cc_ts_pes_fn fn, void *ud)
+{
+    if (!st->open)
+        return 0;
+    st->open = false;
+    struct cc_ts_pes pes;
+    if (pes_of(t, st, &pes) < 0) {
+        t->lost++;
+        return 0;
+    }
+    pes.cut = !st->padded || t->part_len != 0;
+    return fn(ud, &pes);
+}
+
 int cc_ts_finish(struct cc_ts *t, cc_ts_pes_fn fn, void *ud)
 {
-    int rc = emit(t, &t->video, fn, ud);
+    int rc = emit_last(t, &t->video, fn, ud);
     if (rc == 0)
-        rc = emit(t, &t->audio, fn, ud);
+        rc = emit_last(t, &t->audio, fn, ud);
     return rc;
 }

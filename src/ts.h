@@ -39,6 +39,10 @@ struct cc_ts_pes {
      * announced so when it begins, then handed out whole when it ends. Lets
      * a caller see that the previous one ended without waiting for this one. */
     bool partial;
+    /* Ended by the end of input and looks cut short: its last packet had no
+     * adaptation-field padding (muxers pad a PES's last packet, as the next
+     * PES must begin a packet), or a partial packet followed it. */
+    bool cut;
     uint8_t stream_type; /* from the PMT */
     int64_t pts, dts;    /* 90 kHz, -1 when absent (dts = pts when only PTS) */
     const uint8_t *data; /* the elementary stream bytes */
@@ -56,6 +60,7 @@ struct cc_ts_stream {
     uint8_t cc;          /* next expected continuity counter */
     bool open;           /* a PES is being collected */
     bool seen;           /* a packet has set cc */
+    bool padded;         /* its last packet carried an adaptation field */
     int64_t pts, dts;
     uint64_t start, end;
     struct cc_buf buf;
