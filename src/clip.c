@@ -18,6 +18,7 @@ struct planner {
     int64_t from_ms, to_ms;
     const int64_t *times; /* sampled plan: the instants wanted, sorted; else NULL */
     size_t ntimes;
+    int64_t step_back; /* the segment's largest step back in time between spans */
     bool need_map;
     int rc;
 };
@@ -134,6 +135,8 @@ static int on_chunk(void *ud, const struct cc_m3u8_chunk *ch)
         return -ECANCELED; /* grew since indexed: the index is the truth */
     if (ch->map_changed)
         p->need_map = true;
+    if (t >= p->to_ms + p->step_back)
+        return -ECANCELED; /* no later chunk can reach into the range */
     if (t >= p->to_ms || t + dur <= p->from_ms)
         return 0;
     if (p->times && !holds_one(p->times, p->ntimes, t, dur))
@@ -162,6 +165,22 @@ static int on_chunk(void *ud, const struct cc_m3u8_chunk *ch)
     return 0;
 }
 
+/* How far back in time the segment's clock ever stepped (a resync, a clock
+ * set back): a chunk later in the playlist starts at most this much before
+ * one earlier in it. */
+static int64_t step_back(const struct cc_segment *s)
+{
+    int64_t back = 0, end = INT64_MIN;
+    for (uint32_t i = 0; i < s->nspans; i++) {
+        const struct cc_span *sp = &s->spans[i];
+        if (end != INT64_MIN && end - sp->start_ms > back)
+            back = end - sp->start_ms;
+        if (sp->start_ms + sp->dur_ms > end)
+            end = sp->start_ms + sp->dur_ms;
+    }
+    return back;
+}
+
 static int plan_segment(struct planner *p, const struct cc_segment *s, const char *root)
 {
     char path[8192];
@@ -172,6 +191,7 @@ static int plan_segment(struct planner *p, const struct cc_segment *s, const cha
     p->dir = s->playlist;
     p->dir_len = slash ? (size_t)(slash - s->playlist) : 0;
     p->need_map = true;
+    p->step_back = step_back(s);
     cc_chunk_iter_init(&p->it, s);
     struct cc_m3u8_state ps;
     cc_m3u8_state_init(&ps);

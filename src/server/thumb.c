@@ -69,6 +69,7 @@ static int read_keyframe(const char *root, const char *name, struct cc_probe *p,
     uint64_t read;
     int rc = cc_probe_fd(p, fd, &read);
     close(fd);
+    cc_debug("thumb: %s: read %" PRIu64 " bytes", name, read);
     if (rc == 0 && !cc_probe_has_keyframe(p))
         rc = -ENOENT;
     if (rc < 0)
@@ -385,8 +386,8 @@ int srv_preview_handler(struct mg_connection *conn, struct app *app)
 {
     if (!srv_method_ok(conn))
         return srv_send_405(conn);
-    int64_t from, to;
-    uint32_t n;
+    int64_t from = 0, to = 0;
+    uint32_t n = 0;
     int st = srv_query_range(conn, app, &from, &to);
     if (st || (st = query_frames(conn, app, &n)) != 0)
         return st;
