@@ -37,6 +37,7 @@ let made = null;
 export function makeChunks() {
   if (made) return made;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'camcat-media-'));
+  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
   made = {};
   for (const [name, args] of Object.entries(VARIANTS)) {
     run('ffmpeg', ['-hide_banner', '-loglevel', 'error', ...args, '-t', '2', '-f', 'hls',

@@ -16,6 +16,7 @@ import { VARIANTS, ffprobe, frameMd5s, makeChunks } from './chunks.mjs';
 const BUILD = path.resolve(process.env.CAMCAT_BUILD || 'build');
 const CAMCAT = path.join(BUILD, 'camcat');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'camcat-probe-'));
+process.on('exit', () => fs.rmSync(tmp, { recursive: true, force: true }));
 
 function camcat(...args) {
   const r = spawnSync(CAMCAT, args, { encoding: 'utf8' });
