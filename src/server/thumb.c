@@ -210,15 +210,6 @@ static int send_thumb(struct mg_connection *conn, const struct found *f)
     char etag[80], iso[CC_ISO_MAX];
     make_etag(&f->st, etag);
     cc_iso_format(f->start_ms, f->off_min, iso);
-    const char *inm = mg_get_header(conn, "If-None-Match");
-    struct srv_resp r;
-    if (inm && (strstr(inm, etag) || !strcmp(inm, "*"))) {
-        srv_resp_init(&r, conn, 304);
-        srv_resp_header(&r, "ETag", "%s", etag);
-        srv_resp_header(&r, "Cache-Control", IMMUTABLE);
-        srv_resp_header(&r, "X-Camcat-Time", "%s", iso);
-        return srv_resp_send(&r, NULL, 0);
-    }
     /* one frame, shown for a frame's time (a tenth of a second if unknown) */
     uint32_t num = f->probe.props.fps_num, den = f->probe.props.fps_den;
     uint32_t dur = num ? (uint32_t)((uint64_t)CC_MP4_TIMESCALE * den / num) : CC_MP4_TIMESCALE / 10;
@@ -229,13 +220,14 @@ static int send_thumb(struct mg_connection *conn, const struct found *f)
         status = srv_send_error(conn, 422, "unsupported_stream",
                                 "the keyframe's parameter sets cannot be put into an MP4");
     } else {
-        srv_resp_init(&r, conn, 200);
+        uint64_t start, n;
+        struct srv_resp r;
+        srv_resp_init(&r, conn, srv_conditional(conn, etag, mp4.len, &start, &n));
         srv_resp_header(&r, "Content-Type", "video/mp4");
         srv_resp_header(&r, "Cache-Control", IMMUTABLE);
-        srv_resp_header(&r, "ETag", "%s", etag);
         srv_resp_header(&r, "X-Camcat-Time", "%s", iso);
         srv_resp_header(&r, "X-Camcat-Codec", "%s", f->probe.props.codec_string);
-        status = srv_resp_send(&r, mp4.data, mp4.len);
+        status = srv_resp_send_part(&r, etag, mp4.data, mp4.len, start, n);
     }
     cc_buf_free(&mp4);
     return status;

@@ -93,6 +93,24 @@ describe('thumbnails and time-lapses', SUITE, () => {
     assert.equal(again.headers.etag, r.headers.etag);
   });
 
+  test('byte ranges, as Safari asks for them', async () => {
+    const full = await srv.get(thumb(String(T)));
+    assert.equal(full.headers['accept-ranges'], 'bytes');
+    const a = await request(srv.port, thumb(String(T)), { headers: { Range: 'bytes=0-1' } });
+    assert.equal(a.status, 206);
+    assert.equal(a.headers['content-range'], `bytes 0-1/${full.body.length}`);
+    assert.ok(a.body.equals(full.body.subarray(0, 2)));
+    const b = await request(srv.port, thumb(String(T)), { headers: { Range: 'bytes=-100' } });
+    assert.equal(b.status, 206);
+    assert.ok(b.body.equals(full.body.subarray(full.body.length - 100)));
+    const c = await request(srv.port, thumb(String(T)), { headers: { Range: `bytes=${full.body.length}-` } });
+    assert.equal(c.status, 416);
+    assert.equal(c.headers['content-range'], `bytes */${full.body.length}`);
+    const d = await request(srv.port, thumb(String(T)), { headers: { Range: 'bytes=0-1', 'If-Range': '"other"' } });
+    assert.equal(d.status, 200);
+    assert.ok(d.body.equals(full.body));
+  });
+
   test('H.265 open GOP: the second chunk starts with a CRA; its thumbnail decodes bit-exactly', async () => {
     const r = await srv.get(thumb(String(H265_T + 1500)));
     assert.equal(r.status, 200, r.body.toString());
