@@ -128,8 +128,14 @@ static void skip_scaling_list(struct cc_bits *b, int size)
 {
     int last = 8, next = 8;
     for (int j = 0; j < size && !b->err; j++) {
-        if (next)
-            next = (last + cc_bits_se(b) + 256) % 256;
+        if (next) {
+            int32_t delta = cc_bits_se(b);
+            if (delta < -128 || delta > 127) { /* delta_scale's range (7.4.2.1.1.1) */
+                b->err = true;
+                return;
+            }
+            next = (last + delta + 256) % 256;
+        }
         last = next ? next : last;
     }
 }

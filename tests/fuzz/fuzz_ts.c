@@ -27,10 +27,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         (kf && (whole.kf.au.len != split.kf.au.len ||
                 memcmp(whole.kf.au.data, split.kf.au.data, whole.kf.au.len))))
         abort();
-    struct cc_buf out;
+    struct cc_buf out, sample;
     cc_buf_init(&out);
-    if (kf && cc_probe_thumb(&whole, 3600, &out) == 0 && out.len < whole.kf.au.len)
-        abort(); /* the sample lost bytes */
+    cc_buf_init(&sample);
+    if (kf)
+        cc_probe_sample(&whole.kf, whole.props.vcodec, false, &sample);
+    /* the file ends with the sample, whole */
+    if (kf && cc_probe_thumb(&whole, 3600, &out) == 0 &&
+        (out.len < sample.len || memcmp(out.data + out.len - sample.len, sample.data, sample.len)))
+        abort();
+    cc_buf_free(&sample);
     struct cc_preview pv;
     cc_preview_init(&pv, 18000);
     cc_preview_add(&pv, &whole, &out);
