@@ -93,6 +93,19 @@ describe('thumbnails and time-lapses', SUITE, () => {
     assert.equal(again.headers.etag, r.headers.etag);
   });
 
+  test('HEAD: the same headers, no body', async () => {
+    const g = await srv.get(thumb(String(T)));
+    const h = await request(srv.port, thumb(String(T)), { method: 'HEAD' });
+    assert.equal(h.status, 200);
+    assert.equal(h.body.length, 0);
+    for (const k of ['content-type', 'content-length', 'etag', 'x-camcat-time', 'cache-control'])
+      assert.equal(h.headers[k], g.headers[k], k);
+    const p = await request(srv.port, preview(String(T), String(T + 10000), 5), { method: 'HEAD' });
+    assert.equal(p.status, 200);
+    assert.equal(p.headers['content-type'], 'video/mp4');
+    assert.equal(p.body.length, 0);
+  });
+
   test('byte ranges, as Safari asks for them', async () => {
     const full = await srv.get(thumb(String(T)));
     assert.equal(full.headers['accept-ranges'], 'bytes');
