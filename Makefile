@@ -47,7 +47,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 SRV_OBJ := $(SRV_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-FUZZ_TARGETS := fuzz_m3u8 fuzz_sidecar fuzz_events fuzz_jflat fuzz_digest
+FUZZ_TARGETS := fuzz_m3u8 fuzz_sidecar fuzz_events fuzz_jflat fuzz_digest fuzz_ts fuzz_sps
 FUZZ_REPLAY := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
 LIBCC := $(BUILD)/libcamcat.a
 
@@ -130,6 +130,9 @@ fuzz:
 	build/fuzz/fuzz_jflat-libfuzzer -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus-jflat tests/fuzz/jflat
 	@mkdir -p build/fuzz/corpus-digest
 	build/fuzz/fuzz_digest-libfuzzer -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus-digest tests/fuzz/digest
+	@mkdir -p build/fuzz/corpus-ts build/fuzz/corpus-sps
+	build/fuzz/fuzz_ts-libfuzzer -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus-ts tests/fuzz/ts
+	build/fuzz/fuzz_sps-libfuzzer -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus-sps tests/fuzz/sps
 	$(MAKE) --no-print-directory BUILD=build/san SANITIZER=address,undefined CFLAGS="-O1 -g" all
 	CAMCAT_BUILD=build/san node tests/fuzz/rawhttp.mjs --seconds $(FUZZ_SECONDS)
 

@@ -16,6 +16,9 @@ struct planner {
     const char *dir; /* the playlist's folder, relative to ROOT */
     size_t dir_len;
     int64_t from_ms, to_ms;
+    const int64_t *times; /* sampled plan: the instants wanted, sorted; else NULL */
+    size_t ntimes;
+    int64_t step_back; /* the segment's largest step back in time between spans */
     bool need_map;
     int rc;
 };
@@ -109,6 +112,20 @@ static void account(struct cc_clip *c, const struct cc_segment *s, int64_t t, ui
         c->has_ts = true;
 }
 
+/* Does [t, t + dur) hold one of the sorted instants? */
+static bool holds_one(const int64_t *times, size_t n, int64_t t, uint32_t dur)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) { /* the first instant >= t */
+        size_t mid = lo + (hi - lo) / 2;
+        if (times[mid] < t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && times[lo] < t + dur;
+}
+
 static int on_chunk(void *ud, const struct cc_m3u8_chunk *ch)
 {
     struct planner *p = ud;
@@ -118,7 +135,11 @@ static int on_chunk(void *ud, const struct cc_m3u8_chunk *ch)
         return -ECANCELED; /* grew since indexed: the index is the truth */
     if (ch->map_changed)
         p->need_map = true;
+    if (t >= p->to_ms + p->step_back)
+        return -ECANCELED; /* no later chunk can reach into the range */
     if (t >= p->to_ms || t + dur <= p->from_ms)
+        return 0;
+    if (p->times && !holds_one(p->times, p->ntimes, t, dur))
         return 0;
     if (!uri_local(ch->uri, ch->uri_len)) {
         p->c->skipped_unsafe++;
@@ -144,6 +165,22 @@ static int on_chunk(void *ud, const struct cc_m3u8_chunk *ch)
     return 0;
 }
 
+/* How far back in time the segment's clock ever stepped (a resync, a clock
+ * set back): a chunk later in the playlist starts at most this much before
+ * one earlier in it. */
+static int64_t step_back(const struct cc_segment *s)
+{
+    int64_t back = 0, end = INT64_MIN;
+    for (uint32_t i = 0; i < s->nspans; i++) {
+        const struct cc_span *sp = &s->spans[i];
+        if (end != INT64_MIN && end - sp->start_ms > back)
+            back = end - sp->start_ms;
+        if (sp->start_ms + sp->dur_ms > end)
+            end = sp->start_ms + sp->dur_ms;
+    }
+    return back;
+}
+
 static int plan_segment(struct planner *p, const struct cc_segment *s, const char *root)
 {
     char path[8192];
@@ -154,6 +191,7 @@ static int plan_segment(struct planner *p, const struct cc_segment *s, const cha
     p->dir = s->playlist;
     p->dir_len = slash ? (size_t)(slash - s->playlist) : 0;
     p->need_map = true;
+    p->step_back = step_back(s);
     cc_chunk_iter_init(&p->it, s);
     struct cc_m3u8_state ps;
     cc_m3u8_state_init(&ps);
@@ -167,10 +205,10 @@ static int plan_segment(struct planner *p, const struct cc_segment *s, const cha
     return rc;
 }
 
-int cc_clip_add_day(struct cc_clip *c, const struct cc_day *d, const char *root, int64_t from_ms,
-                    int64_t to_ms)
+static int add_day(struct planner *pl, const struct cc_day *d, const char *root)
 {
-    struct planner p = {.c = c, .from_ms = from_ms, .to_ms = to_ms};
+    struct planner p = *pl;
+    int64_t from_ms = p.from_ms, to_ms = p.to_ms;
     for (uint32_t i = 0; i < d->nsegs; i++) {
         const struct cc_segment *s = &d->segs[i];
         if (!s->nchunks || s->start_ms >= to_ms || s->end_ms <= from_ms)
@@ -180,4 +218,21 @@ int cc_clip_add_day(struct cc_clip *c, const struct cc_day *d, const char *root,
             return rc;
     }
     return 0;
+}
+
+int cc_clip_add_day(struct cc_clip *c, const struct cc_day *d, const char *root, int64_t from_ms,
+                    int64_t to_ms)
+{
+    struct planner p = {.c = c, .from_ms = from_ms, .to_ms = to_ms};
+    return add_day(&p, d, root);
+}
+
+int cc_clip_add_day_at(struct cc_clip *c, const struct cc_day *d, const char *root,
+                       const int64_t *times, size_t n)
+{
+    if (!n)
+        return 0;
+    struct planner p = {
+        .c = c, .from_ms = times[0], .to_ms = times[n - 1] + 1, .times = times, .ntimes = n};
+    return add_day(&p, d, root);
 }

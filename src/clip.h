@@ -12,8 +12,9 @@
  * tree (absolute, with a scheme, with "..").
  *
  * The chunk URIs and byte ranges are not in the index, so planning reads the
- * days' playlists (streamed, see cc_m3u8_parse_file); it never opens a chunk
- * and writes nothing. Paths in the plan are relative to ROOT and still need
+ * days' playlists (streamed, see cc_m3u8_parse_file) up to the range's end
+ * (plus however far the segment's clock ever stepped back); it never opens a
+ * chunk and writes nothing. Paths in the plan are relative to ROOT and still need
  * the caller's inside-ROOT check before anything is opened.
  *
  * Ownership: a struct cc_clip owns its parts and names; cc_clip_free() them.
@@ -73,6 +74,13 @@ void cc_clip_free(struct cc_clip *c);
  * a playlist cannot be read (one that vanished is skipped, not an error). */
 int cc_clip_add_day(struct cc_clip *c, const struct cc_day *d, const char *root, int64_t from_ms,
                     int64_t to_ms);
+
+/* A sampled plan: only the chunks of day d that hold one of the instants
+ * times[0..n) (sorted ascending), each chunk once however many it holds. Its
+ * size grows with n, not with the range (a day's time-lapse of 300 frames
+ * plans 300 chunks, not 43,200). Returns as cc_clip_add_day. */
+int cc_clip_add_day_at(struct cc_clip *c, const struct cc_day *d, const char *root,
+                       const int64_t *times, size_t n);
 
 static inline const char *cc_clip_name(const struct cc_clip *c, const struct cc_clip_part *p)
 {

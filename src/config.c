@@ -48,6 +48,7 @@ static const struct key_rule rules[] = {
      "seconds from 0 (only at start) to 86400"},
     {"sweep_dry_run", K_BOOL, AT(sweep_dry_run), 0, 0, "yes or no"},
     {"export_max_s", K_INT, AT(export_max_s), 1, 86400, "seconds from 1 to 86400"},
+    {"preview_max_frames", K_INT, AT(preview_max_frames), 1, 3600, "frames from 1 to 3600"},
     {"auth_file", K_OPT_PATH, AT(auth_file), 0, 0, "an htdigest file path, or nothing"},
     {"auth_realm", K_STR, AT(auth_realm), 0, 0, "a realm name without quotes"},
     {"insecure_no_auth", K_BOOL, AT(insecure_no_auth), 0, 0, "yes or no"},
@@ -69,6 +70,7 @@ void cc_config_init(struct cc_config *c, const char *default_www)
     c->clock_threshold_ms = 2000;
     c->sweep_interval_s = 600;
     c->export_max_s = 3600;
+    c->preview_max_frames = 300;
     c->auth_realm = cc_xstrdup("camcat");
 }
 

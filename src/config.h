@@ -50,6 +50,7 @@ struct cc_config {
     bool sweep_dry_run;     /* log what a sweep would remove, remove nothing */
 
     int export_max_s;       /* longest clip /api/export.ts hands out */
+    int preview_max_frames; /* most frames one /api/preview.mp4 may ask for */
 
     char *auth_file;        /* htdigest file; NULL: no authentication */
     char *auth_realm;

@@ -23,8 +23,9 @@ run_suite() {
 }
 
 # The fuzz targets over the fixture corpus: playlists, events files, the
-# sidecars that indexing the fixtures produces, JSON request bodies and
-# Authorization headers.
+# sidecars that indexing the fixtures produces, JSON request bodies,
+# Authorization headers, tiny MPEG-TS chunks (every prefix: each truncation)
+# and their SPS.
 fuzz_replay() {
     tmp=$(mktemp -d)
     for r in fixtures/*/root; do
@@ -37,7 +38,9 @@ fuzz_replay() {
         "$build/fuzz/fuzz_events" $(find fixtures -name 'events.txt') &&
         "$build/fuzz/fuzz_sidecar" $(find "$tmp" -name .camcat.idx) &&
         "$build/fuzz/fuzz_jflat" tests/fuzz/jflat/*.json &&
-        "$build/fuzz/fuzz_digest" tests/fuzz/digest/*
+        "$build/fuzz/fuzz_digest" tests/fuzz/digest/* &&
+        "$build/fuzz/fuzz_ts" tests/fuzz/ts/*.ts &&
+        "$build/fuzz/fuzz_sps" tests/fuzz/sps/*.bin
     rc=$?
     rm -rf "$tmp"
     return $rc
@@ -59,6 +62,11 @@ run_suite fuzz-replay fuzz_replay
 for suite in tests/large.sh; do
     [ -f "$suite" ] && run_suite "$(basename "$suite" .sh)" sh "$suite" "$build"
 done
+# Chunks made by ffmpeg at test time: properties against ffprobe, thumbnails
+# and time-lapses against ffmpeg's decode (framemd5).
+if ls tests/media/*.test.mjs >/dev/null 2>&1; then
+    run_suite media node --test --test-concurrency=1 tests/media/
+fi
 if ls tests/http/*.test.mjs >/dev/null 2>&1; then
     run_suite http node --test --test-concurrency=1 tests/http/
 fi

@@ -1,6 +1,7 @@
 /* camcat — the offline tool: build, dump and verify day indexes.
  * A thin front end on the index library; the server uses the same code. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -16,8 +17,11 @@
 #include "dayjson.h"
 #include "fsutil.h"
 #include "htdigest.h"
+#include "json.h"
 #include "log.h"
 #include "mem.h"
+#include "preview.h"
+#include "probe.h"
 #include "retention.h"
 #include "scan.h"
 #include "sidecar.h"
@@ -36,6 +40,9 @@ static void usage_main(FILE *f)
                "        [--dry-run] [--today YYYY-MM-DD] [--cache-dir DIR]\n"
                "                                         apply the retention policy\n"
                "  passwd FILE USER [--realm REALM]       add or change a login (camcatd auth_file)\n"
+               "  probe FILE.ts [--duration S] [--thumb OUT.mp4]\n"
+               "                                         what a chunk holds; its keyframe\n"
+               "  preview OUT.mp4 FILE.ts...             their keyframes as a time-lapse\n"
                "\n"
                "COMMAND --help describes each. DAY is YYYY-MM-DD.\n");
 }
@@ -675,6 +682,206 @@ out:
     return rc;
 }
 
+/* ---- probe ---------------------------------------------------------------- */
+
+struct probe_args {
+    const char *file;
+    const char *thumb;
+    double duration_s; /* the chunk's EXTINF, for a bitrate; 0: unknown */
+};
+
+static int parse_probe_args(int argc, char **argv, struct probe_args *a)
+{
+    static const struct option opts[] = {{"duration", required_argument, NULL, 'd'},
+                                         {"thumb", required_argument, NULL, 't'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    memset(a, 0, sizeof(*a));
+    optind = 1;
+    int ch;
+    while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        char *end;
+        if (ch == 'd') {
+            a->duration_s = strtod(optarg, &end);
+            if (*end || !(a->duration_s > 0 && a->duration_s < 1e6)) {
+                bad_usage("--duration takes seconds > 0", "probe");
+                return -1;
+            }
+        } else if (ch == 't') {
+            a->thumb = optarg;
+        } else if (ch == 'h') {
+            printf("usage: camcat probe FILE.ts [--duration S] [--thumb OUT.mp4]\n"
+                   "Prints, as JSON, what an MPEG-TS chunk holds (codec, profile, level,\n"
+                   "size, frame rate, audio) and where its first keyframe is. With the\n"
+                   "chunk's duration (its EXTINF) also a bitrate estimate: file bytes x 8 /\n"
+                   "duration, which counts the TS overhead too (reads a few %% high).\n"
+                   "--thumb writes the keyframe as a one-frame MP4, as GET\n"
+                   "/api/thumb.mp4 serves it.\n");
+            return 1;
+        } else {
+            return -1;
+        }
+    }
+    if (optind + 1 != argc) {
+        bad_usage("one FILE.ts expected", "probe");
+        return -1;
+    }
+    a->file = argv[optind];
+    return 0;
+}
+
+static void probe_print(const struct probe_args *a, const struct cc_probe *p, uint64_t size,
+                        uint64_t read, uint64_t kf_read)
+{
+    struct cc_buf out;
+    struct cc_json j;
+    cc_buf_init(&out);
+    cc_json_init(&j, &out);
+    cc_json_obj_open(&j);
+    cc_json_key(&j, "file");
+    cc_json_str(&j, a->file);
+    cc_json_key(&j, "bytes");
+    cc_json_int(&j, (int64_t)size);
+    cc_json_key(&j, "bitrate");
+    if (a->duration_s > 0)
+        cc_json_int(&j, (int64_t)((double)size * 8 / a->duration_s));
+    else
+        cc_json_null(&j);
+    cc_probe_props_json(&p->props, &j);
+    cc_json_key(&j, "keyframe");
+    if (cc_probe_has_keyframe(p)) {
+        cc_json_obj_open(&j);
+        cc_json_key(&j, "offset");
+        cc_json_int(&j, (int64_t)p->kf.ts_start);
+        cc_json_key(&j, "size");
+        cc_json_int(&j, (int64_t)(p->kf.ts_end - p->kf.ts_start));
+        cc_json_key(&j, "access_unit_bytes");
+        cc_json_int(&j, (int64_t)p->kf.au.len);
+        cc_json_key(&j, "pts");
+        cc_json_int(&j, p->kf.pts);
+        cc_json_key(&j, "nal_type");
+        cc_json_int(&j, p->kf.nal_type);
+        cc_json_key(&j, "bytes_read"); /* what a thumbnail costs: no audio wanted */
+        cc_json_int(&j, (int64_t)kf_read);
+        cc_json_obj_close(&j);
+    } else {
+        cc_json_null(&j);
+    }
+    cc_json_key(&j, "bytes_read");
+    cc_json_int(&j, (int64_t)read);
+    cc_json_obj_close(&j);
+    printf("%s\n", out.data);
+    cc_buf_free(&out);
+}
+
+static int probe_thumb(const char *path, const struct cc_probe *p)
+{
+    struct cc_buf mp4;
+    cc_buf_init(&mp4);
+    int rc = cc_probe_thumb(p, CC_MP4_TIMESCALE / 10, &mp4);
+    if (rc == 0)
+        rc = cc_write_atomic(path, mp4.data, mp4.len);
+    if (rc < 0)
+        fprintf(stderr, "camcat probe: %s: %s\n", path,
+                rc == -ENOENT ? "no complete keyframe in the chunk" : strerror(-rc));
+    cc_buf_free(&mp4);
+    return rc < 0 ? 1 : 0;
+}
+
+static int cmd_probe(int argc, char **argv)
+{
+    struct probe_args a;
+    int rc = parse_probe_args(argc, argv, &a);
+    if (rc)
+        return rc < 0 ? 2 : 0;
+    int fd = open(a.file, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0) {
+        fprintf(stderr, "camcat probe: %s: %s\n", a.file, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return 1;
+    }
+    struct cc_probe p, v;
+    cc_probe_init(&p, true);
+    cc_probe_init(&v, false);
+    uint64_t read = 0, kf_read = 0;
+    rc = cc_probe_fd(&p, fd, &read);
+    if (rc == 0)
+        rc = cc_probe_fd(&v, fd, &kf_read);
+    close(fd);
+    if (rc < 0) {
+        fprintf(stderr, "camcat probe: %s: %s\n", a.file, strerror(-rc));
+        rc = 1;
+    } else {
+        probe_print(&a, &p, (uint64_t)st.st_size, read, kf_read);
+        rc = a.thumb ? probe_thumb(a.thumb, &v) : 0;
+    }
+    cc_probe_free(&p);
+    cc_probe_free(&v);
+    return rc;
+}
+
+/* One chunk's keyframe into the time-lapse: 0 (added or skipped), or 1. */
+static int preview_one(const char *file, struct cc_preview *pv, struct cc_buf *out)
+{
+    int fd = open(file, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        fprintf(stderr, "camcat preview: %s: %s\n", file, strerror(errno));
+        return 1;
+    }
+    struct cc_probe p;
+    cc_probe_init(&p, false);
+    uint64_t read;
+    int rc = cc_probe_fd(&p, fd, &read);
+    close(fd);
+    if (rc == 0)
+        rc = cc_preview_add(pv, &p, out);
+    cc_probe_free(&p);
+    if (rc == -EXDEV || rc == -ENOENT) {
+        fprintf(stderr, "camcat preview: %s: skipped (%s)\n", file,
+                rc == -ENOENT ? "no keyframe" : "other parameter sets than the first");
+        return 0;
+    }
+    if (rc < 0)
+        fprintf(stderr, "camcat preview: %s: %s\n", file, strerror(-rc));
+    return rc < 0;
+}
+
+static int cmd_preview(int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
+        printf("usage: camcat preview OUT.mp4 FILE.ts...\n"
+               "Writes the first keyframe of each chunk, in the order given, as a\n"
+               "fragmented MP4 showing each for %u ms: the time-lapse GET\n"
+               "/api/preview.mp4 serves. Remuxed, never re-encoded.\n",
+               CC_PREVIEW_FRAME_MS);
+        return 0;
+    }
+    if (argc < 3)
+        return bad_usage("OUT.mp4 and at least one FILE.ts expected", "preview");
+    struct cc_preview pv;
+    struct cc_buf out;
+    cc_preview_init(&pv, CC_PREVIEW_FRAME_MS * (CC_MP4_TIMESCALE / 1000));
+    cc_buf_init(&out);
+    int rc = 0;
+    for (int i = 2; i < argc && rc == 0; i++)
+        rc = preview_one(argv[i], &pv, &out);
+    if (rc == 0 && !pv.frames) {
+        fprintf(stderr, "camcat preview: no keyframe in any chunk\n");
+        rc = 1;
+    }
+    if (rc == 0 && cc_write_atomic(argv[1], out.data, out.len) < 0) {
+        fprintf(stderr, "camcat preview: %s: cannot write\n", argv[1]);
+        rc = 1;
+    }
+    if (rc == 0)
+        printf("%u frames, %u skipped, %zu bytes\n", pv.frames, pv.skipped, out.len);
+    cc_buf_free(&out);
+    cc_preview_free(&pv);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     cc_log_set_level(CC_LOG_WARN);
@@ -711,6 +918,10 @@ int main(int argc, char **argv)
         return cmd_sweep(argc - i, argv + i);
     if (strcmp(cmd, "passwd") == 0)
         return cmd_passwd(argc - i, argv + i);
+    if (strcmp(cmd, "probe") == 0)
+        return cmd_probe(argc - i, argv + i);
+    if (strcmp(cmd, "preview") == 0)
+        return cmd_preview(argc - i, argv + i);
     fprintf(stderr, "camcat: unknown command '%s'\n", cmd);
     usage_main(stderr);
     return 2;

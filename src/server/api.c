@@ -16,6 +16,7 @@
 #include "log.h"
 #include "mem.h"
 #include "stitch.h"
+#include "thumb.h"
 #include "urlpath.h"
 
 /* Finished days change only if files are added behind the recorder's back;
@@ -400,6 +401,10 @@ int srv_api_handler(struct mg_connection *conn, void *cbdata)
     }
     if (!strcmp(path, "/api/export.ts"))
         return srv_export_handler(conn, app);
+    if (!strcmp(path, "/api/thumb.mp4"))
+        return srv_thumb_handler(conn, app);
+    if (!strcmp(path, "/api/preview.mp4"))
+        return srv_preview_handler(conn, app);
     if (!strcmp(path, "/api/storage")) {
         if (!srv_method_ok(conn))
             return srv_send_405(conn);

@@ -30,6 +30,7 @@
 #include "isotime.h"
 #include "log.h"
 #include "mem.h"
+#include "range.h"
 
 #define COPY_BUF 65536
 
@@ -41,68 +42,22 @@ struct part_io {
     bool skip; /* gone or too short when measured */
 };
 
-/* The camera's UTC offset for a zone-less time (its fields as UTC in
- * local_ms): that date's folder knows it; without one, this machine's zone
- * (camcatd runs on the camera). */
-static int camera_offset(struct app *app, int64_t local_ms)
+struct plan_ctx {
+    struct cc_clip *clip;
+    const char *root;
+    int64_t from, to;
+};
+
+static int plan_day(void *ud, const struct cc_day *d)
 {
-    struct cc_date date;
-    cc_date_of(local_ms, 0, &date);
-    const struct cc_day *d;
-    if (cc_catalog_get_day(app->cat, &date, &d) == 0) {
-        int off = d->off_min;
-        cc_catalog_release(app->cat, d);
-        return off;
-    }
-    return cc_local_offset_min(local_ms);
+    struct plan_ctx *p = ud;
+    return cc_clip_add_day(p->clip, d, p->root, p->from, p->to);
 }
 
-/* from and to, both required, from before to: 0 or the status sent. */
-static int read_range(struct mg_connection *conn, struct app *app, int64_t *from, int64_t *to)
-{
-    int64_t f = INT64_MIN, t = INT64_MIN;
-    bool f_local = false, t_local = false;
-    int st = srv_query_instant(conn, "from", &f, &f_local);
-    if (st || (st = srv_query_instant(conn, "to", &t, &t_local)) != 0)
-        return st;
-    if (f == INT64_MIN || t == INT64_MIN)
-        return srv_send_error(conn, 400, "bad_range", "from and to are both required");
-    if (f_local)
-        f -= (int64_t)camera_offset(app, f) * 60000;
-    if (t_local)
-        t -= (int64_t)camera_offset(app, t) * 60000;
-    if (f >= t)
-        return srv_send_error(conn, 400, "bad_range", "from must be before to");
-    *from = f;
-    *to = t;
-    return 0;
-}
-
-/* Day folders whose recordings can reach into [from, to): a folder holds what
- * began on its local date and may run past midnight, and local dates lie
- * within a day of UTC ones. */
 static int plan(struct app *app, int64_t from, int64_t to, struct cc_clip *clip)
 {
-    struct cc_date lo, hi;
-    cc_date_of(from - 2 * CC_MS_PER_DAY, 0, &lo);
-    cc_date_of(to + CC_MS_PER_DAY, 0, &hi);
-    struct cc_date *dates = NULL;
-    size_t n = 0;
-    int rc = cc_catalog_list_days(app->cat, &lo, &hi, &dates, &n);
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        const struct cc_day *d;
-        rc = cc_catalog_get_day(app->cat, &dates[i], &d);
-        if (rc == -ENOENT || rc == -ENOTDIR) {
-            rc = 0; /* vanished since the listing */
-            continue;
-        }
-        if (rc == 0) {
-            rc = cc_clip_add_day(clip, d, cc_catalog_root(app->cat), from, to);
-            cc_catalog_release(app->cat, d);
-        }
-    }
-    free(dates);
-    return rc;
+    struct plan_ctx p = {clip, cc_catalog_root(app->cat), from, to};
+    return srv_each_day(app, from, to, plan_day, &p);
 }
 
 static int open_part(const char *root, const struct cc_clip *clip, size_t i, struct stat *st)
@@ -269,7 +224,7 @@ int srv_export_handler(struct mg_connection *conn, struct app *app)
     if (!srv_method_ok(conn))
         return srv_send_405(conn);
     int64_t from = 0, to = 0;
-    int st = read_range(conn, app, &from, &to);
+    int st = srv_query_range(conn, app, &from, &to);
     if (st)
         return st;
     int64_t max_ms = (int64_t)app->cfg->export_max_s * 1000;

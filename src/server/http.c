@@ -1,5 +1,6 @@
 #include "http.h"
 
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,7 +33,9 @@ static const char *reason(int status)
     case 409: return "Conflict";
     case 413: return "Payload Too Large";
     case 414: return "URI Too Long";
+    case 415: return "Unsupported Media Type";
     case 416: return "Range Not Satisfiable";
+    case 422: return "Unprocessable Content";
     case 500: return "Internal Server Error";
     case 503: return "Service Unavailable";
     default: return "Unknown";
@@ -378,4 +381,94 @@ void srv_stream_abort(struct srv_stream *s)
     if (s->started)
         mg_disable_connection_keep_alive(s->resp.conn);
     stream_free(s);
+}
+
+int srv_parse_range(const char *h, uint64_t size, uint64_t *start, uint64_t *len)
+{
+    if (!h || strncasecmp(h, "bytes=", 6) != 0)
+        return 0;
+    const char *p = h + 6;
+    while (*p == ' ')
+        p++;
+    if (strchr(p, ','))
+        return 0;
+    uint64_t a = 0, b = 0;
+    int da = 0, db = 0;
+    for (; *p >= '0' && *p <= '9' && da < 19; p++, da++)
+        a = a * 10 + (uint64_t)(*p - '0');
+    if (*p++ != '-')
+        return 0;
+    for (; *p >= '0' && *p <= '9' && db < 19; p++, db++)
+        b = b * 10 + (uint64_t)(*p - '0');
+    while (*p == ' ')
+        p++;
+    if (*p || (!da && !db))
+        return 0;
+    if (!da) { /* suffix: the last b bytes */
+        if (b == 0 || size == 0)
+            return -1;
+        *start = b >= size ? 0 : size - b;
+        *len = size - *start;
+        return 1;
+    }
+    if (db && b < a)
+        return 0;
+    if (a >= size)
+        return -1;
+    if (!db || b >= size)
+        b = size - 1;
+    *start = a;
+    *len = b - a + 1;
+    return 1;
+}
+
+bool srv_etag_listed(const char *h, const char *etag)
+{
+    size_t el = strlen(etag);
+    for (const char *p = h; *p;) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        if (!strncmp(p, "W/", 2))
+            p += 2;
+        if (*p == '*' || (!strncmp(p, etag, el) && (p[el] == '\0' || p[el] == ',' || p[el] == ' ')))
+            return true;
+        while (*p && *p != ',')
+            p++;
+    }
+    return false;
+}
+
+int srv_conditional(struct mg_connection *conn, const char *etag, uint64_t size, uint64_t *start,
+                    uint64_t *n)
+{
+    const char *inm = mg_get_header(conn, "If-None-Match");
+    const char *ifr = mg_get_header(conn, "If-Range");
+    *start = 0;
+    *n = size;
+    if (inm && srv_etag_listed(inm, etag))
+        return 304;
+    int r = (!ifr || srv_etag_listed(ifr, etag))
+                ? srv_parse_range(mg_get_header(conn, "Range"), size, start, n)
+                : 0;
+    return r < 0 ? 416 : r > 0 ? 206 : 200;
+}
+
+int srv_resp_send_part(struct srv_resp *r, const char *etag, const void *body, uint64_t size,
+                       uint64_t start, uint64_t n)
+{
+    srv_resp_header(r, "ETag", "%s", etag);
+    srv_resp_header(r, "Accept-Ranges", "bytes");
+    if (r->status == 304) {
+        int status = r->status;
+        srv_resp_send_head(r);
+        return status;
+    }
+    if (r->status == 416) {
+        srv_resp_header(r, "Content-Range", "bytes */%" PRIu64, size);
+        return srv_resp_send(r, NULL, 0);
+    }
+    if (r->status == 206)
+        srv_resp_header(r, "Content-Range", "bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64, start,
+                        start + n - 1, size);
+    return srv_resp_send(r, (const char *)body + start, (size_t)n);
 }

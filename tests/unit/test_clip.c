@@ -276,12 +276,54 @@ static void test_part_limit(void **state)
     fx_free(&f);
 }
 
+/* Plans at instants: each chunk once however many instants it holds, in
+ * recording order; a playlist whose clock was set back still yields the
+ * chunks recorded after the step (planning stops early only past them). */
+static void test_sampled_and_step_back(void **state)
+{
+    struct fx f = {tu_tmpdir(), NULL};
+    char dir[4096], pl[4200];
+    snprintf(dir, sizeof(dir), "%s/2025-01-24/00001", f.root);
+    tu_mkdirs(dir);
+    snprintf(pl, sizeof(pl), "%s/index.m3u8", dir);
+    tu_write(pl, "#EXTM3U\n#EXT-X-TARGETDURATION:2\n");
+    tu_chunks(dir, "index.m3u8", 0, 5, T0, 2000);
+    tu_chunks(dir, "index.m3u8", 5, 5, T0 - 60000, 2000); /* the clock set back a minute */
+    tu_append(pl, "#EXT-X-ENDLIST\n");
+    fx_open(&f);
+    struct cc_date date;
+    assert_int_equal(cc_date_parse("2025-01-24", 10, &date), 0);
+    const struct cc_day *d;
+    assert_int_equal(cc_catalog_get_day(f.cat, &date, &d), 0);
+
+    struct cc_clip c;
+    cc_clip_init(&c);
+    static const int64_t at[] = {T0 - 59000, T0 + 1000, T0 + 1500, T0 + 5000};
+    assert_int_equal(cc_clip_add_day_at(&c, d, f.root, at, 4), 0);
+    static const char *const want[] = {
+        "2025-01-24/00001/c000000.ts",
+        "2025-01-24/00001/c000002.ts",
+        "2025-01-24/00001/c000005.ts",
+    };
+    assert_names(&c, want, 3);
+    cc_clip_free(&c);
+
+    cc_clip_init(&c);
+    assert_int_equal(cc_clip_add_day(&c, d, f.root, T0 - 57000, T0 - 56000), 0);
+    static const char *const back[] = {"2025-01-24/00001/c000006.ts"};
+    assert_names(&c, back, 1);
+    cc_clip_free(&c);
+    cc_catalog_release(f.cat, d);
+    fx_free(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_edges_and_folders), cmocka_unit_test(test_across_midnight),
         cmocka_unit_test(test_missing_chunk),     cmocka_unit_test(test_fmp4_init_and_ranges),
         cmocka_unit_test(test_foreign_uris),      cmocka_unit_test(test_part_limit),
+        cmocka_unit_test(test_sampled_and_step_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -138,6 +138,7 @@ static void test_operation_keys(void **state)
     assert_int_equal(c.sweep_interval_s, 600);
     assert_false(c.sweep_dry_run);
     assert_int_equal(c.export_max_s, 3600);
+    assert_int_equal(c.preview_max_frames, 300);
     assert_null(c.auth_file);
     assert_string_equal(c.auth_realm, "camcat");
     assert_false(c.insecure_no_auth);
@@ -168,13 +169,14 @@ static void test_operation_keys(void **state)
     expect_error("auth_realm =\n", 1, "auth_realm", NULL);
     expect_error("auth_realm = a\"b\n", 1, "auth_realm", NULL);
     expect_error("export_max_s = 0\n", 1, "export_max_s", NULL);
+    expect_error("preview_max_frames = 3601\n", 1, "preview_max_frames", "1 to 3600");
 
     /* Every key is listed once, and only switches are flagged as such. */
     bool is_bool;
     size_t n = 0, nbool = 0;
     for (const char *k; (k = cc_config_key(n, &is_bool)) != NULL; n++)
         nbool += is_bool;
-    assert_int_equal(n, 22);
+    assert_int_equal(n, 23);
     assert_int_equal(nbool, 2);
 }
 

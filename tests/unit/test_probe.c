@@ -1,0 +1,192 @@
+/* The bit reader, SPS parser, ADTS header and TS probe on small committed
+ * bytes. Expected values are ffprobe's for the same streams (made with
+ * Debian's ffmpeg: libx264, libx265). */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "adts.h"
+#include "buf.h"
+#include "fsutil.h"
+#include "nal.h"
+#include "probe.h"
+
+/* ffmpeg -f lavfi -i testsrc2=size=1920x1080:rate=30000/1001 -c:v libx264
+ * -preset ultrafast: Constrained Baseline, level 40, cropped from 1088 lines. */
+static const uint8_t sps_1080p[] = {0x67, 0x42, 0xc0, 0x28, 0xda, 0x01, 0xe0, 0x08,
+                                    0x9f, 0x97, 0x01, 0x10, 0x00, 0x00, 0x3e, 0x90,
+                                    0x00, 0x0e, 0xa6, 0x00, 0xf1, 0x83, 0x2a};
+/* 640x360 yuv422p, -profile:v high422: High 4:2:2, level 30, with
+ * emulation-prevention bytes (00 00 03) inside. */
+static const uint8_t sps_422[] = {0x67, 0x7a, 0x00, 0x1e, 0xbc, 0xb4, 0x05, 0x01, 0x7f,
+                                  0xc4, 0xe0, 0x22, 0x00, 0x00, 0x03, 0x00, 0x02, 0x00,
+                                  0x00, 0x03, 0x00, 0x64, 0x1e, 0x2c, 0x5d, 0x40};
+
+static void test_bits_exp_golomb(void **state)
+{
+    /* 1 | 010 | 011 | 00100 | 00101 | 0001000 -> ue 0 1 2 3 4 7, then se */
+    static const uint8_t v[] = {0xa6, 0x42, 0x88};
+    struct cc_bits b;
+    cc_bits_init(&b, v, sizeof(v));
+    assert_int_equal(cc_bits_ue(&b), 0);
+    assert_int_equal(cc_bits_ue(&b), 1);
+    assert_int_equal(cc_bits_ue(&b), 2);
+    assert_int_equal(cc_bits_ue(&b), 3);
+    assert_int_equal(cc_bits_ue(&b), 4);
+    assert_int_equal(cc_bits_ue(&b), 7);
+    assert_false(b.err);
+    static const uint8_t s[] = {0x4c}; /* 010 011 00: se +1, -1 */
+    cc_bits_init(&b, s, sizeof(s));
+    assert_int_equal(cc_bits_se(&b), 1);
+    assert_int_equal(cc_bits_se(&b), -1);
+    assert_false(b.err);
+    /* past the end: zeros and err, never a read beyond */
+    assert_int_equal(cc_bits_u(&b, 8), 0);
+    assert_true(b.err);
+    static const uint8_t z[] = {0, 0, 0, 0, 0};
+    cc_bits_init(&b, z, sizeof(z));
+    cc_bits_ue(&b);
+    assert_true(b.err);
+}
+
+static void test_unescape(void **state)
+{
+    static const uint8_t in[] = {0x00, 0x00, 0x03, 0x01, 0x00, 0x00, 0x03, 0x00, 0x03};
+    static const uint8_t want[] = {0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x03};
+    uint8_t out[sizeof(in)];
+    size_t n = cc_nal_unescape(in, sizeof(in), out);
+    assert_int_equal(n, sizeof(want));
+    assert_memory_equal(out, want, n);
+}
+
+static void test_sps_1080p_cropped(void **state)
+{
+    struct cc_sps s;
+    assert_int_equal(cc_sps_parse(sps_1080p, sizeof(sps_1080p), CC_VCODEC_H264, &s), 0);
+    assert_int_equal(s.width, 1920);
+    assert_int_equal(s.height, 1080);
+    assert_int_equal(s.profile_idc, 66);
+    assert_int_equal(s.level_idc, 40);
+    assert_string_equal(cc_sps_profile_name(&s), "Constrained Baseline");
+    uint32_t num, den;
+    cc_sps_frame_rate(&s, &num, &den);
+    assert_int_equal(num, 30000);
+    assert_int_equal(den, 1001);
+    char str[48];
+    cc_sps_codec_string(&s, str, sizeof(str));
+    assert_string_equal(str, "avc1.42c028");
+}
+
+static void test_sps_422_escaped(void **state)
+{
+    struct cc_sps s;
+    assert_int_equal(cc_sps_parse(sps_422, sizeof(sps_422), CC_VCODEC_H264, &s), 0);
+    assert_int_equal(s.width, 640);
+    assert_int_equal(s.height, 360);
+    assert_int_equal(s.chroma_format, 2);
+    assert_string_equal(cc_sps_profile_name(&s), "High 4:2:2");
+    uint32_t num, den;
+    cc_sps_frame_rate(&s, &num, &den);
+    assert_int_equal(num, 25);
+    assert_int_equal(den, 1);
+}
+
+/* Every truncation of an SPS is refused or parsed, never read past. */
+static void test_sps_truncated(void **state)
+{
+    struct cc_sps s;
+    for (size_t n = 0; n < sizeof(sps_422); n++)
+        cc_sps_parse(sps_422, n, CC_VCODEC_H264, &s);
+    assert_int_equal(cc_sps_parse(sps_422, 3, CC_VCODEC_H264, &s), -EINVAL);
+}
+
+static void test_adts(void **state)
+{
+    /* AAC LC, 48 kHz, 2 channels, 371-byte frame */
+    static const uint8_t h[] = {0xff, 0xf1, 0x4c, 0x80, 0x2e, 0x7f, 0xfc};
+    struct cc_adts a;
+    assert_int_equal(cc_adts_parse(h, sizeof(h), &a), 0);
+    assert_int_equal(a.object_type, 2);
+    assert_int_equal(a.sample_rate, 48000);
+    assert_int_equal(a.channels, 2);
+    assert_int_equal(a.frame_len, 371);
+    assert_int_equal(cc_adts_parse(h, 6, &a), -EINVAL);
+}
+
+static void probe_bytes(const struct cc_buf *b, size_t n, struct cc_probe *p)
+{
+    cc_probe_init(p, true);
+    if (!cc_probe_feed(p, (const uint8_t *)b->data, n))
+        cc_probe_finish(p);
+}
+
+/* A committed chunk (tests/fuzz/ts): its properties, and for every
+ * truncation either no keyframe or the same keyframe as the whole file's. */
+static void check_chunk(const char *path, enum cc_vcodec codec, uint32_t rate)
+{
+    struct cc_buf b;
+    cc_buf_init(&b);
+    assert_int_equal(cc_read_file(path, 1 << 20, &b), 0);
+    struct cc_probe whole;
+    probe_bytes(&b, b.len, &whole);
+    assert_true(cc_probe_has_keyframe(&whole));
+    assert_int_equal(whole.props.vcodec, codec);
+    assert_int_equal(whole.props.sps.width, 64);
+    assert_int_equal(whole.props.sps.height, 48);
+    assert_int_equal(whole.kf.ts_start, 564);
+    assert_int_equal(whole.props.has_adts ? whole.props.adts.sample_rate : 0, rate);
+    for (size_t n = 0; n < b.len; n++) {
+        struct cc_probe p;
+        probe_bytes(&b, n, &p);
+        if (cc_probe_has_keyframe(&p)) {
+            assert_true(p.kf.au.len <= whole.kf.au.len);
+            assert_memory_equal(p.kf.au.data, whole.kf.au.data, p.kf.au.len);
+        }
+        if (n >= whole.kf.ts_end + 188) /* the next picture has begun */
+            assert_int_equal(p.kf.au.len, whole.kf.au.len);
+        cc_probe_free(&p);
+    }
+    cc_probe_free(&whole);
+    cc_buf_free(&b);
+}
+
+static void test_chunks_truncated(void **state)
+{
+    check_chunk("tests/fuzz/ts/h264.ts", CC_VCODEC_H264, 0);
+    check_chunk("tests/fuzz/ts/h264-aac.ts", CC_VCODEC_H264, 8000);
+    check_chunk("tests/fuzz/ts/h265.ts", CC_VCODEC_H265, 0);
+}
+
+/* A lost packet inside the keyframe drops it rather than splicing. */
+static void test_lost_packet(void **state)
+{
+    struct cc_buf b;
+    cc_buf_init(&b);
+    assert_int_equal(cc_read_file("tests/fuzz/ts/h264.ts", 1 << 20, &b), 0);
+    assert_true(b.len > 564 + 3 * 188);
+    memmove(b.data + 564 + 188, b.data + 564 + 2 * 188, b.len - 564 - 2 * 188);
+    b.len -= 188;
+    struct cc_probe p;
+    probe_bytes(&b, b.len, &p);
+    assert_true(p.ts.lost > 0);
+    assert_true(!cc_probe_has_keyframe(&p) || p.kf.ts_start > 564);
+    cc_probe_free(&p);
+    cc_buf_free(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_bits_exp_golomb), cmocka_unit_test(test_unescape),
+        cmocka_unit_test(test_sps_1080p_cropped), cmocka_unit_test(test_sps_422_escaped),
+        cmocka_unit_test(test_sps_truncated),     cmocka_unit_test(test_adts),
+        cmocka_unit_test(test_chunks_truncated),  cmocka_unit_test(test_lost_packet),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
