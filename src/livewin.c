@@ -9,12 +9,12 @@
 #include <unistd.h>
 
 #include "crc32.h"
+#include "fsutil.h"
 #include "isotime.h"
 #include "m3u8.h"
 #include "mem.h"
 #include "stitch.h"
 
-#define READ_BLOCK 65536
 #define TAIL_CHECK_BYTES 1024
 #define FRESH_MIN_NS (10LL * 1000000000)
 #define NO_TIME INT64_MIN
@@ -222,29 +222,7 @@ static int tail_crc(struct cc_livewin *w, int fd, uint32_t *crc)
 static int parse_rest(struct cc_livewin *w, int fd)
 {
     struct cc_m3u8_handler h = {on_chunk, NULL, w};
-    struct cc_buf in;
-    cc_buf_init(&in);
-    uint64_t in_off = w->ps.offset; /* file offset of in.data[0] */
-    int rc;
-    for (;;) {
-        cc_buf_reserve(&in, READ_BLOCK);
-        rc = read_at(w, fd, in.data + in.len, READ_BLOCK, in_off + in.len);
-        if (rc < 0)
-            break;
-        in.len += (size_t)rc;
-        size_t skip = (size_t)(w->ps.offset - in_off);
-        int r = cc_m3u8_parse(&w->ps, in.data + skip, in.len - skip, rc == 0, &h);
-        if (r < 0 || rc == 0) {
-            rc = r;
-            break;
-        }
-        size_t keep_from = (size_t)(w->ps.offset - in_off);
-        memmove(in.data, in.data + keep_from, in.len - keep_from);
-        in.len -= keep_from;
-        in_off = w->ps.offset;
-    }
-    cc_buf_free(&in);
-    return rc;
+    return cc_m3u8_parse_fd(fd, &w->ps, &h, &w->stats.bytes_read);
 }
 
 /* Starts the source over from its first byte. A new playlist continues the
@@ -300,15 +278,11 @@ static int follow(struct cc_livewin *w, const char *rel, int64_t now_ns)
 {
     char path[8192];
     snprintf(path, sizeof(path), "%s/%s", w->root, rel);
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0)
-        return -errno;
     struct stat st;
+    int fd = cc_open_regular(AT_FDCWD, path, 0, &st);
+    if (fd < 0)
+        return fd;
     int rc = 0;
-    if (fstat(fd, &st) < 0) {
-        rc = -errno;
-        goto out;
-    }
     bool same = w->path && !strcmp(w->path, rel);
     if (same && unchanged(&st, &w->st))
         goto out;

@@ -45,7 +45,11 @@ static void put_pstate(struct cc_buf *b, const struct cc_m3u8_state *st)
     cc_buf_put_uvar(b, st->version);
     cc_buf_put_uvar(b, st->nchunks);
     cc_buf_put_uvar(b, st->bad_lines);
-    cc_buf_put_u8(b, (uint8_t)(st->header_seen | st->endlist << 1 | st->map_has_range << 2));
+    cc_buf_put_u8(b, (uint8_t)(st->header_seen | st->endlist << 1 | st->map_has_range << 2 |
+                               st->skip_line << 3 | st->carry_discont << 4 |
+                               (st->bad_tail != 0) << 5));
+    if (st->bad_tail)
+        cc_buf_put_uvar(b, st->bad_tail);
     put_str(b, st->map_uri);
 }
 
@@ -261,7 +265,10 @@ static void get_pstate(struct rd *r, struct cc_m3u8_state *st)
     st->header_seen = f & 1;
     st->endlist = (f >> 1) & 1;
     st->map_has_range = (f >> 2) & 1;
-    if (f >> 3)
+    st->skip_line = (f >> 3) & 1;
+    st->carry_discont = (f >> 4) & 1;
+    st->bad_tail = (f >> 5) & 1 ? get_u32v(r) : 0;
+    if (f >> 6 || st->bad_tail > st->bad_lines)
         r->bad = true;
     char *map = get_str(r, CC_M3U8_MAP_MAX - 1);
     strcpy(st->map_uri, map);
@@ -515,7 +522,7 @@ int cc_sidecar_load(const char *path, const struct cc_date *date, struct cc_day 
 {
     struct cc_buf b;
     cc_buf_init(&b);
-    int rc = cc_read_file(path, CC_SIDECAR_MAX, &b);
+    int rc = cc_read_file(path, 0, CC_SIDECAR_MAX, &b);
     if (rc == 0)
         rc = cc_sidecar_decode(b.data, b.len, date, out);
     cc_buf_free(&b);
@@ -528,7 +535,7 @@ static bool same_content(const char *path, const struct cc_buf *enc)
 {
     struct cc_buf old;
     cc_buf_init(&old);
-    bool same = cc_read_file(path, CC_SIDECAR_MAX, &old) == 0 && old.len == enc->len &&
+    bool same = cc_read_file(path, 0, CC_SIDECAR_MAX, &old) == 0 && old.len == enc->len &&
                 memcmp(old.data, enc->data, 16) == 0 &&
                 memcmp(old.data + HDR_SIZE, enc->data + HDR_SIZE, enc->len - HDR_SIZE - 4) == 0;
     cc_buf_free(&old);

@@ -156,9 +156,7 @@ static int stitch_segment(struct stitch *st, const struct cc_segment *seg)
     cc_m3u8_state_init(&ps);
     st->pst = &ps;
     struct cc_m3u8_handler h = {on_chunk, NULL, st};
-    /* Whatever the index accepted, the day playlist must list too: no bound. */
-    int rc = cc_m3u8_parse_file(path, &ps, &h, SIZE_MAX,
-                                st->stats ? &st->stats->bytes_read : NULL);
+    int rc = cc_m3u8_parse_file(path, &ps, &h, st->stats ? &st->stats->bytes_read : NULL);
     if (rc == -ENOENT)
         return 0; /* the playlist vanished: skipped */
     return rc == -ECANCELED ? 0 : rc;

@@ -101,7 +101,7 @@ static int dump_sidecar(const char *path, bool json)
     struct cc_buf b;
     cc_buf_init(&b);
     struct cc_day *d = NULL;
-    int rc = cc_read_file(path, CC_SIDECAR_MAX, &b);
+    int rc = cc_read_file(path, 0, CC_SIDECAR_MAX, &b);
     if (rc == 0)
         rc = cc_sidecar_decode(b.data, b.len, NULL, &d);
     cc_buf_free(&b);
@@ -582,7 +582,7 @@ static int read_passwd_file(const char *file, struct cc_buf *text, struct stat *
         fprintf(stderr, "camcat passwd: %s: %s\n", file, strerror(errno));
         return 1;
     }
-    int rc = *exists ? cc_read_file(file, CC_HTDIGEST_MAX_FILE, text) : 0;
+    int rc = *exists ? cc_read_file(file, CC_OPEN_FOLLOW, CC_HTDIGEST_MAX_FILE, text) : 0;
     if (rc < 0) {
         fprintf(stderr, "camcat passwd: %s: %s\n", file, strerror(-rc));
         return 1;

@@ -241,13 +241,13 @@ static void test_write_faults(void **state)
         struct cc_buf before, after;
         cc_buf_init(&before);
         cc_buf_init(&after);
-        cc_read_file(t.side, 1 << 20, &before);
+        cc_read_file(t.side, 0, 1 << 20, &before);
         cc_fs_inject_fault(faults[i], EIO);
         c = open_cat(&t, NULL);
         chunks_of(c, &t);
         cc_catalog_get_stats(c, &st);
         assert_int_equal(st.sidecar_write_errors, 1);
-        cc_read_file(t.side, 1 << 20, &after);
+        cc_read_file(t.side, 0, 1 << 20, &after);
         assert_int_equal(before.len, after.len);
         assert_memory_equal(before.data, after.data, before.len);
         assert_int_equal(count_tmp_files(day), 0);
