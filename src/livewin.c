@@ -14,6 +14,7 @@
 #include "m3u8.h"
 #include "mem.h"
 #include "stitch.h"
+#include "urlpath.h"
 
 #define TAIL_CHECK_BYTES 1024
 #define FRESH_MIN_NS (10LL * 1000000000)
@@ -51,6 +52,7 @@ struct cc_livewin {
     int64_t seq_adjust;    /* added to the source's numbers */
     uint64_t dseq;         /* discontinuity sequence of the source's next chunk */
     bool first_chunk;      /* the next chunk is the source's first */
+    bool lost;             /* a chunk before the next one was left out */
     int64_t next_us;       /* where a chunk without PDT starts; NO_TIME if unknown */
     int32_t off_min;
     const struct cc_day *day; /* during an update */
@@ -163,9 +165,10 @@ static void number(struct cc_livewin *w, struct lw_chunk *lc, const struct cc_m3
                 w->dseq = w->last_dseq + 1;
         }
     }
-    if (c->discontinuity && !w->first_chunk)
+    if ((c->discontinuity || w->lost) && !w->first_chunk)
         w->dseq++;
     w->first_chunk = false;
+    w->lost = false;
     lc->seq = (uint64_t)((int64_t)c->seq + w->seq_adjust);
     lc->dseq = w->dseq;
     w->any = true;
@@ -173,14 +176,30 @@ static void number(struct cc_livewin *w, struct lw_chunk *lc, const struct cc_m3
     w->last_dseq = lc->dseq;
 }
 
+/* A chunk /rec would refuse is left out; the numbers stay consecutive and
+ * the next chunk starts a discontinuity. */
+static int drop_chunk(struct cc_livewin *w)
+{
+    w->seq_adjust--;
+    w->lost = true;
+    w->stats.dropped++;
+    return 0;
+}
+
 static int on_chunk(void *ud, const struct cc_m3u8_chunk *c)
 {
     struct cc_livewin *w = ud;
+    size_t ulen = c->uri_len;
+    const char *uri = cc_urlpath_chunk(c->uri, &ulen);
+    if (!uri)
+        return drop_chunk(w);
     struct lw_chunk *lc = ring_push(w);
     lc->gen = w->gen;
-    lc->uri = rec_uri(w, c->uri, c->uri_len);
+    lc->uri = rec_uri(w, uri, ulen);
     if (w->ps.map_uri[0]) {
-        lc->map = rec_uri(w, w->ps.map_uri, strlen(w->ps.map_uri));
+        size_t mlen = strlen(w->ps.map_uri);
+        const char *map = cc_urlpath_chunk(w->ps.map_uri, &mlen);
+        lc->map = map ? rec_uri(w, map, mlen) : rec_uri(w, w->ps.map_uri, strlen(w->ps.map_uri));
         lc->map_has_range = w->ps.map_has_range;
         lc->map_len = w->ps.map_len;
         lc->map_off = w->ps.map_off;
@@ -253,6 +272,7 @@ static void restart(struct cc_livewin *w, const char *path, int64_t now_ns)
     w->rewritten = same;
     w->seq_floor = floor;
     w->first_chunk = true;
+    w->lost = false;
     w->next_us = NO_TIME;
     cc_m3u8_state_init(&w->ps);
     w->stats.full_parses++;

@@ -16,6 +16,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "mem.h"
+#include "urlpath.h"
 
 #define EVENTS_NAME "events.txt"
 
@@ -180,7 +181,7 @@ static int list_folder(int fd_in, char ***pls, size_t *npl, bool *has_events, st
     struct dirent *de;
     while ((de = readdir(dir))) {
         const char *nm = de->d_name;
-        if (nm[0] == '.')
+        if (nm[0] == '.' || de->d_type == DT_LNK)
             continue;
         nameset_add(ns, nm);
         if (de->d_type != DT_REG && de->d_type != DT_UNKNOWN)
@@ -215,24 +216,23 @@ static struct cc_segment *ctx_seg(struct seg_ctx *x)
     return &x->day->segs[x->seg_idx];
 }
 
-/* Is a chunk's file on disk, and how many bytes does it take? Only plain
- * relative names inside the folder can be served from /rec/. A plain name is
- * present when the folder listing has it (as before bytes were counted); its
- * size costs one stat, paid only when a chunk is first indexed. */
+/* Is a chunk's file on disk, servable from /rec/, and how many bytes does it
+ * take? Only names /rec/ serves (cc_urlpath_chunk) count. A plain name is
+ * present when the folder listing has it (symlinks are left out of it: /rec
+ * does not serve them); its size costs one stat, paid only when a chunk is
+ * first indexed. */
 static bool uri_present(struct seg_ctx *x, const char *uri, size_t len, uint64_t *bytes)
 {
     *bytes = 0;
-    if (len == 0 || uri[0] == '/' || memchr(uri, ':', len) || memchr(uri, '?', len) ||
-        memchr(uri, '\\', len) || memchr(uri, '\0', len) || len >= 1024)
+    uri = cc_urlpath_chunk(uri, &len);
+    if (!uri)
         return false;
     bool plain = !memchr(uri, '/', len);
     if (plain && !nameset_has(x->ns, uri, len))
         return false;
-    char path[1024];
+    char path[CC_URLPATH_MAX];
     memcpy(path, uri, len);
     path[len] = '\0';
-    if (!plain && (strstr(path, "..") || strstr(path, "/.")))
-        return false;
     struct stat st;
     bool reg = fstatat(x->dirfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode);
     if (reg)
