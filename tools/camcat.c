@@ -299,6 +299,11 @@ static char *day_json(const struct cc_day *d)
     return cc_buf_steal(&b, NULL);
 }
 
+static void print_removed(void *ud, const char *path)
+{
+    printf("%s: stale temp file (a crash between write and rename): removed\n", path);
+}
+
 /* One day: the sidecar must decode, be current, and equal a fresh build. */
 static int verify_day(const char *root, const char *cache_dir, const struct cc_date *date)
 {
@@ -354,7 +359,8 @@ static int cmd_verify(int argc, char **argv)
     if (pr == 1) {
         printf("usage: camcat verify ROOT [--cache-dir DIR]\n"
                "Checks every day's sidecar: it must decode, match its sources, and equal\n"
-               "an index built from scratch. Exit 1 and a list of problems if any.\n");
+               "an index built from scratch. Exit 1 and a list of problems if any.\n"
+               "Removes sidecar temp files (.camcat.idx.tmp.PID) older than a minute.\n");
         return 0;
     }
     if (pr < 0)
@@ -373,6 +379,8 @@ static int cmd_verify(int argc, char **argv)
     for (size_t i = 0; i < a.ndays; i++)
         problems += verify_day(a.root, a.cache_dir, &a.days[i]);
     free(a.days);
+    /* Left by a crash between write and rename: not a problem once gone. */
+    cc_sidecar_clean_tmp(a.root, a.cache_dir, cc_now_ns(), print_removed, NULL);
     printf("%zu days, %d with problems\n", a.ndays, problems);
     return problems ? 1 : 0;
 }

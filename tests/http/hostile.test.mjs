@@ -9,7 +9,8 @@ import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { SUITE, assertError, assertJson, copyFixture, isoAt, request, startServer, tmpdir,
+import { BUILD, SUITE, assertError, assertJson, copyFixture, isoAt, request, startServer, tmpdir,
+  waitForLog,
   writeSegment } from './lib.mjs';
 
 const MiB = 1 << 20;
@@ -211,5 +212,46 @@ describe('reason phrases', SUITE, () => {
     });
     assert.match(raw, /^HTTP\/1\.1 415 Unsupported Media Type\r\n/);
     assert.match(raw, /"code":"unsupported_media_type"/);
+  });
+});
+
+describe('stale sidecar temp files', SUITE, () => {
+  let work, root, cache;
+  const old = new Date(Date.now() - 3600 * 1000);
+  function plant(dir, name, mtime = old) {
+    fs.writeFileSync(path.join(dir, name), 'half a sidecar');
+    fs.utimesSync(path.join(dir, name), mtime, mtime);
+  }
+  before(() => {
+    work = tmpdir();
+    root = copyFixture('normal', path.join(work, 'root'));
+    cache = path.join(work, 'cache');
+    fs.mkdirSync(cache);
+  });
+  after(() => fs.rmSync(work, { recursive: true, force: true }));
+
+  test('camcatd removes them at start; fresh and other names stay', async () => {
+    const day = path.join(root, '2025-01-24');
+    plant(day, '.camcat.idx.tmp.31337');
+    plant(day, '.camcat.idx.tmp.31338', new Date());
+    plant(day, '.camcat.idx.tmp.31337x');
+    plant(cache, '2025-01-24.camcat.idx.tmp.99');
+    const srv = await startServer(['--root', root, '--cache-dir', cache]);
+    await waitForLog(srv, /stale temp files: \d+ removed/);
+    assert.deepEqual(await srv.stop(), { code: 0, signal: null });
+    assert.match(srv.log, /stale temp files: 2 removed/);
+    assert.ok(!fs.existsSync(path.join(day, '.camcat.idx.tmp.31337')));
+    assert.ok(!fs.existsSync(path.join(cache, '2025-01-24.camcat.idx.tmp.99')));
+    assert.ok(fs.existsSync(path.join(day, '.camcat.idx.tmp.31338')));
+    assert.ok(fs.existsSync(path.join(day, '.camcat.idx.tmp.31337x')));
+  });
+
+  test('camcat verify reports and removes them', () => {
+    const day = path.join(root, '2025-01-24');
+    plant(day, '.camcat.idx.tmp.4711');
+    const out = execFileSync(path.join(BUILD, 'camcat'), ['verify', root], { encoding: 'utf8' });
+    assert.match(out, /2025-01-24\/\.camcat\.idx\.tmp\.4711: stale temp file/);
+    assert.ok(!fs.existsSync(path.join(day, '.camcat.idx.tmp.4711')));
+    assert.match(out, /0 with problems\n$/);
   });
 });
