@@ -118,6 +118,7 @@ static void nameset_free(struct nameset *ns)
 struct folder {
     char *name;
     uint64_t num;
+    struct cc_fprint fp;   /* the folder's own, from the day's listing */
 };
 
 static bool all_digits(const char *s)
@@ -159,6 +160,7 @@ static int list_day(int dfd, struct folder **out, size_t *n)
             !S_ISDIR(st.st_mode))
             continue;
         cc_grow(out, &cap, *n + 1, sizeof(**out));
+        cc_fprint_from_stat(&(*out)[*n].fp, &st);
         (*out)[*n].name = cc_xstrdup(de->d_name);
         (*out)[(*n)++].num = strtoull(de->d_name, NULL, 10);
     }
@@ -526,6 +528,7 @@ struct day_scan {
     bool changed;
     uint32_t hash;
     int day_fd;
+    uint32_t quiet_at;            /* cursor in old->quiet (folders come in order) */
     /* events files waiting for the day's offset, by folder fd */
     struct pending_ev *ev;      /* events files to read once the offset is known */
     size_t nev, ev_cap;
@@ -732,6 +735,50 @@ static bool last_flags_moved(const struct cc_day *d, const struct cc_day *old)
     return strcmp(a->playlist, b->playlist) != 0;
 }
 
+/* A folder that held nothing indexed last time and whose own fingerprint
+ * has not changed since still holds nothing: one stat (the day's listing)
+ * instead of open, list and close, for each of thousands of empty folders. */
+static bool quiet_unchanged(struct day_scan *sc, const struct folder *f)
+{
+    const struct cc_day *old = sc->old;
+    size_t len = strlen(f->name);
+    while (old && sc->quiet_at < old->nquiet && old->quiet[sc->quiet_at].num < f->num)
+        sc->quiet_at++;
+    for (uint32_t i = sc->quiet_at; old && i < old->nquiet && old->quiet[i].num == f->num; i++) {
+        const struct cc_quiet_dir *q = &old->quiet[i];
+        if (q->name_len != len)
+            continue;
+        return q->size == f->fp.size && q->mtime_ns == f->fp.mtime_ns &&
+               f->fp.mtime_ns < sc->since - CC_MTIME_SLACK_NS;
+    }
+    return false;
+}
+
+static void add_quiet(struct cc_day *d, const struct folder *f)
+{
+    cc_grow(&d->quiet, &d->quiet_cap, d->nquiet + 1, sizeof(*d->quiet));
+    d->quiet[d->nquiet++] = (struct cc_quiet_dir){f->num, (uint32_t)strlen(f->name),
+                                                  (uint32_t)f->fp.size, f->fp.mtime_ns};
+}
+
+/* Every numbered folder of the day, in order. */
+static int scan_folders(struct day_scan *sc, const struct folder *fl, size_t nfl)
+{
+    int rc = 0;
+    for (size_t i = 0; i < nfl && rc == 0; i++) {
+        if (quiet_unchanged(sc, &fl[i])) {
+            add_quiet(sc->d, &fl[i]);
+            sc->stats->dirs_skipped++;
+            continue;
+        }
+        uint32_t segs = sc->d->nsegs, evs = sc->d->nevfiles;
+        rc = scan_folder(sc, fl[i].name);
+        if (rc == 0 && sc->d->nsegs == segs && sc->d->nevfiles == evs)
+            add_quiet(sc->d, &fl[i]);
+    }
+    return rc;
+}
+
 int cc_scan_update(const char *root, const struct cc_date *date, const struct cc_day *old,
                    struct cc_day **out, bool *changed, struct cc_scan_stats *stats)
 {
@@ -765,8 +812,7 @@ int cc_scan_update(const char *root, const struct cc_date *date, const struct cc
     struct stat dst;
     if (fstat(sc.day_fd, &dst) == 0)
         cc_fprint_from_stat(&sc.d->dir_fp, &dst);
-    for (size_t i = 0; i < nfl && rc == 0; i++)
-        rc = scan_folder(&sc, fl[i].name);
+    rc = scan_folders(&sc, fl, nfl);
     if (rc < 0)
         goto out;
     mark_last(sc.d);
@@ -779,7 +825,8 @@ int cc_scan_update(const char *root, const struct cc_date *date, const struct cc
         sc.changed = true;
     cc_day_finish(sc.d);
     *changed = !old || sc.changed;
-    if (old && !sc.changed) {
+    /* a day loaded from a sidecar learns its quiet folders once */
+    if (old && !sc.changed && old->nquiet == sc.d->nquiet) {
         cc_day_free(sc.d);
     } else {
         *out = sc.d;

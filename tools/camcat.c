@@ -324,7 +324,8 @@ static int verify_day(const char *root, const char *cache_dir, const struct cc_d
         problems = 1;
         goto out;
     }
-    rc = cc_scan_update(root, date, saved, &newer, &changed, NULL);
+    bool stale = false;
+    rc = cc_scan_update(root, date, saved, &newer, &stale, NULL);
     if (rc == 0)
         rc = cc_scan_update(root, date, NULL, &fresh, &changed, NULL);
     if (rc < 0) {
@@ -333,7 +334,7 @@ static int verify_day(const char *root, const char *cache_dir, const struct cc_d
         goto out;
     }
     char *a = day_json(newer ? newer : saved), *b = day_json(fresh);
-    if (newer) {
+    if (stale) {
         printf("%s: PROBLEM: sidecar is stale (sources changed since it was written)\n", name);
         problems = 1;
     } else if (strcmp(a, b) != 0) {
