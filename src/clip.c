@@ -197,8 +197,7 @@ static int plan_segment(struct planner *p, const struct cc_segment *s, const cha
     cc_m3u8_state_init(&ps);
     p->ps = &ps;
     struct cc_m3u8_handler h = {on_chunk, NULL, p};
-    /* Between two commit points lie a few tag lines: more is not a playlist. */
-    int rc = cc_m3u8_parse_file(path, &ps, &h, 1u << 20, NULL);
+    int rc = cc_m3u8_parse_file(path, &ps, &h, NULL);
     p->ps = NULL;
     if (rc == -ENOENT || rc == -ECANCELED)
         return 0;

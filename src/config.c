@@ -312,7 +312,7 @@ int cc_config_load(struct cc_config *c, const char *path, char *err, size_t errs
 {
     struct cc_buf b;
     cc_buf_init(&b);
-    int rc = cc_read_file(path, CC_CONFIG_MAX_FILE, &b);
+    int rc = cc_read_file(path, CC_OPEN_FOLLOW, CC_CONFIG_MAX_FILE, &b);
     if (rc < 0) {
         snprintf(err, errsz, "%s: %s", path, strerror(-rc));
         goto out;

@@ -49,6 +49,7 @@ void cc_day_free(struct cc_day *d)
     for (uint32_t i = 0; i < d->nraw; i++)
         free(d->raw[i].label);
     free(d->raw);
+    free(d->quiet);
     derived_free(d);
     free(atomic_load(&d->json_cache));
     free(d);
@@ -89,6 +90,8 @@ struct cc_day *cc_day_clone(const struct cc_day *src)
         cc_day_copy_segment(d, &src->segs[i]);
     for (uint32_t i = 0; i < src->nevfiles; i++)
         cc_day_add_evfile(d, &src->evfiles[i]);
+    d->quiet = dup_mem(src->quiet, src->nquiet * sizeof(*src->quiet));
+    d->nquiet = d->quiet_cap = src->nquiet;
     for (uint32_t i = 0; i < src->nraw; i++) {
         cc_grow(&d->raw, &d->raw_cap, d->nraw + 1, sizeof(*d->raw));
         d->raw[d->nraw] = src->raw[i];
@@ -581,7 +584,8 @@ void cc_day_finish(struct cc_day *d)
         mem += sizeof(*d->evfiles) + strlen(d->evfiles[i].path) + 1;
         d->bytes += d->evfiles[i].bytes;
     }
-    d->mem_bytes = mem + (d->ngaps + d->noverlaps) * sizeof(struct cc_range);
+    d->mem_bytes = mem + (d->ngaps + d->noverlaps) * sizeof(struct cc_range) +
+                   d->nquiet * sizeof(*d->quiet);
 }
 
 int cc_day_locate(const struct cc_day *d, int64_t ms, struct cc_position *pos)

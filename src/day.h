@@ -141,6 +141,14 @@ struct cc_day {
     uint32_t nraw;
     size_t raw_cap;
 
+    /* Numbered folders that held nothing indexed (no playlist, no
+     * events.txt), in scan order, with their fingerprint: an unchanged one
+     * is not opened again on a refresh. Never stored in a sidecar (the first
+     * refresh after a load lists them once). */
+    struct cc_quiet_dir *quiet;
+    uint32_t nquiet;
+    size_t quiet_cap;
+
     /* Derived by cc_day_finish(); never stored in a sidecar. */
     struct cc_event *events; /* merged, sorted, de-duplicated; labels borrowed from raw */
     uint32_t nevents;
@@ -158,6 +166,13 @@ struct cc_day {
      * compare-and-swap (the day is otherwise immutable and shared); one
      * allocation, freed with the day. */
     _Atomic(struct cc_dayjson_cache *) json_cache;
+};
+
+struct cc_quiet_dir {
+    uint64_t num;          /* the folder's number ... */
+    uint32_t name_len;     /* ... and its digits, leading zeros included */
+    uint32_t size;         /* of the fingerprint */
+    int64_t mtime_ns;
 };
 
 struct cc_day *cc_day_new(const struct cc_date *date);

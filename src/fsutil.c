@@ -66,35 +66,122 @@ int cc_read_fd_from(int fd, uint64_t from, size_t max, struct cc_buf *out)
     return 0;
 }
 
-int cc_read_file(const char *path, size_t max, struct cc_buf *out)
+int cc_open_regular(int dirfd, const char *path, int flags, struct stat *st)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int oflags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
+    if (!(flags & CC_OPEN_FOLLOW))
+        oflags |= O_NOFOLLOW;
+    int fd = openat(dirfd, path, oflags);
     if (fd < 0)
         return -errno;
+    struct stat sb;
+    if (!st)
+        st = &sb;
+    int rc = 0;
+    int fl = fcntl(fd, F_GETFL);
+    if (fstat(fd, st) < 0 || fl < 0)
+        rc = -errno;
+    else if (!S_ISREG(st->st_mode))
+        rc = -EINVAL;
+    else if (fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0)
+        rc = -errno;
+    if (rc < 0) {
+        close(fd);
+        return rc;
+    }
+    return fd;
+}
+
+int cc_read_file(const char *path, int flags, size_t max, struct cc_buf *out)
+{
+    int fd = cc_open_regular(AT_FDCWD, path, flags, NULL);
+    if (fd < 0)
+        return fd;
     int rc = cc_read_fd_from(fd, 0, max, out);
     close(fd);
     return rc;
 }
 
-int cc_m3u8_parse_file(const char *path, struct cc_m3u8_state *ps,
-                       const struct cc_m3u8_handler *h, size_t max_pending,
-                       uint64_t *bytes_read)
+static ssize_t pread_full(int fd, char *p, size_t n, uint64_t off)
+{
+    ssize_t r;
+    do
+        r = pread(fd, p, n, (off_t)off);
+    while (r < 0 && errno == EINTR);
+    return r < 0 ? -errno : r;
+}
+
+/* Hands the whole lines of in[*from, len) to fn (all of it at eof). */
+static int each_line(struct cc_buf *in, size_t *from, bool eof, size_t line_max,
+                     int (*fn)(void *ud, const char *s, size_t n), void *ud, uint32_t *too_long)
+{
+    while (*from < in->len) {
+        const char *s = in->data + *from;
+        const char *nl = memchr(s, '\n', in->len - *from);
+        if (!nl && !eof)
+            break;
+        size_t n = nl ? (size_t)(nl - s) : in->len - *from;
+        *from += n + (nl != NULL);
+        if (n > line_max)
+            (*too_long)++;
+        else if (fn(ud, s, n) < 0)
+            return -ECANCELED;
+    }
+    return 0;
+}
+
+int cc_read_lines(int fd, size_t line_max, int (*fn)(void *ud, const char *s, size_t n),
+                  void *ud, uint32_t *too_long)
 {
     enum { BLOCK = 65536 };
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0)
-        return -errno;
+    struct cc_buf in;
+    cc_buf_init(&in);
+    uint64_t off = 0;
+    bool skipping = false; /* inside a line over line_max: drop to its newline */
+    int rc = 0;
+    for (;;) {
+        cc_buf_reserve(&in, BLOCK);
+        ssize_t n = pread_full(fd, in.data + in.len, BLOCK, off);
+        if (n < 0) {
+            rc = (int)n;
+            break;
+        }
+        off += (uint64_t)n;
+        in.len += (size_t)n;
+        size_t from = 0;
+        if (skipping) {
+            char *nl = memchr(in.data, '\n', in.len);
+            from = nl ? (size_t)(nl - in.data) + 1 : in.len;
+            skipping = !nl;
+        }
+        rc = each_line(&in, &from, n == 0, line_max, fn, ud, too_long);
+        if (rc < 0 || n == 0)
+            break;
+        memmove(in.data, in.data + from, in.len - from);
+        in.len -= from;
+        if (in.len > line_max) {
+            (*too_long)++;
+            in.len = 0;
+            skipping = true;
+        }
+    }
+    cc_buf_free(&in);
+    return rc;
+}
+
+int cc_m3u8_parse_fd(int fd, struct cc_m3u8_state *ps, const struct cc_m3u8_handler *h,
+                     uint64_t *bytes_read)
+{
+    enum { BLOCK = 65536 };
     struct cc_buf in;
     cc_buf_init(&in);
     uint64_t in_off = ps->offset; /* file offset of in.data[0] */
     int rc = 0;
     for (;;) {
         cc_buf_reserve(&in, BLOCK);
-        ssize_t n = pread(fd, in.data + in.len, BLOCK, (off_t)(in_off + in.len));
-        if (n < 0 && errno == EINTR)
-            continue;
+        ssize_t n = pread_full(fd, in.data + in.len, BLOCK, in_off + in.len);
         if (n < 0) {
-            rc = -errno;
+            rc = (int)n;
             break;
         }
         in.len += (size_t)n;
@@ -103,18 +190,25 @@ int cc_m3u8_parse_file(const char *path, struct cc_m3u8_state *ps,
         rc = cc_m3u8_parse(ps, in.data, in.len, n == 0, h);
         if (rc < 0 || n == 0)
             break;
-        /* keep only the bytes past the last commit point */
+        /* keep only the bytes past the last commit point: the parser keeps
+         * them under CC_M3U8_LINE_MAX */
         size_t keep_from = (size_t)(ps->offset - in_off);
         memmove(in.data, in.data + keep_from, in.len - keep_from);
         in.len -= keep_from;
         in_off = ps->offset;
-        if (in.len > max_pending) {
-            rc = -EFBIG;
-            break;
-        }
     }
-    close(fd);
     cc_buf_free(&in);
+    return rc;
+}
+
+int cc_m3u8_parse_file(const char *path, struct cc_m3u8_state *ps,
+                       const struct cc_m3u8_handler *h, uint64_t *bytes_read)
+{
+    int fd = cc_open_regular(AT_FDCWD, path, 0, NULL);
+    if (fd < 0)
+        return fd;
+    int rc = cc_m3u8_parse_fd(fd, ps, h, bytes_read);
+    close(fd);
     return rc;
 }
 

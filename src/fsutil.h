@@ -12,21 +12,42 @@
 #include "buf.h"
 #include "day.h"
 
-/* Appends the file's bytes (at most max, else -EFBIG) to out. */
-int cc_read_file(const char *path, size_t max, struct cc_buf *out);
+/* Opens path (relative to dirfd, as openat; AT_FDCWD for a plain path) for
+ * reading, only if it is a regular file. O_NONBLOCK during the open so a FIFO
+ * or a device cannot block open(2) (a FIFO with no writer would hold the
+ * thread for good), O_NOFOLLOW unless flags has CC_OPEN_FOLLOW (for paths an
+ * administrator names: a config or password file may be a link), O_NOCTTY,
+ * O_CLOEXEC. Anything but a regular file is -EINVAL, a symlink -ELOOP. The
+ * fd returned is blocking again; *st (if not NULL) is its fstat. Caller
+ * closes. Returns the fd or -errno. */
+#define CC_OPEN_FOLLOW 1
+int cc_open_regular(int dirfd, const char *path, int flags, struct stat *st);
+
+/* Appends the file's bytes (at most max, else -EFBIG) to out. A regular file
+ * only, opened by cc_open_regular() with flags. */
+int cc_read_file(const char *path, int flags, size_t max, struct cc_buf *out);
+
+/* Calls fn with each line of fd (without its newline; the last one may lack
+ * it at end of file), read in blocks: nothing the size of the file is held.
+ * A line longer than line_max is never buffered: it is skipped up to its
+ * newline and counted in *too_long. fn returns 0 to go on, negative to stop
+ * (-ECANCELED is returned). Returns 0, -ECANCELED or -errno. */
+int cc_read_lines(int fd, size_t line_max, int (*fn)(void *ud, const char *s, size_t n),
+                  void *ud, uint32_t *too_long);
 /* Appends bytes [from, EOF) of an open file; -EFBIG past max. */
 int cc_read_fd_from(int fd, uint64_t from, size_t max, struct cc_buf *out);
 
 /* Streams the playlist at path through the m3u8 parser in 64 KiB blocks, so
- * nothing the size of the file is held (a day's playlist can run to MBs).
- * ps is the caller's initialised state, left where parsing stopped; bytes read
- * are added to *bytes_read unless NULL. Opened with O_NOFOLLOW. More than
- * max_pending bytes without a complete entry is -EFBIG (SIZE_MAX: no bound).
- * Returns 0, the handler's negative value, or -errno (-ENOENT: the playlist
- * is gone). */
+ * nothing the size of the file is held (a day's playlist can run to MBs; the
+ * parser's CC_M3U8_LINE_MAX bounds what is kept between blocks). ps is the
+ * caller's initialised state, left where parsing stopped; bytes read are
+ * added to *bytes_read unless NULL. Opened with cc_open_regular(). Returns 0,
+ * the handler's negative value, or -errno (-ENOENT: the playlist is gone). */
 int cc_m3u8_parse_file(const char *path, struct cc_m3u8_state *ps,
-                       const struct cc_m3u8_handler *h, size_t max_pending,
-                       uint64_t *bytes_read);
+                       const struct cc_m3u8_handler *h, uint64_t *bytes_read);
+/* The same on an open file, from ps->offset to its end. */
+int cc_m3u8_parse_fd(int fd, struct cc_m3u8_state *ps, const struct cc_m3u8_handler *h,
+                     uint64_t *bytes_read);
 
 /* temp file beside path → write → fsync → rename → fsync(dir). On failure
  * the temp file is removed and -errno returned; path is untouched. */

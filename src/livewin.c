@@ -9,12 +9,13 @@
 #include <unistd.h>
 
 #include "crc32.h"
+#include "fsutil.h"
 #include "isotime.h"
 #include "m3u8.h"
 #include "mem.h"
 #include "stitch.h"
+#include "urlpath.h"
 
-#define READ_BLOCK 65536
 #define TAIL_CHECK_BYTES 1024
 #define NO_TIME INT64_MIN
 
@@ -50,6 +51,7 @@ struct cc_livewin {
     int64_t seq_adjust;    /* added to the source's numbers */
     uint64_t dseq;         /* discontinuity sequence of the source's next chunk */
     bool first_chunk;      /* the next chunk is the source's first */
+    bool lost;             /* a chunk before the next one was left out */
     int64_t next_us;       /* where a chunk without PDT starts; NO_TIME if unknown */
     int32_t off_min;
     const struct cc_day *day; /* during an update */
@@ -162,9 +164,10 @@ static void number(struct cc_livewin *w, struct lw_chunk *lc, const struct cc_m3
                 w->dseq = w->last_dseq + 1;
         }
     }
-    if (c->discontinuity && !w->first_chunk)
+    if ((c->discontinuity || w->lost) && !w->first_chunk)
         w->dseq++;
     w->first_chunk = false;
+    w->lost = false;
     lc->seq = (uint64_t)((int64_t)c->seq + w->seq_adjust);
     lc->dseq = w->dseq;
     w->any = true;
@@ -172,14 +175,30 @@ static void number(struct cc_livewin *w, struct lw_chunk *lc, const struct cc_m3
     w->last_dseq = lc->dseq;
 }
 
+/* A chunk /rec would refuse is left out; the numbers stay consecutive and
+ * the next chunk starts a discontinuity. */
+static int drop_chunk(struct cc_livewin *w)
+{
+    w->seq_adjust--;
+    w->lost = true;
+    w->stats.dropped++;
+    return 0;
+}
+
 static int on_chunk(void *ud, const struct cc_m3u8_chunk *c)
 {
     struct cc_livewin *w = ud;
+    size_t ulen = c->uri_len;
+    const char *uri = cc_urlpath_chunk(c->uri, &ulen);
+    if (!uri)
+        return drop_chunk(w);
     struct lw_chunk *lc = ring_push(w);
     lc->gen = w->gen;
-    lc->uri = rec_uri(w, c->uri, c->uri_len);
+    lc->uri = rec_uri(w, uri, ulen);
     if (w->ps.map_uri[0]) {
-        lc->map = rec_uri(w, w->ps.map_uri, strlen(w->ps.map_uri));
+        size_t mlen = strlen(w->ps.map_uri);
+        const char *map = cc_urlpath_chunk(w->ps.map_uri, &mlen);
+        lc->map = map ? rec_uri(w, map, mlen) : rec_uri(w, w->ps.map_uri, strlen(w->ps.map_uri));
         lc->map_has_range = w->ps.map_has_range;
         lc->map_len = w->ps.map_len;
         lc->map_off = w->ps.map_off;
@@ -221,29 +240,7 @@ static int tail_crc(struct cc_livewin *w, int fd, uint32_t *crc)
 static int parse_rest(struct cc_livewin *w, int fd)
 {
     struct cc_m3u8_handler h = {on_chunk, NULL, w};
-    struct cc_buf in;
-    cc_buf_init(&in);
-    uint64_t in_off = w->ps.offset; /* file offset of in.data[0] */
-    int rc;
-    for (;;) {
-        cc_buf_reserve(&in, READ_BLOCK);
-        rc = read_at(w, fd, in.data + in.len, READ_BLOCK, in_off + in.len);
-        if (rc < 0)
-            break;
-        in.len += (size_t)rc;
-        size_t skip = (size_t)(w->ps.offset - in_off);
-        int r = cc_m3u8_parse(&w->ps, in.data + skip, in.len - skip, rc == 0, &h);
-        if (r < 0 || rc == 0) {
-            rc = r;
-            break;
-        }
-        size_t keep_from = (size_t)(w->ps.offset - in_off);
-        memmove(in.data, in.data + keep_from, in.len - keep_from);
-        in.len -= keep_from;
-        in_off = w->ps.offset;
-    }
-    cc_buf_free(&in);
-    return rc;
+    return cc_m3u8_parse_fd(fd, &w->ps, &h, &w->stats.bytes_read);
 }
 
 /* Starts the source over from its first byte. A new playlist continues the
@@ -274,6 +271,7 @@ static void restart(struct cc_livewin *w, const char *path, int64_t now_ns)
     w->rewritten = same;
     w->seq_floor = floor;
     w->first_chunk = true;
+    w->lost = false;
     w->next_us = NO_TIME;
     cc_m3u8_state_init(&w->ps);
     w->stats.full_parses++;
@@ -299,15 +297,11 @@ static int follow(struct cc_livewin *w, const char *rel, int64_t now_ns)
 {
     char path[8192];
     snprintf(path, sizeof(path), "%s/%s", w->root, rel);
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0)
-        return -errno;
     struct stat st;
+    int fd = cc_open_regular(AT_FDCWD, path, 0, &st);
+    if (fd < 0)
+        return fd;
     int rc = 0;
-    if (fstat(fd, &st) < 0) {
-        rc = -errno;
-        goto out;
-    }
     bool same = w->path && !strcmp(w->path, rel);
     if (same && unchanged(&st, &w->st))
         goto out;

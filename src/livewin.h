@@ -31,6 +31,7 @@ struct cc_livewin_stats {
     uint64_t updates;      /* cc_livewin_update calls */
     uint64_t full_parses;  /* playlists read from their first byte */
     uint64_t bytes_read;   /* playlist bytes read, tail checks included */
+    uint64_t dropped;      /* chunks left out: names /rec does not serve */
 };
 
 /* root: the recordings ROOT (copied); rec_prefix: URL path before a chunk's

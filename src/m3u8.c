@@ -340,21 +340,59 @@ static bool pending_empty(const struct pending *pd)
     return !pd->extinf && !pd->pdt && !pd->discont && !pd->range && !pd->map_changed;
 }
 
+/* The bytes from the last commit point on are over CC_M3U8_LINE_MAX: one bad
+ * line, and the chunk being described (if any) is lost. */
+static void drop_long(struct cc_m3u8_state *st, struct pending *pd)
+{
+    st->bad_lines++;
+    st->carry_discont = st->carry_discont || !pending_empty(pd);
+    memset(pd, 0, sizeof(*pd));
+    pd->discont = st->carry_discont;
+}
+
+/* Consumes the rest of an over-long line; returns where parsing goes on. */
+static size_t skip_long(struct cc_m3u8_state *st, const char *buf, size_t len)
+{
+    const char *nl = memchr(buf, '\n', len);
+    size_t pos = nl ? (size_t)(nl - buf) + 1 : len;
+    st->skip_line = !nl;
+    st->offset += pos;
+    return pos;
+}
+
 int cc_m3u8_parse(struct cc_m3u8_state *st, const char *buf, size_t len, bool at_eof,
                   const struct cc_m3u8_handler *h)
 {
     struct pending pd;
     memset(&pd, 0, sizeof(pd));
-    const uint64_t base = st->offset;
+    pd.discont = st->carry_discont;
+    st->bad_lines -= st->bad_tail; /* they are about to be parsed again */
+    st->bad_tail = 0;
     size_t pos = 0;
     int r = 0;
-    if (base == 0 && len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
+    if (st->offset == 0 && len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
         pos = 3;
         st->offset = 3;
     }
+    if (st->skip_line)
+        pos = skip_long(st, buf, len);
+    const uint64_t base = st->offset - pos;
+    size_t commit = pos; /* buf position of st->offset */
+    /* Lines past the last commit point are parsed again by the next call:
+     * their bad lines count at a commit, or at the end of the file until
+     * the next call (bad_tail). */
+    uint32_t bad_committed = st->bad_lines;
     while (pos < len && r >= 0) {
         const char *nl = memchr(buf + pos, '\n', len - pos);
         size_t end = nl ? (size_t)(nl - buf) : len;
+        if (end - commit > CC_M3U8_LINE_MAX) {
+            drop_long(st, &pd);
+            st->offset = base + end;
+            st->skip_line = 1;
+            pos = commit = end + skip_long(st, buf + end, len - end);
+            bad_committed = st->bad_lines;
+            continue;
+        }
         const char *line = buf + pos;
         size_t ll = end - pos;
         while (ll && is_ws(line[ll - 1]))
@@ -378,8 +416,16 @@ int cc_m3u8_parse(struct cc_m3u8_state *st, const char *buf, size_t len, bool at
             r = emit_chunk(st, line, ll, &pd, h);
         }
         pos = nl ? end + 1 : len;
-        if (pending_empty(&pd))
+        if (pending_empty(&pd)) {
             st->offset = base + pos;
+            st->carry_discont = 0;
+            commit = pos;
+            bad_committed = st->bad_lines;
+        }
     }
+    if (at_eof)
+        st->bad_tail = st->bad_lines - bad_committed;
+    else
+        st->bad_lines = bad_committed;
     return r < 0 ? r : 0;
 }

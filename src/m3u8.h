@@ -11,7 +11,9 @@
  * DISCONTINUITY waiting for its URI). Re-parsing from st->offset with the same
  * state therefore continues exactly where the previous call stopped; a
  * DATERANGE line past the last commit point may be reported twice, so
- * consumers de-duplicate events by ID.
+ * consumers de-duplicate events by ID. An over-long line (CC_M3U8_LINE_MAX)
+ * is the one place st->offset moves elsewhere: past the bytes of it seen so
+ * far, remembered in skip_line.
  *
  * Strings in callbacks are borrowed: valid only during the call.
  * Thread rules: none; a state belongs to one caller at a time. */
@@ -25,6 +27,13 @@
 #define CC_M3U8_MAP_MAX 256     /* longest EXT-X-MAP URI kept */
 #define CC_M3U8_URI_MAX 1024    /* longer chunk URIs are rejected as bad lines */
 #define CC_M3U8_MAX_CHUNK_US (3600LL * 1000000) /* an EXTINF over an hour is absurd */
+/* A line, or the lines describing one chunk, longer than this (garbage after
+ * a power cut can be a 50 MB "line") is skipped as ONE bad line, the chunk it
+ * was describing dropped (the next one starts a discontinuity); parsing
+ * resumes after the next newline. The parser never leaves more than this
+ * after st->offset, so a caller feeding it in blocks holds at most this plus
+ * one block, whatever the file holds. */
+#define CC_M3U8_LINE_MAX 65536
 
 struct cc_m3u8_state {
     uint64_t offset;       /* bytes of the file consumed (to the last commit point) */
@@ -36,9 +45,12 @@ struct cc_m3u8_state {
     uint32_t version;
     uint32_t nchunks;      /* chunks reported so far */
     uint32_t bad_lines;    /* lines ignored as malformed or absurd */
+    uint32_t bad_tail;     /* ... of them past offset (counted at end of file) */
     uint8_t header_seen;   /* #EXTM3U was the first line */
     uint8_t endlist;
     uint8_t map_has_range;
+    uint8_t skip_line;     /* st->offset is inside an over-long line */
+    uint8_t carry_discont; /* a chunk was dropped there: the next is discontinuous */
     char map_uri[CC_M3U8_MAP_MAX]; /* "" when no EXT-X-MAP */
 };
 

@@ -16,9 +16,8 @@
 #include "fsutil.h"
 #include "log.h"
 #include "mem.h"
+#include "urlpath.h"
 
-#define PLAYLIST_MAX (64u << 20)
-#define EVENTS_MAX (4u << 20)
 #define EVENTS_NAME "events.txt"
 
 /* ---- a folder's entry names, for "is this chunk on disk?" ------------- */
@@ -119,6 +118,7 @@ static void nameset_free(struct nameset *ns)
 struct folder {
     char *name;
     uint64_t num;
+    struct cc_fprint fp;   /* the folder's own, from the day's listing */
 };
 
 static bool all_digits(const char *s)
@@ -160,6 +160,7 @@ static int list_day(int dfd, struct folder **out, size_t *n)
             !S_ISDIR(st.st_mode))
             continue;
         cc_grow(out, &cap, *n + 1, sizeof(**out));
+        cc_fprint_from_stat(&(*out)[*n].fp, &st);
         (*out)[*n].name = cc_xstrdup(de->d_name);
         (*out)[(*n)++].num = strtoull(de->d_name, NULL, 10);
     }
@@ -182,7 +183,7 @@ static int list_folder(int fd_in, char ***pls, size_t *npl, bool *has_events, st
     struct dirent *de;
     while ((de = readdir(dir))) {
         const char *nm = de->d_name;
-        if (nm[0] == '.')
+        if (nm[0] == '.' || de->d_type == DT_LNK)
             continue;
         nameset_add(ns, nm);
         if (de->d_type != DT_REG && de->d_type != DT_UNKNOWN)
@@ -217,24 +218,23 @@ static struct cc_segment *ctx_seg(struct seg_ctx *x)
     return &x->day->segs[x->seg_idx];
 }
 
-/* Is a chunk's file on disk, and how many bytes does it take? Only plain
- * relative names inside the folder can be served from /rec/. A plain name is
- * present when the folder listing has it (as before bytes were counted); its
- * size costs one stat, paid only when a chunk is first indexed. */
+/* Is a chunk's file on disk, servable from /rec/, and how many bytes does it
+ * take? Only names /rec/ serves (cc_urlpath_chunk) count. A plain name is
+ * present when the folder listing has it (symlinks are left out of it: /rec
+ * does not serve them); its size costs one stat, paid only when a chunk is
+ * first indexed. */
 static bool uri_present(struct seg_ctx *x, const char *uri, size_t len, uint64_t *bytes)
 {
     *bytes = 0;
-    if (len == 0 || uri[0] == '/' || memchr(uri, ':', len) || memchr(uri, '?', len) ||
-        memchr(uri, '\\', len) || memchr(uri, '\0', len) || len >= 1024)
+    uri = cc_urlpath_chunk(uri, &len);
+    if (!uri)
         return false;
     bool plain = !memchr(uri, '/', len);
     if (plain && !nameset_has(x->ns, uri, len))
         return false;
-    char path[1024];
+    char path[CC_URLPATH_MAX];
     memcpy(path, uri, len);
     path[len] = '\0';
-    if (!plain && (strstr(path, "..") || strstr(path, "/.")))
-        return false;
     struct stat st;
     bool reg = fstatat(x->dirfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode);
     if (reg)
@@ -290,21 +290,30 @@ static void on_daterange(void *ud, const struct cc_m3u8_daterange *dr)
     cc_day_add_event(x->day, &e, label);
 }
 
-static void seg_set_tail(struct cc_segment *s, const char *buf, uint64_t buf_off)
+/* CRC of the CC_TAIL_CRC_BYTES before end (fewer at the start of the file):
+ * what says a playlist still holds the bytes an index parsed. */
+static int tail_crc(int fd, uint64_t end, uint32_t *crc)
 {
-    uint64_t end = s->pst.offset;
-    uint64_t start = end > CC_TAIL_CRC_BYTES ? end - CC_TAIL_CRC_BYTES : 0;
-    s->tail_crc = cc_crc32(0, buf + (start - buf_off), (size_t)(end - start));
+    char tail[CC_TAIL_CRC_BYTES];
+    size_t n = end > sizeof(tail) ? sizeof(tail) : (size_t)end;
+    ssize_t r;
+    do
+        r = pread(fd, tail, n, (off_t)(end - n));
+    while (r < 0 && errno == EINTR);
+    if (r < 0)
+        return -errno;
+    if ((size_t)r != n)
+        return -EAGAIN; /* shorter: the file shrank */
+    *crc = cc_crc32(0, tail, n);
+    return 0;
 }
 
 /* Tries to continue old's parse: the file must still hold the bytes it had. */
-static bool can_resume(const struct cc_segment *old, const struct cc_buf *b, uint64_t from,
-                       uint64_t size)
+static bool can_resume(const struct cc_segment *old, int fd, uint64_t size)
 {
     uint64_t end = old->pst.offset;
-    if (end == 0 || size < end || end - from > b->len)
-        return false;
-    return cc_crc32(0, b->data, (size_t)(end - from)) == old->tail_crc;
+    uint32_t crc;
+    return end > 0 && size >= end && tail_crc(fd, end, &crc) == 0 && crc == old->tail_crc;
 }
 
 static void place_untimed(struct cc_segment *s, struct seg_ctx *x, const struct stat *pl_st,
@@ -343,6 +352,19 @@ static void copy_seg_events(struct cc_day *d, const struct cc_day *old, uint32_t
     }
 }
 
+/* Takes back the segment just added at idx (the last one). */
+static void drop_last_segment(struct cc_day *d, uint32_t idx)
+{
+    struct cc_segment *s = &d->segs[idx];
+    d->nsegs--;
+    cc_day_drop_events(d, CC_EV_DATERANGE, (uint16_t)idx);
+    free(s->id);
+    free(s->playlist);
+    free(s->spans);
+    free(s->runs);
+    free(s->missing);
+}
+
 struct pl_job {
     const char *root;
     const char *rel;            /* playlist path relative to ROOT */
@@ -354,34 +376,16 @@ struct pl_job {
     bool multi;                 /* folder holds several playlists */
 };
 
-/* Parses (or resumes) one playlist into a new segment of d. */
+/* Parses (or resumes) one playlist into a new segment of d, streamed in
+ * blocks: what is held is bounded by CC_M3U8_LINE_MAX, not the file. */
 static int index_playlist(struct cc_day *d, const struct cc_day *old, const struct cc_segment *os,
                           uint32_t os_idx, const struct pl_job *job, const struct stat *st,
                           struct cc_scan_stats *stats, bool *changed)
 {
-    int fd = openat(job->dirfd, job->name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    int fd = cc_open_regular(job->dirfd, job->name, 0, NULL);
     if (fd < 0)
-        return -errno;
-    struct cc_buf b;
-    cc_buf_init(&b);
-    uint64_t size = (uint64_t)st->st_size;
-    uint64_t from = 0;
-    bool resume = false;
-    int rc = 0;
-    if (os && size >= os->pst.offset && os->pst.offset > 0) {
-        from = os->pst.offset > CC_TAIL_CRC_BYTES ? os->pst.offset - CC_TAIL_CRC_BYTES : 0;
-        rc = cc_read_fd_from(fd, from, PLAYLIST_MAX, &b);
-        resume = rc == 0 && can_resume(os, &b, from, size);
-    }
-    if (!resume) {
-        cc_buf_reset(&b);
-        from = 0;
-        rc = cc_read_fd_from(fd, 0, PLAYLIST_MAX, &b);
-    }
-    close(fd);
-    if (rc < 0)
-        goto out;
-
+        return fd;
+    bool resume = os && can_resume(os, fd, (uint64_t)st->st_size);
     uint32_t idx = d->nsegs;
     struct cc_segment *s;
     if (resume) {
@@ -397,28 +401,27 @@ static int index_playlist(struct cc_day *d, const struct cc_day *old, const stru
                         .missing_cap = s->nmissing};
     uint32_t before = s->nchunks, before_missing = s->nmissing;
     bool before_end = s->pst.endlist;
-    uint64_t skip = resume ? s->pst.offset - from : 0;
     struct cc_m3u8_handler h = {on_chunk, on_daterange, &x};
-    cc_m3u8_parse(&s->pst, b.data + skip, b.len - skip, true, &h);
+    uint64_t parsed = 0;
+    int rc = cc_m3u8_parse_fd(fd, &s->pst, &h, &parsed);
     s = ctx_seg(&x);
+    if (rc == 0)
+        rc = tail_crc(fd, s->pst.offset, &s->tail_crc);
+    close(fd);
+    if (rc < 0) {
+        drop_last_segment(d, idx);
+        return rc;
+    }
     if (s->pst.endlist)
         s->flags |= CC_SEG_ENDLIST;
     cc_segment_flush(s);
-    seg_set_tail(s, b.data, from);
-    stats->bytes_parsed += b.len - skip;
+    stats->bytes_parsed += parsed;
     if (resume) {
         /* A chunk deleted from a growing folder shows as fewer media files
          * than the chunks we believe present: then parse it all again. */
         uint32_t expect = (before - before_missing) + x.new_present;
         if (job->folder_changed && (job->multi || job->ns->media < expect)) {
-            d->nsegs--;
-            cc_day_drop_events(d, CC_EV_DATERANGE, (uint16_t)idx);
-            free(s->id);
-            free(s->playlist);
-            free(s->spans);
-            free(s->runs);
-            free(s->missing);
-            cc_buf_free(&b);
+            drop_last_segment(d, idx);
             return index_playlist(d, old, NULL, 0, job, st, stats, changed);
         }
         stats->playlists_resumed++;
@@ -430,9 +433,7 @@ static int index_playlist(struct cc_day *d, const struct cc_day *old, const stru
         *changed = true;
     }
     place_untimed(s, &x, st, resume);
-out:
-    cc_buf_free(&b);
-    return rc;
+    return 0;
 }
 
 /* ---- the day ------------------------------------------------------------- */
@@ -441,6 +442,7 @@ struct ev_ctx {
     struct cc_day *day;
     uint16_t idx;
     uint32_t implausible;
+    uint32_t bad;
 };
 
 static void on_event_line(void *ud, const struct cc_event_line *ev)
@@ -458,21 +460,25 @@ static void on_event_line(void *ud, const struct cc_event_line *ev)
     cc_day_add_event(x->day, &e, label);
 }
 
+static int on_events_line(void *ud, const char *line, size_t len)
+{
+    struct ev_ctx *x = ud;
+    x->bad += cc_events_parse(line, len, x->day->off_min, on_event_line, x);
+    return 0;
+}
+
+/* events.txt line by line: a line over CC_M3U8_LINE_MAX is a bad line, as in
+ * a playlist, and the file's size costs no memory. */
 static void read_events(struct cc_day *d, int dirfd, struct cc_evfile *f, uint16_t idx)
 {
-    struct cc_buf b;
-    cc_buf_init(&b);
-    int fd = openat(dirfd, EVENTS_NAME, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd >= 0 && cc_read_fd_from(fd, 0, EVENTS_MAX, &b) == 0) {
-        struct ev_ctx x = {d, idx, 0};
-        f->bad_lines = cc_events_parse(b.data, b.len, d->off_min, on_event_line, &x);
-        f->bad_lines += x.implausible;
-    } else {
-        cc_warn("%s: cannot read: %s", f->path, strerror(fd < 0 ? errno : EFBIG));
-    }
+    int fd = cc_open_regular(dirfd, EVENTS_NAME, 0, NULL);
+    struct ev_ctx x = {d, idx, 0, 0};
+    int rc = fd < 0 ? fd : cc_read_lines(fd, CC_M3U8_LINE_MAX, on_events_line, &x, &x.bad);
+    if (rc < 0)
+        cc_warn("%s: cannot read: %s", f->path, strerror(-rc));
+    f->bad_lines = x.bad + x.implausible;
     if (fd >= 0)
         close(fd);
-    cc_buf_free(&b);
 }
 
 /* Possibly changed since `since`: a different fingerprint, or an mtime so
@@ -522,6 +528,7 @@ struct day_scan {
     bool changed;
     uint32_t hash;
     int day_fd;
+    uint32_t quiet_at;            /* cursor in old->quiet (folders come in order) */
     /* events files waiting for the day's offset, by folder fd */
     struct pending_ev *ev;      /* events files to read once the offset is known */
     size_t nev, ev_cap;
@@ -728,6 +735,50 @@ static bool last_flags_moved(const struct cc_day *d, const struct cc_day *old)
     return strcmp(a->playlist, b->playlist) != 0;
 }
 
+/* A folder that held nothing indexed last time and whose own fingerprint
+ * has not changed since still holds nothing: one stat (the day's listing)
+ * instead of open, list and close, for each of thousands of empty folders. */
+static bool quiet_unchanged(struct day_scan *sc, const struct folder *f)
+{
+    const struct cc_day *old = sc->old;
+    size_t len = strlen(f->name);
+    while (old && sc->quiet_at < old->nquiet && old->quiet[sc->quiet_at].num < f->num)
+        sc->quiet_at++;
+    for (uint32_t i = sc->quiet_at; old && i < old->nquiet && old->quiet[i].num == f->num; i++) {
+        const struct cc_quiet_dir *q = &old->quiet[i];
+        if (q->name_len != len)
+            continue;
+        return q->size == f->fp.size && q->mtime_ns == f->fp.mtime_ns &&
+               f->fp.mtime_ns < sc->since - CC_MTIME_SLACK_NS;
+    }
+    return false;
+}
+
+static void add_quiet(struct cc_day *d, const struct folder *f)
+{
+    cc_grow(&d->quiet, &d->quiet_cap, d->nquiet + 1, sizeof(*d->quiet));
+    d->quiet[d->nquiet++] = (struct cc_quiet_dir){f->num, (uint32_t)strlen(f->name),
+                                                  (uint32_t)f->fp.size, f->fp.mtime_ns};
+}
+
+/* Every numbered folder of the day, in order. */
+static int scan_folders(struct day_scan *sc, const struct folder *fl, size_t nfl)
+{
+    int rc = 0;
+    for (size_t i = 0; i < nfl && rc == 0; i++) {
+        if (quiet_unchanged(sc, &fl[i])) {
+            add_quiet(sc->d, &fl[i]);
+            sc->stats->dirs_skipped++;
+            continue;
+        }
+        uint32_t segs = sc->d->nsegs, evs = sc->d->nevfiles;
+        rc = scan_folder(sc, fl[i].name);
+        if (rc == 0 && sc->d->nsegs == segs && sc->d->nevfiles == evs)
+            add_quiet(sc->d, &fl[i]);
+    }
+    return rc;
+}
+
 int cc_scan_update(const char *root, const struct cc_date *date, const struct cc_day *old,
                    struct cc_day **out, bool *changed, struct cc_scan_stats *stats)
 {
@@ -761,8 +812,7 @@ int cc_scan_update(const char *root, const struct cc_date *date, const struct cc
     struct stat dst;
     if (fstat(sc.day_fd, &dst) == 0)
         cc_fprint_from_stat(&sc.d->dir_fp, &dst);
-    for (size_t i = 0; i < nfl && rc == 0; i++)
-        rc = scan_folder(&sc, fl[i].name);
+    rc = scan_folders(&sc, fl, nfl);
     if (rc < 0)
         goto out;
     mark_last(sc.d);
@@ -775,7 +825,8 @@ int cc_scan_update(const char *root, const struct cc_date *date, const struct cc
         sc.changed = true;
     cc_day_finish(sc.d);
     *changed = !old || sc.changed;
-    if (old && !sc.changed) {
+    /* a day loaded from a sidecar learns its quiet folders once */
+    if (old && !sc.changed && old->nquiet == sc.d->nquiet) {
         cc_day_free(sc.d);
     } else {
         *out = sc.d;

@@ -33,12 +33,15 @@ struct cc_scan_stats {
     uint32_t playlists_resumed; /* parsed from where they stopped */
     uint32_t playlists_reused;  /* unchanged by stat */
     uint32_t dirs_listed;
+    uint32_t dirs_skipped;      /* held nothing and unchanged by stat: not opened */
 };
 
 /* Brings old (may be NULL) up to date with ROOT/<date>. On success *out is
  * a new, finished day and *changed says whether it differs from old in
  * anything a sidecar stores; when old is given and nothing changed, *out is
- * NULL. Returns 0, -ENOENT (no day folder) or -errno. */
+ * NULL, unless the day learned what no sidecar stores (its quiet folders,
+ * day.h): then *out is the better copy and *changed false. Returns 0,
+ * -ENOENT (no day folder) or -errno. */
 int cc_scan_update(const char *root, const struct cc_date *date, const struct cc_day *old,
                    struct cc_day **out, bool *changed, struct cc_scan_stats *stats);
 

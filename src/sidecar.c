@@ -1,7 +1,9 @@
 #include "sidecar.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +13,7 @@
 #include "crc32.h"
 #include "events.h"
 #include "fsutil.h"
+#include "isotime.h"
 #include "log.h"
 #include "mem.h"
 
@@ -45,7 +48,11 @@ static void put_pstate(struct cc_buf *b, const struct cc_m3u8_state *st)
     cc_buf_put_uvar(b, st->version);
     cc_buf_put_uvar(b, st->nchunks);
     cc_buf_put_uvar(b, st->bad_lines);
-    cc_buf_put_u8(b, (uint8_t)(st->header_seen | st->endlist << 1 | st->map_has_range << 2));
+    cc_buf_put_u8(b, (uint8_t)(st->header_seen | st->endlist << 1 | st->map_has_range << 2 |
+                               st->skip_line << 3 | st->carry_discont << 4 |
+                               (st->bad_tail != 0) << 5));
+    if (st->bad_tail)
+        cc_buf_put_uvar(b, st->bad_tail);
     put_str(b, st->map_uri);
 }
 
@@ -261,7 +268,10 @@ static void get_pstate(struct rd *r, struct cc_m3u8_state *st)
     st->header_seen = f & 1;
     st->endlist = (f >> 1) & 1;
     st->map_has_range = (f >> 2) & 1;
-    if (f >> 3)
+    st->skip_line = (f >> 3) & 1;
+    st->carry_discont = (f >> 4) & 1;
+    st->bad_tail = (f >> 5) & 1 ? get_u32v(r) : 0;
+    if (f >> 6 || st->bad_tail > st->bad_lines)
         r->bad = true;
     char *map = get_str(r, CC_M3U8_MAP_MAX - 1);
     strcpy(st->map_uri, map);
@@ -515,7 +525,7 @@ int cc_sidecar_load(const char *path, const struct cc_date *date, struct cc_day 
 {
     struct cc_buf b;
     cc_buf_init(&b);
-    int rc = cc_read_file(path, CC_SIDECAR_MAX, &b);
+    int rc = cc_read_file(path, 0, CC_SIDECAR_MAX, &b);
     if (rc == 0)
         rc = cc_sidecar_decode(b.data, b.len, date, out);
     cc_buf_free(&b);
@@ -528,7 +538,7 @@ static bool same_content(const char *path, const struct cc_buf *enc)
 {
     struct cc_buf old;
     cc_buf_init(&old);
-    bool same = cc_read_file(path, CC_SIDECAR_MAX, &old) == 0 && old.len == enc->len &&
+    bool same = cc_read_file(path, 0, CC_SIDECAR_MAX, &old) == 0 && old.len == enc->len &&
                 memcmp(old.data, enc->data, 16) == 0 &&
                 memcmp(old.data + HDR_SIZE, enc->data + HDR_SIZE, enc->len - HDR_SIZE - 4) == 0;
     cc_buf_free(&old);
@@ -549,4 +559,93 @@ int cc_sidecar_save(const char *path, const struct cc_day *d, uint64_t *written)
     }
     cc_buf_free(&enc);
     return rc;
+}
+
+static bool all_digits_n(const char *s)
+{
+    if (!*s)
+        return false;
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return false;
+    return true;
+}
+
+bool cc_sidecar_is_tmp_name(const char *name)
+{
+    static const char tail[] = CC_SIDECAR_NAME ".tmp.";
+    struct cc_date d;
+    const char *t = strstr(name, tail);
+    if (!t)
+        return false;
+    size_t pre = (size_t)(t - name);
+    if (pre != 0 && (pre != 10 || cc_date_parse(name, 10, &d) < 0))
+        return false;
+    return all_digits_n(t + sizeof(tail) - 1);
+}
+
+/* Removes the stale temp names in one folder: how many. */
+static int clean_folder(int dfd, const char *shown, int64_t now_ns,
+                        void (*report)(void *ud, const char *path), void *ud)
+{
+    DIR *dir = cc_opendir_fd(dfd);
+    if (!dir)
+        return 0;
+    int n = 0;
+    struct dirent *de;
+    while ((de = readdir(dir))) {
+        struct stat st;
+        if (!cc_sidecar_is_tmp_name(de->d_name) ||
+            fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+            continue;
+        int64_t mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+        if (now_ns - mtime_ns <= CC_SIDECAR_TMP_STALE_S * 1000000000LL)
+            continue;
+        if (unlinkat(dfd, de->d_name, 0) < 0)
+            continue;
+        n++;
+        if (report) {
+            char path[PATH_MAX];
+            snprintf(path, sizeof(path), "%s/%s", shown, de->d_name);
+            report(ud, path);
+        }
+    }
+    closedir(dir);
+    return n;
+}
+
+int cc_sidecar_clean_tmp(const char *root, const char *cache_dir, int64_t now_ns,
+                         void (*report)(void *ud, const char *path), void *ud)
+{
+    int rfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (rfd < 0)
+        return -errno;
+    DIR *dir = cc_opendir_fd(rfd);
+    if (!dir) {
+        int rc = -errno;
+        close(rfd);
+        return rc;
+    }
+    int n = 0;
+    struct dirent *de;
+    struct cc_date d;
+    char shown[PATH_MAX];
+    while ((de = readdir(dir))) {
+        if (strlen(de->d_name) != 10 || cc_date_parse(de->d_name, 10, &d) < 0)
+            continue;
+        int dfd = openat(rfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (dfd < 0)
+            continue;
+        snprintf(shown, sizeof(shown), "%s/%s", root, de->d_name);
+        n += clean_folder(dfd, shown, now_ns, report, ud);
+        close(dfd);
+    }
+    closedir(dir);
+    close(rfd);
+    int cfd = cache_dir ? open(cache_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+    if (cfd >= 0) {
+        n += clean_folder(cfd, cache_dir, now_ns, report, ud);
+        close(cfd);
+    }
+    return n;
 }

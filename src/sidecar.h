@@ -51,4 +51,17 @@ int cc_sidecar_load(const char *path, const struct cc_date *date, struct cc_day 
  * failure (no partial file is left behind). *written gets the bytes written. */
 int cc_sidecar_save(const char *path, const struct cc_day *d, uint64_t *written);
 
+/* Stale temp files: a crash between cc_write_atomic's write and rename
+ * leaves DAYDIR/.camcat.idx.tmp.PID or CACHE/YYYY-MM-DD.camcat.idx.tmp.PID.
+ * Removes exactly those names (nothing else), when they are regular files
+ * modified more than CC_SIDECAR_TMP_STALE_S before now_ns (a writer may be
+ * mid-write), in every day folder of root and in cache_dir (NULL: none).
+ * report (may be NULL) gets each path removed. Returns how many were removed,
+ * or -errno if root cannot be listed. Not for a request path: it lists ROOT. */
+#define CC_SIDECAR_TMP_STALE_S 60
+int cc_sidecar_clean_tmp(const char *root, const char *cache_dir, int64_t now_ns,
+                         void (*report)(void *ud, const char *path), void *ud);
+/* Is name one of those temp names (pure, for tests and the tool)? */
+bool cc_sidecar_is_tmp_name(const char *name);
+
 #endif

@@ -10,6 +10,7 @@
 #include "fsutil.h"
 #include "isotime.h"
 #include "log.h"
+#include "urlpath.h"
 
 #define FLUSH_AT 16384
 
@@ -78,8 +79,13 @@ static void put_rec_uri(struct stitch *st, const char *uri, size_t len)
 static void put_map(struct stitch *st)
 {
     const struct cc_m3u8_state *ps = st->pst;
+    size_t n = strlen(ps->map_uri);
+    const char *map = cc_urlpath_chunk(ps->map_uri, &n);
     cc_buf_puts(&st->out, "#EXT-X-MAP:URI=\"");
-    put_rec_uri(st, ps->map_uri, strlen(ps->map_uri));
+    if (map)
+        put_rec_uri(st, map, n);
+    else
+        put_rec_uri(st, ps->map_uri, strlen(ps->map_uri));
     cc_buf_putc(&st->out, '"');
     if (ps->map_has_range)
         cc_buf_printf(&st->out, ",BYTERANGE=\"%llu@%llu\"", (unsigned long long)ps->map_len,
@@ -100,7 +106,11 @@ static int on_chunk(void *ud, const struct cc_m3u8_chunk *c)
         st->need_map = true;
     if (t >= st->o->to_ms || t + dur <= st->o->from_ms)
         return 0;
-    if (cc_segment_chunk_missing(st->seg, idx)) {
+    /* Only what /rec serves is listed (an index from an older version may
+     * hold a name it refuses): the rest is as good as missing. */
+    size_t ulen = c->uri_len;
+    const char *uri = cc_urlpath_chunk(c->uri, &ulen);
+    if (!uri || cc_segment_chunk_missing(st->seg, idx)) {
         st->need_discont = true;
         if (st->stats)
             st->stats->skipped_missing++;
@@ -132,7 +142,7 @@ static int on_chunk(void *ud, const struct cc_m3u8_chunk *c)
         cc_buf_put_dec(b, c->range_off, 1);
         cc_buf_putc(b, '\n');
     }
-    put_rec_uri(st, c->uri, c->uri_len);
+    put_rec_uri(st, uri, ulen);
     cc_buf_putc(b, '\n');
     st->wrote_any = true;
     if (st->stats)
@@ -156,9 +166,7 @@ static int stitch_segment(struct stitch *st, const struct cc_segment *seg)
     cc_m3u8_state_init(&ps);
     st->pst = &ps;
     struct cc_m3u8_handler h = {on_chunk, NULL, st};
-    /* Whatever the index accepted, the day playlist must list too: no bound. */
-    int rc = cc_m3u8_parse_file(path, &ps, &h, SIZE_MAX,
-                                st->stats ? &st->stats->bytes_read : NULL);
+    int rc = cc_m3u8_parse_file(path, &ps, &h, st->stats ? &st->stats->bytes_read : NULL);
     if (rc == -ENOENT)
         return 0; /* the playlist vanished: skipped */
     return rc == -ECANCELED ? 0 : rc;

@@ -131,3 +131,32 @@ int cc_urlpath_query_get(const char *qs, const char *key, char *out, size_t outs
     }
     return -ENOENT;
 }
+
+/* Room left in a request path for what a playlist names, after
+ * "/rec/YYYY-MM-DD/" and a folder of up to 18 digits. */
+#define CHUNK_ROOM (CC_URLPATH_MAX - 48)
+
+const char *cc_urlpath_chunk(const char *uri, size_t *len)
+{
+    size_t n = *len;
+    while (n >= 2 && uri[0] == '.' && uri[1] == '/') {
+        uri += 2;
+        n -= 2;
+    }
+    if (n == 0 || n >= CHUNK_ROOM)
+        return NULL;
+    size_t seg = 0;
+    for (size_t i = 0; i <= n; i++) {
+        unsigned char c = i < n ? (unsigned char)uri[i] : '/';
+        if (c == '/') {
+            /* empty, ".", "..", ".name": each refused by the decoder */
+            if (i == seg || uri[seg] == '.' || i - seg > CC_URLPATH_SEG_MAX)
+                return NULL;
+            seg = i + 1;
+        } else if (byte_forbidden(c) || c == '%' || c == ':') {
+            return NULL;
+        }
+    }
+    *len = n;
+    return uri;
+}

@@ -18,6 +18,7 @@
 #ifndef CC_URLPATH_H
 #define CC_URLPATH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define CC_URLPATH_MAX 1024   /* longest decoded path accepted, NUL included */
@@ -35,5 +36,14 @@ int cc_urlpath_normalize(const char *raw, size_t len, char *out, size_t outsz);
  * Returns the value's length, -ENOENT when absent, -EINVAL when malformed or
  * holding a control character, -ENAMETOOLONG when it does not fit out. */
 int cc_urlpath_query_get(const char *qs, const char *key, char *out, size_t outsz);
+
+/* A chunk URI as a playlist names it (relative to the playlist's folder) if
+ * /rec/DATE/FOLDER/ + it, percent-encoded (cc_stitch_put_uri), passes the
+ * rules above and names the same file; NULL if not. Leading "./" are dropped
+ * (*len shrinks). Refused: empty, absolute or with a scheme (':'), a '%',
+ * backslash, control or non-ASCII byte, a dot or empty segment, a segment over
+ * CC_URLPATH_SEG_MAX, or too long to fit a request path. '?', '#' and spaces
+ * are file-name bytes here (encoded, they decode back). Pure. */
+const char *cc_urlpath_chunk(const char *uri, size_t *len);
 
 #endif

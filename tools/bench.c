@@ -770,7 +770,7 @@ static int append_chunks(const char *path, int n)
     struct cc_buf b, add;
     cc_buf_init(&b);
     cc_buf_init(&add);
-    int rc = cc_read_file(path, 64u << 20, &b);
+    int rc = cc_read_file(path, 0, 64u << 20, &b);
     if (rc < 0)
         goto out;
     rc = -EINVAL;

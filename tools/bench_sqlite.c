@@ -150,7 +150,7 @@ static uint64_t parse_into(struct fill *f, const char *path, bool *endlist)
 {
     struct cc_buf b;
     cc_buf_init(&b);
-    if (cc_read_file(path, PLAYLIST_MAX, &b) < 0) {
+    if (cc_read_file(path, 0, PLAYLIST_MAX, &b) < 0) {
         cc_buf_free(&b);
         return 0;
     }

@@ -108,7 +108,7 @@ static int dump_sidecar(const char *path, bool json)
     struct cc_buf b;
     cc_buf_init(&b);
     struct cc_day *d = NULL;
-    int rc = cc_read_file(path, CC_SIDECAR_MAX, &b);
+    int rc = cc_read_file(path, 0, CC_SIDECAR_MAX, &b);
     if (rc == 0)
         rc = cc_sidecar_decode(b.data, b.len, NULL, &d);
     cc_buf_free(&b);
@@ -306,6 +306,11 @@ static char *day_json(const struct cc_day *d)
     return cc_buf_steal(&b, NULL);
 }
 
+static void print_removed(void *ud, const char *path)
+{
+    printf("%s: stale temp file (a crash between write and rename): removed\n", path);
+}
+
 /* One day: the sidecar must decode, be current, and equal a fresh build. */
 static int verify_day(const char *root, const char *cache_dir, const struct cc_date *date)
 {
@@ -326,7 +331,8 @@ static int verify_day(const char *root, const char *cache_dir, const struct cc_d
         problems = 1;
         goto out;
     }
-    rc = cc_scan_update(root, date, saved, &newer, &changed, NULL);
+    bool stale = false;
+    rc = cc_scan_update(root, date, saved, &newer, &stale, NULL);
     if (rc == 0)
         rc = cc_scan_update(root, date, NULL, &fresh, &changed, NULL);
     if (rc < 0) {
@@ -335,7 +341,7 @@ static int verify_day(const char *root, const char *cache_dir, const struct cc_d
         goto out;
     }
     char *a = day_json(newer ? newer : saved), *b = day_json(fresh);
-    if (newer) {
+    if (stale) {
         printf("%s: PROBLEM: sidecar is stale (sources changed since it was written)\n", name);
         problems = 1;
     } else if (strcmp(a, b) != 0) {
@@ -361,7 +367,8 @@ static int cmd_verify(int argc, char **argv)
     if (pr == 1) {
         printf("usage: camcat verify ROOT [--cache-dir DIR]\n"
                "Checks every day's sidecar: it must decode, match its sources, and equal\n"
-               "an index built from scratch. Exit 1 and a list of problems if any.\n");
+               "an index built from scratch. Exit 1 and a list of problems if any.\n"
+               "Removes sidecar temp files (.camcat.idx.tmp.PID) older than a minute.\n");
         return 0;
     }
     if (pr < 0)
@@ -380,6 +387,8 @@ static int cmd_verify(int argc, char **argv)
     for (size_t i = 0; i < a.ndays; i++)
         problems += verify_day(a.root, a.cache_dir, &a.days[i]);
     free(a.days);
+    /* Left by a crash between write and rename: not a problem once gone. */
+    cc_sidecar_clean_tmp(a.root, a.cache_dir, cc_now_ns(), print_removed, NULL);
     printf("%zu days, %d with problems\n", a.ndays, problems);
     return problems ? 1 : 0;
 }
@@ -589,7 +598,7 @@ static int read_passwd_file(const char *file, struct cc_buf *text, struct stat *
         fprintf(stderr, "camcat passwd: %s: %s\n", file, strerror(errno));
         return 1;
     }
-    int rc = *exists ? cc_read_file(file, CC_HTDIGEST_MAX_FILE, text) : 0;
+    int rc = *exists ? cc_read_file(file, CC_OPEN_FOLLOW, CC_HTDIGEST_MAX_FILE, text) : 0;
     if (rc < 0) {
         fprintf(stderr, "camcat passwd: %s: %s\n", file, strerror(-rc));
         return 1;

@@ -991,7 +991,7 @@ static int rec_scan(struct rec_state *r)
 {
     struct cc_buf b;
     cc_buf_init(&b);
-    int rc = cc_read_file(r->playlist, 64 << 20, &b);
+    int rc = cc_read_file(r->playlist, 0, 64 << 20, &b);
     if (rc < 0) {
         cc_buf_free(&b);
         return sys_fail("read", r->playlist);

@@ -50,7 +50,7 @@ int srv_auth_check_config(const struct cc_config *cfg)
     cc_buf_init(&b);
     char err[128];
     size_t users = 0;
-    int rc = cc_read_file(cfg->auth_file, CC_HTDIGEST_MAX_FILE, &b);
+    int rc = cc_read_file(cfg->auth_file, CC_OPEN_FOLLOW, CC_HTDIGEST_MAX_FILE, &b);
     if (rc < 0) {
         cc_err("auth_file %s cannot be read: %s", cfg->auth_file,
                rc == -EFBIG ? "larger than 64 KiB" : strerror(-rc));

@@ -20,6 +20,7 @@
 #include <civetweb.h>
 
 #include "app.h"
+#include "fsutil.h"
 #include "http.h"
 #include "log.h"
 #include "mem.h"
@@ -105,16 +106,11 @@ int srv_open_inside(const char *base, const char *rel, struct stat *st)
         return -ENOENT;
     if (strncmp(real, base_real, bl) != 0 || real[bl] != '/')
         return -ENOENT;
-    /* O_NOFOLLOW: the path was just resolved, so a symlink here means it was
-     * swapped in since; refuse rather than follow it. */
-    int fd = open(real, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0)
-        return -errno;
-    if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
-        close(fd);
-        return -ENOENT;
-    }
-    return fd;
+    /* No symlink: the path was just resolved, so one here means it was
+     * swapped in since; refuse rather than follow it. A FIFO or device is
+     * refused without blocking in open(2). */
+    int fd = cc_open_regular(AT_FDCWD, real, 0, st);
+    return fd == -EINVAL ? -ENOENT : fd;
 }
 
 /* Range: 1 with [*start, *start + *len), 0 to send everything (absent,

@@ -18,6 +18,7 @@
 #include "log.h"
 #include "mem.h"
 #include "retention.h"
+#include "sidecar.h"
 
 struct srv_sweep {
     /* Held for a whole sweep or DELETE: two deleters on one tree could each
@@ -72,12 +73,22 @@ static void sweep_once(struct app *app)
     cc_ret_inventory_free(&inv);
 }
 
+static void log_removed(void *ud, const char *path)
+{
+    cc_info("removed stale temp file %s", path);
+}
+
 static void *sweep_main(void *arg)
 {
     struct app *app = arg;
     struct srv_sweep *sw = app->sweep;
     int interval = app->cfg->sweep_interval_s;
     struct cc_ret_policy pol = policy_of(app->cfg);
+    /* Once per start, off the request path: what a crash between a
+     * sidecar's write and its rename left behind. */
+    int n = cc_sidecar_clean_tmp(cc_catalog_root(app->cat), app->cfg->cache_dir, cc_now_ns(),
+                                 log_removed, NULL);
+    cc_info("stale temp files: %d removed", n < 0 ? 0 : n);
     /* No policy, nothing to sweep: and no reason to index every day. */
     if (!pol.retain_days && !pol.min_free_mb && !pol.min_free_pct) {
         cc_info("retention: no policy set (retain_days, min_free_mb, min_free_pct): no sweeps");

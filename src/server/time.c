@@ -76,7 +76,7 @@ static void find_tz_name(void)
     }
     struct cc_buf b;
     cc_buf_init(&b);
-    if (cc_read_file("/etc/timezone", 256, &b) == 0 && b.len)
+    if (cc_read_file("/etc/timezone", CC_OPEN_FOLLOW, 256, &b) == 0 && b.len)
         set_tz_name(b.data, b.len);
     cc_buf_free(&b);
     char link[PATH_MAX];

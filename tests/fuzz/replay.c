@@ -14,7 +14,7 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         struct cc_buf b;
         cc_buf_init(&b);
-        if (cc_read_file(argv[i], 64u << 20, &b) < 0) {
+        if (cc_read_file(argv[i], CC_OPEN_FOLLOW, 64u << 20, &b) < 0) {
             fprintf(stderr, "replay: cannot read %s\n", argv[i]);
             return 1;
         }

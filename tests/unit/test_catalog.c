@@ -159,6 +159,66 @@ static void test_rename_over_is_append(void **state)
     tree_free(&t);
 }
 
+/* A day of thousands of empty numbered folders (a camera that powered up
+ * and died over and over): an unchanged one costs the day listing's stat on a
+ * recheck, not an open, a listing and a close (counted by dirs_listed). */
+static void test_empty_folders_not_reopened(void **state)
+{
+    enum { EMPTY = 2000 };
+    struct tree t;
+    tree_make(&t, 5, true);
+    char path[4300], cmd[4400];
+    for (int i = 0; i < EMPTY; i++) {
+        snprintf(path, sizeof(path), "%s/2025-01-24/%05d", t.root, i + 2);
+        tu_mkdirs(path);
+    }
+    /* everything an hour old: nothing within the "just written" slack */
+    snprintf(cmd, sizeof(cmd), "find '%s' -exec touch -h -d @%lld {} +", t.root,
+             (long long)time(NULL) - 3600);
+    assert_int_equal(system(cmd), 0);
+    struct cc_day *d0 = NULL, *d1 = NULL;
+    bool changed;
+    struct cc_scan_stats ss;
+    assert_int_equal(cc_scan_update(t.root, &t.date, NULL, &d0, &changed, &ss), 0);
+    assert_int_equal(ss.dirs_listed, EMPTY + 1);
+    assert_int_equal(d0->nquiet, EMPTY);
+    assert_int_equal(cc_scan_update(t.root, &t.date, d0, &d1, &changed, &ss), 0);
+    assert_false(changed);
+    assert_null(d1);
+    assert_int_equal(ss.dirs_listed, 0);
+    assert_int_equal(ss.dirs_skipped, EMPTY);
+
+    /* a day loaded from a sidecar lists them once, then knows them */
+    struct cc_buf enc;
+    cc_buf_init(&enc);
+    cc_sidecar_encode(d0, &enc);
+    struct cc_day *loaded = NULL;
+    assert_int_equal(cc_sidecar_decode(enc.data, enc.len, &t.date, &loaded), 0);
+    cc_buf_free(&enc);
+    assert_int_equal(cc_scan_update(t.root, &t.date, loaded, &d1, &changed, &ss), 0);
+    assert_false(changed);
+    assert_non_null(d1);
+    assert_int_equal(d1->nquiet, EMPTY);
+    cc_day_free(loaded);
+    cc_day_free(d1);
+
+    /* a recording appears in one of them: that folder is looked at */
+    snprintf(path, sizeof(path), "%s/2025-01-24/00500", t.root);
+    snprintf(cmd, sizeof(cmd), "%s/index.m3u8", path);
+    tu_write(cmd, "#EXTM3U\n#EXT-X-TARGETDURATION:2\n");
+    tu_chunks(path, "index.m3u8", 0, 2, T0 + 3600000, 2000);
+    d1 = NULL;
+    assert_int_equal(cc_scan_update(t.root, &t.date, d0, &d1, &changed, &ss), 0);
+    assert_true(changed);
+    assert_int_equal(ss.dirs_listed, 1);
+    assert_int_equal(ss.dirs_skipped, EMPTY - 1);
+    assert_int_equal(d1->nsegs, 2);
+    assert_int_equal(d1->nquiet, EMPTY - 1);
+    cc_day_free(d1);
+    cc_day_free(d0);
+    tree_free(&t);
+}
+
 struct race {
     struct cc_catalog *c;
     struct tree *t;
@@ -241,13 +301,13 @@ static void test_write_faults(void **state)
         struct cc_buf before, after;
         cc_buf_init(&before);
         cc_buf_init(&after);
-        cc_read_file(t.side, 1 << 20, &before);
+        cc_read_file(t.side, 0, 1 << 20, &before);
         cc_fs_inject_fault(faults[i], EIO);
         c = open_cat(&t, NULL);
         chunks_of(c, &t);
         cc_catalog_get_stats(c, &st);
         assert_int_equal(st.sidecar_write_errors, 1);
-        cc_read_file(t.side, 1 << 20, &after);
+        cc_read_file(t.side, 0, 1 << 20, &after);
         assert_int_equal(before.len, after.len);
         assert_memory_equal(before.data, after.data, before.len);
         assert_int_equal(count_tmp_files(day), 0);
@@ -409,6 +469,7 @@ int main(void)
         cmocka_unit_test(test_mtime_granularity),
         cmocka_unit_test(test_missing_chunk_and_lru),
         cmocka_unit_test(test_unchanged_day_is_stat_only),
+        cmocka_unit_test(test_empty_folders_not_reopened),
         cmocka_unit_test(test_fresh_events_file_is_no_change),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

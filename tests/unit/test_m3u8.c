@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -147,23 +148,53 @@ static void test_truncated(void **state)
     assert_true(st.endlist);
 }
 
+/* A playlist with a line of n garbage bytes (a power cut can leave tens of
+ * MB without a newline) after a chunk's EXTINF, and a tag line as long. */
+static void huge_playlist(struct cc_buf *b, size_t n)
+{
+    cc_buf_init(b);
+    cc_buf_puts(b, "#EXTM3U\n#EXTINF:2,\na.ts\n#EXTINF:2,\n");
+    cc_buf_reserve(b, 2 * n + 64);
+    memset(b->data + b->len, 'x', n);
+    b->len += n;
+    cc_buf_puts(b, ".ts\n#");
+    memset(b->data + b->len, 'c', n);
+    b->len += n;
+    cc_buf_puts(b, "\n#EXTINF:2,\nok.ts\n#EXT-X-ENDLIST\n");
+}
+
+static void assert_huge_result(const struct cc_m3u8_state *st, const struct got *g)
+{
+    assert_int_equal(g->n, 2);
+    assert_string_equal(g->uri[0], "a.ts");
+    assert_string_equal(g->uri[1], "ok.ts");
+    assert_true(g->disc[1]); /* the chunk described before the garbage is lost */
+    assert_int_equal(st->bad_lines, 2);
+    assert_true(st->endlist);
+}
+
 static void test_huge_line(void **state)
 {
     struct cc_buf b;
-    cc_buf_init(&b);
-    cc_buf_puts(&b, "#EXTM3U\n#EXTINF:2,\n");
-    for (int i = 0; i < (1 << 20); i++)
-        cc_buf_putc(&b, 'x');
-    cc_buf_puts(&b, ".ts\n#");
-    for (int i = 0; i < (1 << 20); i++)
-        cc_buf_putc(&b, 'c');
-    cc_buf_puts(&b, "\n#EXTINF:2,\nok.ts\n");
+    huge_playlist(&b, 50u << 20);
     struct cc_m3u8_state st;
     struct got g;
     parse_all(b.data, &st, &g);
-    assert_int_equal(g.n, 1);
-    assert_string_equal(g.uri[0], "ok.ts");
-    assert_int_equal(st.bad_lines, 1);
+    assert_huge_result(&st, &g);
+    /* streamed from a file in blocks: the same, and only whole lines held */
+    char path[] = "/tmp/camcat-m3u8-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, b.data, b.len), (ssize_t)b.len);
+    close(fd);
+    memset(&g, 0, sizeof(g));
+    cc_m3u8_state_init(&st);
+    struct cc_m3u8_handler h = {on_chunk, on_dr, &g};
+    uint64_t read = 0;
+    assert_int_equal(cc_m3u8_parse_file(path, &st, &h, &read), 0);
+    assert_huge_result(&st, &g);
+    assert_int_equal(read, b.len);
+    unlink(path);
     cc_buf_free(&b);
 }
 
@@ -178,19 +209,18 @@ static void assert_prefix_of(const struct got *part, const struct got *full)
     }
 }
 
-/* Every byte prefix parses cleanly into a prefix of the full result, and
- * resuming from where the prefix stopped yields exactly the full result. */
-static void sweep_file(const char *path)
+/* Every byte prefix (every stride-th one) parses cleanly into a prefix of
+ * the full result, and resuming from where the prefix stopped yields exactly
+ * the full result. */
+static void sweep_buf(const struct cc_buf *bp, size_t stride)
 {
-    struct cc_buf b;
-    cc_buf_init(&b);
-    assert_int_equal(cc_read_file(path, 1 << 20, &b), 0);
+    const struct cc_buf b = *bp;
     struct cc_m3u8_state full_st;
     struct got full;
     parse_all(b.data, &full_st, &full);
     assert_true(full.n > 0);
     struct got *part = malloc(sizeof(*part));
-    for (size_t cut = 0; cut <= b.len; cut++) {
+    for (size_t cut = 0; cut <= b.len; cut += cut + stride > b.len && cut < b.len ? b.len - cut : stride) {
         char *copy = malloc(cut + 1);
         memcpy(copy, b.data, cut);
         copy[cut] = '\0';
@@ -206,9 +236,18 @@ static void sweep_file(const char *path)
         assert_int_equal(part->n, full.n);
         assert_prefix_of(part, &full);
         assert_int_equal(st.endlist, full_st.endlist);
+        assert_int_equal(st.bad_lines, full_st.bad_lines);
         free(copy);
     }
     free(part);
+}
+
+static void sweep_file(const char *path)
+{
+    struct cc_buf b;
+    cc_buf_init(&b);
+    assert_int_equal(cc_read_file(path, 0, 1 << 20, &b), 0);
+    sweep_buf(&b, 1);
     cc_buf_free(&b);
 }
 
@@ -219,6 +258,11 @@ static void test_prefix_sweep(void **state)
     sweep_file("fixtures/crlf-bom/root/2025-11-12/00001/index.m3u8");
     sweep_file("fixtures/absurd/root/2025-12-13/00001/index.m3u8");
     sweep_file("fixtures/discont/root/2025-07-08/00001/index.m3u8");
+    /* lines just over the bound: cuts before, inside and after them */
+    struct cc_buf b;
+    huge_playlist(&b, CC_M3U8_LINE_MAX + 10);
+    sweep_buf(&b, 7);
+    cc_buf_free(&b);
 }
 
 static void test_attrs(void **state)

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -7,13 +8,18 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "crc32.h"
 #include "day.h"
+#include "fsutil.h"
 #include "scan.h"
 #include "sidecar.h"
+#include "testutil.h"
 
 static struct cc_day *scan_fixture(const char *root, const char *day)
 {
@@ -201,6 +207,75 @@ static void test_size_budget(void **state)
     cc_day_free(d);
 }
 
+static void test_tmp_names(void **state)
+{
+    assert_true(cc_sidecar_is_tmp_name(".camcat.idx.tmp.123"));
+    assert_true(cc_sidecar_is_tmp_name("2025-01-24.camcat.idx.tmp.9"));
+    const char *not[] = {".camcat.idx", ".camcat.idx.tmp.", ".camcat.idx.tmp.12x", "x.camcat.idx.tmp.1",
+                         "2025-13-24.camcat.idx.tmp.1", "chunk.tmp.1", ".camcat.idx.tmp.1.ts", NULL};
+    for (int i = 0; not[i]; i++)
+        assert_false(cc_sidecar_is_tmp_name(not[i]));
+}
+
+static int removed;
+static void count_removed(void *ud, const char *path)
+{
+    removed++;
+}
+
+static void make_file(const char *dir, const char *name, int64_t age_s)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    tu_write(path, "partial");
+    struct timespec ts[2] = {{time(NULL) - age_s, 0}, {time(NULL) - age_s, 0}};
+    assert_int_equal(utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW), 0);
+}
+
+static bool exists(const char *dir, const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    return access(path, F_OK) == 0;
+}
+
+/* Only the exact temp names, only when older than a minute, only files. */
+static void test_clean_tmp(void **state)
+{
+    char *root = tu_tmpdir(), *cache = tu_tmpdir();
+    char day[512], other[512];
+    snprintf(day, sizeof(day), "%s/2025-01-24", root);
+    snprintf(other, sizeof(other), "%s/notes", root);
+    tu_mkdirs(day);
+    tu_mkdirs(other);
+    make_file(day, ".camcat.idx.tmp.4242", 120);
+    make_file(day, ".camcat.idx.tmp.4243", 5);   /* a writer may be mid-write */
+    make_file(day, ".camcat.idx.tmp.x", 120);
+    make_file(day, "index.m3u8.tmp.1", 120);
+    make_file(other, ".camcat.idx.tmp.1", 120); /* not a day folder */
+    make_file(cache, "2025-01-24.camcat.idx.tmp.77", 120);
+    make_file(cache, "2025-01-24.camcat.idx", 120);
+    char sub[600];
+    snprintf(sub, sizeof(sub), "%s/.camcat.idx.tmp.5", day);
+    tu_mkdirs(sub);
+    removed = 0;
+    assert_int_equal(cc_sidecar_clean_tmp(root, cache, cc_now_ns(), count_removed, NULL), 2);
+    assert_int_equal(removed, 2);
+    assert_false(exists(day, ".camcat.idx.tmp.4242"));
+    assert_false(exists(cache, "2025-01-24.camcat.idx.tmp.77"));
+    assert_true(exists(day, ".camcat.idx.tmp.4243"));
+    assert_true(exists(day, ".camcat.idx.tmp.x"));
+    assert_true(exists(day, "index.m3u8.tmp.1"));
+    assert_true(exists(day, ".camcat.idx.tmp.5"));
+    assert_true(exists(other, ".camcat.idx.tmp.1"));
+    assert_true(exists(cache, "2025-01-24.camcat.idx"));
+    assert_int_equal(cc_sidecar_clean_tmp(root, NULL, cc_now_ns(), NULL, NULL), 0);
+    tu_rmrf(root);
+    tu_rmrf(cache);
+    free(root);
+    free(cache);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -209,6 +284,8 @@ int main(void)
         cmocka_unit_test(test_garbage_with_valid_crc),
         cmocka_unit_test(test_version_and_day),
         cmocka_unit_test(test_size_budget),
+        cmocka_unit_test(test_tmp_names),
+        cmocka_unit_test(test_clean_tmp),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
