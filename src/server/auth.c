@@ -114,7 +114,7 @@ static atomic_bool file_broken;
 /* The password file's text into b, or the 503 sent (returns its status). */
 static int read_users(struct mg_connection *conn, const char *file, struct cc_buf *b)
 {
-    int rc = cc_read_file(file, CC_HTDIGEST_MAX_FILE, b);
+    int rc = cc_read_file(file, CC_OPEN_FOLLOW, CC_HTDIGEST_MAX_FILE, b);
     if (rc < 0) {
         if (!atomic_exchange(&file_broken, true))
             cc_err("auth_file %s cannot be read: refusing every request until it can (%s)",

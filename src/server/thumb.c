@@ -34,28 +34,16 @@
 #define PREVIEW_MAX_MS (7 * CC_MS_PER_DAY)
 #define PREVIEW_DEFAULT_FRAMES 60
 
-/* Opens a chunk named by a plan (relative to ROOT) if it resolves inside
- * ROOT to a regular file: an fd, or -errno (-ENOENT for anything a client
- * may not see). O_NONBLOCK so a FIFO planted in ROOT cannot hang a worker.
- * The one place this file opens anything. */
+/* Opens a chunk named by a plan (relative to ROOT) the way /rec does: a
+ * regular file that resolves inside ROOT, opened without blocking (a FIFO
+ * planted in ROOT cannot hang a worker). An fd, or -errno (-ENOENT for
+ * anything a client may not see). */
 static int open_chunk(const char *root, const char *name, struct stat *st)
 {
-    char base[PATH_MAX], full[PATH_MAX], real[PATH_MAX];
-    if (!realpath(root, base) ||
-        (size_t)snprintf(full, sizeof(full), "%s/%s", base, name) >= sizeof(full) ||
-        !realpath(full, real))
+    char rel[PATH_MAX];
+    if ((size_t)snprintf(rel, sizeof(rel), "/%s", name) >= sizeof(rel))
         return -ENOENT;
-    size_t bl = strlen(base) == 1 ? 0 : strlen(base);
-    if (strncmp(real, base, bl) != 0 || real[bl] != '/')
-        return -ENOENT;
-    int fd = open(real, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0)
-        return -errno;
-    if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
-        close(fd);
-        return -ENOENT;
-    }
-    return fd;
+    return srv_open_inside(root, rel, st);
 }
 
 /* Probes a chunk for its first keyframe: 0, -ENOENT (gone, or no complete
