@@ -23,7 +23,8 @@ run_suite() {
 }
 
 # The fuzz targets over the fixture corpus: playlists, events files, the
-# sidecars that indexing the fixtures produces, and JSON request bodies.
+# sidecars that indexing the fixtures produces, JSON request bodies and MQTT
+# commands.
 fuzz_replay() {
     tmp=$(mktemp -d)
     for r in fixtures/*/root; do
@@ -35,7 +36,8 @@ fuzz_replay() {
     "$build/fuzz/fuzz_m3u8" $(find fixtures -name '*.m3u8') &&
         "$build/fuzz/fuzz_events" $(find fixtures -name 'events.txt') &&
         "$build/fuzz/fuzz_sidecar" $(find "$tmp" -name .camcat.idx) &&
-        "$build/fuzz/fuzz_jflat" tests/fuzz/jflat/*.json
+        "$build/fuzz/fuzz_jflat" tests/fuzz/jflat/*.json &&
+        "$build/fuzz/fuzz_mqttcmd" tests/fuzz/mqttcmd/*.json
     rc=$?
     rm -rf "$tmp"
     return $rc
