@@ -1,7 +1,8 @@
 # camcat — recording catalog server for IP cameras. See README.md.
 #
 # User variables (all optional): CC CFLAGS LDFLAGS CROSS_COMPILE DESTDIR PREFIX
-# SANITIZER (e.g. address,undefined) BUILD (output folder) V=1 (verbose).
+# SANITIZER (e.g. address,undefined) BUILD (output folder) V=1 (verbose)
+# MQTT=0 (camcatd without the MQTT client and libmosquitto).
 
 CROSS_COMPILE ?=
 ifeq ($(origin CC),default)
@@ -13,6 +14,7 @@ LDFLAGS ?=
 PREFIX ?= /usr/local
 DESTDIR ?=
 SANITIZER ?=
+MQTT ?= 1
 
 # Target facts come from the compiler, never from the build host.
 MACHINE := $(shell $(CC) -dumpmachine 2>/dev/null)
@@ -47,7 +49,8 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 SRV_OBJ := $(SRV_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-FUZZ_TARGETS := fuzz_m3u8 fuzz_sidecar fuzz_events fuzz_jflat fuzz_digest fuzz_ts fuzz_sps
+FUZZ_TARGETS := fuzz_m3u8 fuzz_sidecar fuzz_events fuzz_jflat fuzz_digest fuzz_ts fuzz_sps \
+	fuzz_mqttcmd
 FUZZ_REPLAY := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
 LIBCC := $(BUILD)/libcamcat.a
 
@@ -65,7 +68,7 @@ all: $(BINS)
 # Objects depend on the flags they were built with: changing CFLAGS or the
 # target rebuilds them.
 FLAGS_STAMP := $(BUILD)/.flags
-FLAGS_NOW := $(CC) $(CC_FLAGS) $(LD_FLAGS)
+FLAGS_NOW := $(CC) $(CC_FLAGS) $(LD_FLAGS) MQTT=$(MQTT)
 ifneq ($(FLAGS_NOW),$(shell cat $(FLAGS_STAMP) 2>/dev/null))
 $(shell mkdir -p $(BUILD) && printf '%s' '$(FLAGS_NOW)' > $(FLAGS_STAMP))
 endif
@@ -91,9 +94,17 @@ $(BUILD)/camcat-gentree: $(BUILD)/obj/tools/gentree.o $(LIBCC)
 # The compiled-in UI folder is where `make install` puts it.
 $(SRV_OBJ): CC_FLAGS += -DCAMCAT_WWW_DIR='"$(PREFIX)/share/camcat/www"'
 
+# The MQTT client (src/server/mqtt.c) links Debian's libmosquitto, shared.
+ifeq ($(MQTT),1)
+$(SRV_OBJ): CC_FLAGS += -DCAMCAT_MQTT=1
+SRV_LIBS := -lmosquitto
+else
+SRV_LIBS :=
+endif
+
 $(BUILD)/camcatd: $(SRV_OBJ) $(LIBCC)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) -o $@ $^ $(LD_FLAGS) -lcivetweb -lz
+	$(Q)$(CC) -o $@ $^ $(LD_FLAGS) -lcivetweb -lz $(SRV_LIBS)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/obj/tests/unit/testutil.o $(LIBCC)
 	@mkdir -p $(dir $@)
@@ -133,6 +144,9 @@ fuzz:
 	@mkdir -p build/fuzz/corpus-ts build/fuzz/corpus-sps
 	build/fuzz/fuzz_ts-libfuzzer -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus-ts tests/fuzz/ts
 	build/fuzz/fuzz_sps-libfuzzer -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus-sps tests/fuzz/sps
+	@mkdir -p build/fuzz/corpus-mqttcmd
+	build/fuzz/fuzz_mqttcmd-libfuzzer -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus-mqttcmd \
+		tests/fuzz/mqttcmd
 	$(MAKE) --no-print-directory BUILD=build/san SANITIZER=address,undefined CFLAGS="-O1 -g" all
 	CAMCAT_BUILD=build/san node tests/fuzz/rawhttp.mjs --seconds $(FUZZ_SECONDS)
 

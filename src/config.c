@@ -52,6 +52,23 @@ static const struct key_rule rules[] = {
     {"auth_file", K_OPT_PATH, AT(auth_file), 0, 0, "an htdigest file path, or nothing"},
     {"auth_realm", K_STR, AT(auth_realm), 0, 0, "a realm name without quotes"},
     {"insecure_no_auth", K_BOOL, AT(insecure_no_auth), 0, 0, "yes or no"},
+    {"log_ring_kb", K_INT, AT(log_ring_kb), 0, 4096, "KiB from 0 to 4096"},
+    {"snapshot_cmd", K_OPT_CMD, AT(snapshot_cmd), 0, 0, "a shell command, or nothing"},
+    {"snapshot_cache_s", K_INT, AT(snapshot_cache_s), 0, 3600, "seconds from 0 to 3600"},
+    {"camera_id", K_OPT_PATH, AT(camera_id), 0, 0, "a name, or nothing for the host name"},
+    {"mqtt_host", K_OPT_PATH, AT(mqtt_host), 0, 0, "a broker host name or address, or nothing"},
+    {"mqtt_port", K_INT, AT(mqtt_port), 1, 65535, "a port from 1 to 65535"},
+    {"mqtt_user", K_OPT_PATH, AT(mqtt_user), 0, 0, "a user name, or nothing"},
+    {"mqtt_password_file", K_OPT_PATH, AT(mqtt_password_file), 0, 0,
+     "a file whose first line is the password, or nothing"},
+    {"mqtt_tls_ca", K_OPT_PATH, AT(mqtt_tls_ca), 0, 0, "a CA certificate file, or nothing"},
+    {"mqtt_prefix", K_OPT_PATH, AT(mqtt_prefix), 0, 0,
+     "a topic prefix without + or #, or nothing for camcat/<camera_id>"},
+    {"mqtt_discovery", K_BOOL, AT(mqtt_discovery), 0, 0, "yes or no"},
+    {"mqtt_discovery_prefix", K_STR, AT(mqtt_discovery_prefix), 0, 0,
+     "a topic prefix, e.g. homeassistant"},
+    {"mqtt_state_interval_s", K_INT, AT(mqtt_state_interval_s), 5, 86400,
+     "seconds from 5 to 86400"},
 };
 
 #define NRULES (sizeof(rules) / sizeof(rules[0]))
@@ -72,6 +89,11 @@ void cc_config_init(struct cc_config *c, const char *default_www)
     c->export_max_s = 3600;
     c->preview_max_frames = 300;
     c->auth_realm = cc_xstrdup("camcat");
+    c->log_ring_kb = 64;
+    c->snapshot_cache_s = 10;
+    c->mqtt_port = 1883;
+    c->mqtt_discovery_prefix = cc_xstrdup("homeassistant");
+    c->mqtt_state_interval_s = 60;
 }
 
 const char *cc_config_key(size_t i, bool *is_bool)
@@ -93,6 +115,14 @@ void cc_config_free(struct cc_config *c)
     free(c->live_stop_cmd);
     free(c->auth_file);
     free(c->auth_realm);
+    free(c->snapshot_cmd);
+    free(c->camera_id);
+    free(c->mqtt_host);
+    free(c->mqtt_user);
+    free(c->mqtt_password_file);
+    free(c->mqtt_tls_ca);
+    free(c->mqtt_prefix);
+    free(c->mqtt_discovery_prefix);
     memset(c, 0, sizeof(*c));
 }
 

@@ -55,6 +55,21 @@ struct cc_config {
     char *auth_file;        /* htdigest file; NULL: no authentication */
     char *auth_realm;
     bool insecure_no_auth;  /* allow a non-loopback listen without auth_file */
+
+    int log_ring_kb;        /* newest log text kept for GET /api/log; 0: none */
+    char *snapshot_cmd;     /* prints a JPEG on stdout; NULL: no snapshots */
+    int snapshot_cache_s;   /* a snapshot is reused this long */
+
+    char *camera_id;        /* NULL: the host name */
+    char *mqtt_host;        /* NULL: no MQTT */
+    int mqtt_port;
+    char *mqtt_user;
+    char *mqtt_password_file; /* its first line is the password */
+    char *mqtt_tls_ca;      /* CA file: TLS to the broker */
+    char *mqtt_prefix;      /* NULL: camcat/<camera_id> */
+    bool mqtt_discovery;    /* Home Assistant discovery messages */
+    char *mqtt_discovery_prefix;
+    int mqtt_state_interval_s;
 };
 
 /* A listen address taken apart. */

@@ -1,14 +1,26 @@
 #include "log.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
+#include "mem.h"
+
 /* Configuration, not state: written once before threads start. */
 static enum cc_log_level log_level = CC_LOG_INFO;
+
+/* The ring: cap bytes, the newest text ending at head (mod cap); len bytes
+ * of it are valid. Lines that wrapped past the start are cut when read. */
+static pthread_mutex_t ring_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *ring;
+static size_t ring_cap, ring_head, ring_len;
 
 static const char *const level_names[] = {"error", "warn", "info", "debug"};
 
@@ -33,6 +45,59 @@ int cc_log_parse_level(const char *name, enum cc_log_level *out)
     return -EINVAL;
 }
 
+void cc_log_ring_init(size_t bytes)
+{
+    ring = bytes ? cc_xcalloc(1, bytes) : NULL;
+    ring_cap = bytes;
+    ring_head = ring_len = 0;
+}
+
+static void ring_put(const char *s, size_t n)
+{
+    if (!ring)
+        return;
+    pthread_mutex_lock(&ring_lock);
+    if (n > ring_cap) {
+        s += n - ring_cap;
+        n = ring_cap;
+    }
+    size_t first = ring_cap - ring_head < n ? ring_cap - ring_head : n;
+    memcpy(ring + ring_head, s, first);
+    memcpy(ring, s + first, n - first);
+    ring_head = (ring_head + n) % ring_cap;
+    ring_len = ring_len + n > ring_cap ? ring_cap : ring_len + n;
+    pthread_mutex_unlock(&ring_lock);
+}
+
+size_t cc_log_ring_tail(size_t lines, struct cc_buf *out)
+{
+    if (!ring || !lines)
+        return 0;
+    pthread_mutex_lock(&ring_lock);
+    char *copy = cc_xmalloc(ring_len + 1);
+    size_t start = (ring_head + ring_cap - ring_len) % ring_cap;
+    size_t first = ring_cap - start < ring_len ? ring_cap - start : ring_len;
+    memcpy(copy, ring + start, first);
+    memcpy(copy + first, ring, ring_len - first);
+    size_t len = ring_len;
+    bool wrapped = ring_len == ring_cap;
+    pthread_mutex_unlock(&ring_lock);
+    /* Walk back over `lines` newlines; a full ring's first line is partial. */
+    size_t from = len, count = 0;
+    while (from > 0 && count < lines) {
+        size_t p = from - 1;
+        while (p > 0 && copy[p - 1] != '\n')
+            p--;
+        if (p == 0 && wrapped)
+            break;
+        from = p;
+        count++;
+    }
+    cc_buf_append(out, copy + from, len - from);
+    free(copy);
+    return count;
+}
+
 void cc_log(enum cc_log_level level, const char *fmt, ...)
 {
     if (level > log_level)
@@ -53,6 +118,7 @@ void cc_log(enum cc_log_level level, const char *fmt, ...)
     if (len > sizeof(line) - 2)
         len = sizeof(line) - 2;
     line[len++] = '\n';
+    ring_put(line, len);
     ssize_t w = write(STDERR_FILENO, line, len);
     (void)w; /* nowhere left to report a failed log write */
 }

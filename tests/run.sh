@@ -25,7 +25,7 @@ run_suite() {
 # The fuzz targets over the fixture corpus: playlists, events files, the
 # sidecars that indexing the fixtures produces, JSON request bodies,
 # Authorization headers, tiny MPEG-TS chunks (every prefix: each truncation)
-# and their SPS.
+# and their SPS, and MQTT commands.
 fuzz_replay() {
     tmp=$(mktemp -d)
     for r in fixtures/*/root; do
@@ -40,7 +40,8 @@ fuzz_replay() {
         "$build/fuzz/fuzz_jflat" tests/fuzz/jflat/*.json &&
         "$build/fuzz/fuzz_digest" tests/fuzz/digest/* &&
         "$build/fuzz/fuzz_ts" tests/fuzz/ts/*.ts &&
-        "$build/fuzz/fuzz_sps" tests/fuzz/sps/*.bin
+        "$build/fuzz/fuzz_sps" tests/fuzz/sps/*.bin &&
+        "$build/fuzz/fuzz_mqttcmd" tests/fuzz/mqttcmd/*.json
     rc=$?
     rm -rf "$tmp"
     return $rc

@@ -34,7 +34,8 @@ ARMHF_CIVETWEB_SRC := build/armhf-cache/source/civetweb
 ARMHF_CIVETWEB_LIB := $(ARMHF_STATIC_BUILD)/civetweb/libcivetweb.a
 ARMHF_CIVETWEB_CFLAGS := -Os -ffunction-sections -fdata-sections -pthread \
 	-D_FILE_OFFSET_BITS=64 -DNO_SSL -DNO_CGI -DUSE_STACK_SIZE=102400
-ARMHF_STATIC_FLAGS := CROSS_COMPILE=$(ARMHF_PREFIX) BUILD=$(ARMHF_STATIC_BUILD) \
+# Debian ships libmosquitto shared only: the static build is without MQTT.
+ARMHF_STATIC_FLAGS := CROSS_COMPILE=$(ARMHF_PREFIX) BUILD=$(ARMHF_STATIC_BUILD) MQTT=0 \
 	CFLAGS="-Os -g -ffunction-sections -fdata-sections" \
 	EXTRA_CFLAGS="-I$(ARMHF_CIVETWEB_SRC)/include $(ARMHF_CFLAGS)" \
 	EXTRA_LDFLAGS="-static -Wl,--gc-sections -L$(patsubst %/,%,$(dir $(ARMHF_CIVETWEB_LIB))) $(ARMHF_LIBDIRS:%=-L%)"

@@ -15,6 +15,8 @@
 #include "live.h"
 #include "log.h"
 #include "mem.h"
+#include "mqtt.h"
+#include "snapshot.h"
 #include "stitch.h"
 #include "thumb.h"
 #include "urlpath.h"
@@ -182,11 +184,45 @@ static int handle_health(struct mg_connection *conn, struct app *app)
     cc_json_obj_close(&j);
     cc_json_key(&j, "threads");
     cc_json_int(&j, app->cfg->threads);
+    cc_json_key(&j, "mqtt");
+    srv_mqtt_health(app->mqtt, &j);
     cc_json_obj_close(&j);
     cc_buf_putc(&b, '\n');
     int rc = srv_send_json(conn, 200, &b, "no-store");
     cc_buf_free(&b);
     return rc;
+}
+
+#define LOG_LINES_DEFAULT 100
+#define LOG_LINES_MAX 10000
+
+/* GET /api/log?lines=N: the newest lines of our own log, as text. */
+static int handle_log(struct mg_connection *conn, struct app *app)
+{
+    char v[16];
+    int n;
+    long lines = LOG_LINES_DEFAULT;
+    int st = query_value(conn, "lines", v, sizeof(v), &n);
+    if (st)
+        return st;
+    if (n >= 0) {
+        char *end;
+        lines = strtol(v, &end, 10);
+        if (n == 0 || *end || v[0] < '0' || v[0] > '9' || lines < 1 || lines > LOG_LINES_MAX)
+            return srv_send_error(conn, 400, "bad_lines", "lines must be from 1 to 10000");
+    }
+    if (app->cfg->log_ring_kb == 0)
+        return srv_send_error(conn, 404, "no_log_ring", "the log is not kept (log_ring_kb = 0)");
+    struct cc_buf b;
+    cc_buf_init(&b);
+    cc_log_ring_tail((size_t)lines, &b);
+    struct srv_resp r;
+    srv_resp_init(&r, conn, 200);
+    srv_resp_header(&r, "Content-Type", "text/plain; charset=utf-8");
+    srv_resp_header(&r, "Cache-Control", "no-store");
+    int status = srv_resp_send(&r, b.data ? b.data : "", b.len);
+    cc_buf_free(&b);
+    return status;
 }
 
 int srv_send_root_unavailable(struct mg_connection *conn, int err)
@@ -414,6 +450,13 @@ int srv_api_handler(struct mg_connection *conn, void *cbdata)
         return srv_time_handler(conn, app);
     if (!strcmp(path, "/api/live.m3u8"))
         return srv_live_handler(conn, app);
+    if (!strcmp(path, "/api/log")) {
+        if (!srv_method_ok(conn))
+            return srv_send_405(conn);
+        return handle_log(conn, app);
+    }
+    if (!strcmp(path, "/api/snapshot.jpg"))
+        return srv_snapshot_handler(conn, app);
     if (!strncmp(path, days_prefix, sizeof(days_prefix) - 1))
         return handle_one_day(conn, app, path + sizeof(days_prefix) - 1);
     return srv_send_error(conn, 404, "not_found", "no such API path");

@@ -17,6 +17,9 @@ struct mg_connection;
 struct srv_sweep;
 struct srv_live;
 struct cc_digest;
+struct srv_mqtt;
+struct srv_snapshot;
+struct cc_ret_result;
 
 struct app {
     struct cc_catalog *cat;
@@ -31,6 +34,8 @@ struct app {
     atomic_int exports_running; /* a download holds a worker: bounded (export.c) */
     struct srv_sweep *sweep; /* retention (storage.c); NULL until started */
     struct cc_digest *digest; /* nonces (auth.c); NULL without auth_file */
+    struct srv_snapshot *snapshot; /* /api/snapshot.jpg and its hook (snapshot.h) */
+    struct srv_mqtt *mqtt;   /* NULL when MQTT is off (mqtt.h) */
 };
 
 /* Request handlers (mg_request_handler): return the status they sent. */
@@ -39,6 +44,12 @@ int srv_rec_handler(struct mg_connection *conn, void *app);   /* /rec */
 int srv_www_handler(struct mg_connection *conn, void *app);   /* everything else */
 /* GET and POST /api/time (time.c), called by the /api router. */
 int srv_time_handler(struct mg_connection *conn, struct app *app);
+/* The clock sync of POST /api/time without the request (MQTT sync_clock):
+ * compares epoch_ms with the camera's clock and acts per the clock mode.
+ * 0 with *camera_ms and *action ("none", "set", "would_set"), -EACCES when
+ * clock = off, -EPERM without CAP_SYS_TIME, or -errno. who goes to the log. */
+int srv_time_sync(struct app *app, int64_t epoch_ms, const char *who, int64_t *camera_ms,
+                  const char **action);
 
 /* Checks auth_realm and, when set, the auth_file (readable, well-formed, a
  * user for the realm) at start-up: 0, or -EINVAL after logging why. */
@@ -63,6 +74,9 @@ int srv_export_handler(struct mg_connection *conn, struct app *app); /* /api/exp
 void srv_sweep_start(struct app *app);
 void srv_sweep_stop(struct app *app);
 int srv_storage_handler(struct mg_connection *conn, struct app *app);   /* GET /api/storage */
+/* A sweep now, on the caller's thread, under the same lock (MQTT sweep):
+ * 0 with *res, -ENOENT when no retention policy is set, or -errno. */
+int srv_sweep_now(struct app *app, struct cc_ret_result *res);
 int srv_day_delete(struct mg_connection *conn, struct app *app, const struct cc_date *date);
 
 /* State-changing requests (POST, DELETE) call this first: 0 when the request

@@ -146,6 +146,24 @@ static void viewer_arrived(struct srv_live *l)
     pthread_mutex_unlock(&l->lock);
 }
 
+int srv_live_command(struct srv_live *l, bool on)
+{
+    if (!l->have_thread)
+        return -ENOTSUP;
+    if (on) {
+        bool was = l->on;
+        viewer_arrived(l);
+        return was ? -EALREADY : 0;
+    }
+    pthread_mutex_lock(&l->lock);
+    bool was = l->on;
+    /* As if the last viewer left long ago: the thread stops it now. */
+    l->last_viewer_ms = INT64_MIN / 2;
+    pthread_cond_signal(&l->wake);
+    pthread_mutex_unlock(&l->lock);
+    return was ? 0 : -EALREADY;
+}
+
 static void wait_until_locked(struct srv_live *l, int64_t when_ms)
 {
     if (when_ms == INT64_MAX) {

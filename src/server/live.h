@@ -15,6 +15,8 @@
 #ifndef CC_SRV_LIVE_H
 #define CC_SRV_LIVE_H
 
+#include <stdbool.h>
+
 #include "catalog.h"
 #include "config.h"
 
@@ -28,6 +30,12 @@ struct srv_live *srv_live_new(const struct cc_config *cfg, struct cc_catalog *ca
 /* Stops the thread; runs live_stop_cmd (waiting for it, bounded) if live
  * was started. NULL is fine. */
 void srv_live_free(struct srv_live *l);
+
+/* Live on or off as if a viewer came (on: live_start_cmd now, live_stop_cmd
+ * after live_idle_s without viewers) or the idle time ran out (off:
+ * live_stop_cmd now). 0, -EALREADY (already so), or -ENOTSUP when neither
+ * live command is configured. Any thread; never waits for the command. */
+int srv_live_command(struct srv_live *l, bool on);
 
 /* /api/live.m3u8: the status sent. */
 int srv_live_handler(struct mg_connection *conn, struct app *app);

@@ -23,6 +23,8 @@
 #include "live.h"
 #include "log.h"
 #include "mem.h"
+#include "mqtt.h"
+#include "snapshot.h"
 
 #ifndef CAMCAT_WWW_DIR
 #define CAMCAT_WWW_DIR "/usr/local/share/camcat/www"
@@ -321,12 +323,20 @@ static int serve(const struct cc_config *cfg, struct cc_catalog *cat)
     /* Before the first request: DELETE takes the sweep's lock. */
     srv_sweep_start(&app);
     app.live = srv_live_new(cfg, cat);
-    struct mg_context *ctx = srv_auth_start(&app) < 0 ? NULL : start_server(&app, cfg);
+    app.snapshot = srv_snapshot_new(cfg);
+    struct mg_context *ctx = NULL;
+    int rc = srv_auth_start(&app);
+    if (rc == 0)
+        rc = srv_mqtt_start(&app, &app.mqtt);
+    if (rc == 0)
+        ctx = start_server(&app, cfg);
     if (!ctx) {
+        srv_mqtt_stop(app.mqtt);
+        srv_snapshot_free(app.snapshot);
         srv_auth_stop(&app);
         srv_live_free(app.live);
         srv_sweep_stop(&app);
-        return 1;
+        return rc == -EINVAL || rc == -ENOTSUP ? 2 : 1;
     }
     sigset_t wait_set = old;
     sigdelset(&wait_set, SIGINT);
@@ -335,6 +345,8 @@ static int serve(const struct cc_config *cfg, struct cc_catalog *cat)
         sigsuspend(&wait_set);
     cc_info("stopping: finishing requests in flight");
     stop_server(ctx, &app);
+    srv_mqtt_stop(app.mqtt); /* publishes offline; its commands use live, sweep, snapshot */
+    srv_snapshot_free(app.snapshot);
     srv_auth_stop(&app);
     srv_live_free(app.live); /* after the last request: runs live_stop_cmd if live was on */
     srv_sweep_stop(&app);
@@ -354,6 +366,7 @@ int main(int argc, char **argv)
         return rc == 1 ? 0 : 2;
     }
     cc_log_set_level(cfg.log_level);
+    cc_log_ring_init((size_t)cfg.log_ring_kb << 10);
     if (check_listen(&cfg) < 0 || srv_auth_check_config(&cfg) < 0) {
         cc_config_free(&cfg);
         return 2;

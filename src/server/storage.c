@@ -37,7 +37,8 @@ static struct cc_ret_policy policy_of(const struct cc_config *cfg)
 }
 
 
-static void sweep_once(struct app *app)
+/* One sweep; res (may be NULL) gets what it removed. 0 or -errno. */
+static int sweep_once(struct app *app, struct cc_ret_result *res_out)
 {
     const char *root = cc_catalog_root(app->cat);
     bool dry = app->cfg->sweep_dry_run;
@@ -51,7 +52,7 @@ static void sweep_once(struct app *app)
     if (rc < 0) {
         cc_warn("retention: sweep skipped: %s: %s", root, strerror(-rc));
         pthread_mutex_unlock(&app->sweep->run_lock);
-        return;
+        return rc;
     }
     struct cc_date today;
     cc_local_today(&today);
@@ -71,6 +72,17 @@ static void sweep_once(struct app *app)
     pthread_mutex_unlock(&app->sweep->run_lock);
     cc_ret_plan_free(&plan);
     cc_ret_inventory_free(&inv);
+    if (res_out)
+        *res_out = res;
+    return rc;
+}
+
+int srv_sweep_now(struct app *app, struct cc_ret_result *res)
+{
+    const struct cc_config *c = app->cfg;
+    if (!c->retain_days && !c->min_free_mb && !c->min_free_pct)
+        return -ENOENT;
+    return sweep_once(app, res);
 }
 
 static void log_removed(void *ud, const char *path)
@@ -95,7 +107,7 @@ static void *sweep_main(void *arg)
         return NULL;
     }
     for (;;) {
-        sweep_once(app);
+        sweep_once(app, NULL);
         if (interval <= 0 || atomic_load(&sw->stop))
             break;
         struct timespec until;

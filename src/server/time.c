@@ -236,6 +236,24 @@ static int send_result(struct mg_connection *conn, struct app *app, const struct
     return rc;
 }
 
+int srv_time_sync(struct app *app, int64_t epoch_ms, const char *who, int64_t *camera_ms,
+                  const char **action)
+{
+    if (app->cfg->clock == CC_CLOCK_OFF)
+        return -EACCES;
+    pthread_mutex_lock(&clock_lock);
+    *camera_ms = cc_now_ns() / 1000000;
+    int64_t diff = epoch_ms - *camera_ms;
+    bool over = llabs(diff) > app->cfg->clock_threshold_ms;
+    *action = !over ? "none" : app->cfg->clock == CC_CLOCK_SET ? "set" : "would_set";
+    int rc = over && app->cfg->clock == CC_CLOCK_SET ? set_clock(epoch_ms, *camera_ms, who) : 0;
+    pthread_mutex_unlock(&clock_lock);
+    if (rc == 0 && over && app->cfg->clock == CC_CLOCK_REPORT)
+        cc_info("clock: %+lld ms off by %s's clock; clock = report, left alone", (long long)diff,
+                who);
+    return rc;
+}
+
 /* Compares under the lock and acts per the clock mode. */
 static int apply(struct mg_connection *conn, struct app *app, const struct time_req *req)
 {
@@ -243,23 +261,15 @@ static int apply(struct mg_connection *conn, struct app *app, const struct time_
     char who[128];
     snprintf(who, sizeof(who), "%s%s%.64s", ri->remote_addr, ri->remote_user ? " user " : "",
              ri->remote_user ? ri->remote_user : "");
-    pthread_mutex_lock(&clock_lock);
-    int64_t camera_ms = cc_now_ns() / 1000000;
-    int64_t diff = req->epoch_ms - camera_ms;
-    bool over = llabs(diff) > app->cfg->clock_threshold_ms;
-    const char *action = !over ? "none" : app->cfg->clock == CC_CLOCK_SET ? "set" : "would_set";
-    int rc = over && app->cfg->clock == CC_CLOCK_SET ? set_clock(req->epoch_ms, camera_ms, who)
-                                                     : 0;
-    pthread_mutex_unlock(&clock_lock);
+    int64_t camera_ms;
+    const char *action;
+    int rc = srv_time_sync(app, req->epoch_ms, who, &camera_ms, &action);
     if (rc == -EPERM)
         return srv_send_error(conn, 500, "clock_permission",
                               "camcatd lacks CAP_SYS_TIME and cannot set the clock: grant it "
                               "(systemd: AmbientCapabilities=CAP_SYS_TIME) or set clock = report");
     if (rc < 0)
         return srv_send_error(conn, 500, "clock_set_failed", "setting the clock failed");
-    if (over && app->cfg->clock == CC_CLOCK_REPORT)
-        cc_info("clock: %+lld ms off by %s's clock; clock = report, left alone", (long long)diff,
-                who);
     return send_result(conn, app, req, camera_ms, action);
 }
 

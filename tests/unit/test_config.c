@@ -176,8 +176,36 @@ static void test_operation_keys(void **state)
     size_t n = 0, nbool = 0;
     for (const char *k; (k = cc_config_key(n, &is_bool)) != NULL; n++)
         nbool += is_bool;
-    assert_int_equal(n, 23);
-    assert_int_equal(nbool, 2);
+    assert_int_equal(n, 36);
+    assert_int_equal(nbool, 3);
+}
+
+static void test_mqtt_keys(void **state)
+{
+    struct cc_config c;
+    char err[512];
+    cc_config_init(&c, "/www");
+    assert_null(c.mqtt_host);
+    assert_int_equal(c.mqtt_port, 1883);
+    assert_string_equal(c.mqtt_discovery_prefix, "homeassistant");
+    assert_int_equal(c.log_ring_kb, 64);
+    const char text[] = "mqtt_host = 127.0.0.1\nmqtt_port = 18830\nmqtt_user = cam\n"
+                        "mqtt_password_file = /etc/camcat/mqtt.pw\nmqtt_prefix = site/cam1\n"
+                        "camera_id = cam1\nmqtt_discovery = yes\nmqtt_state_interval_s = 30\n"
+                        "snapshot_cmd = ffmpeg -i x -frames:v 1 -f mjpeg -\nsnapshot_cache_s = 0\n"
+                        "log_ring_kb = 0\n";
+    assert_int_equal(cc_config_parse(&c, text, sizeof(text) - 1, "t", err, sizeof(err)), 0);
+    assert_string_equal(c.mqtt_host, "127.0.0.1");
+    assert_int_equal(c.mqtt_port, 18830);
+    assert_string_equal(c.mqtt_prefix, "site/cam1");
+    assert_true(c.mqtt_discovery);
+    assert_int_equal(c.mqtt_state_interval_s, 30);
+    assert_int_equal(c.log_ring_kb, 0);
+    assert_non_null(strstr(c.snapshot_cmd, "mjpeg"));
+    assert_int_equal(cc_config_set(&c, "mqtt_port", "0", err, sizeof(err)), -EINVAL);
+    assert_int_equal(cc_config_set(&c, "mqtt_state_interval_s", "1", err, sizeof(err)), -EINVAL);
+    assert_int_equal(cc_config_set(&c, "log_ring_kb", "5000", err, sizeof(err)), -EINVAL);
+    cc_config_free(&c);
 }
 
 static void listen_ok(const char *s, const char *host, int port, bool v6, bool loopback)
@@ -243,6 +271,7 @@ int main(void)
         cmocka_unit_test(test_errors),         cmocka_unit_test(test_set_like_flags),
         cmocka_unit_test(test_listen),         cmocka_unit_test(test_load_file),
         cmocka_unit_test(test_operation_keys),
+        cmocka_unit_test(test_mqtt_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
