@@ -52,6 +52,11 @@ static const struct key_rule rules[] = {
     {"auth_file", K_OPT_PATH, AT(auth_file), 0, 0, "an htdigest file path, or nothing"},
     {"auth_realm", K_STR, AT(auth_realm), 0, 0, "a realm name without quotes"},
     {"insecure_no_auth", K_BOOL, AT(insecure_no_auth), 0, 0, "yes or no"},
+    {"ingest_max", K_INT, AT(ingest_max), 0, 16, "a number of streams from 0 (off) to 16"},
+    {"ingest_token", K_OPT_CMD, AT(ingest_token), 0, 0, "a secret of 16 or more characters"},
+    {"ingest_chunk_s", K_INT, AT(ingest_chunk_s), 1, 60, "seconds from 1 to 60"},
+    {"ingest_max_chunk_s", K_INT, AT(ingest_max_chunk_s), 2, 600, "seconds from 2 to 600"},
+    {"ingest_max_chunk_mb", K_INT, AT(ingest_max_chunk_mb), 1, 256, "MiB from 1 to 256"},
 };
 
 #define NRULES (sizeof(rules) / sizeof(rules[0]))
@@ -72,6 +77,10 @@ void cc_config_init(struct cc_config *c, const char *default_www)
     c->export_max_s = 3600;
     c->preview_max_frames = 300;
     c->auth_realm = cc_xstrdup("camcat");
+    c->ingest_max = 1;
+    c->ingest_chunk_s = 2;
+    c->ingest_max_chunk_s = 10;
+    c->ingest_max_chunk_mb = 16;
 }
 
 const char *cc_config_key(size_t i, bool *is_bool)
@@ -93,6 +102,7 @@ void cc_config_free(struct cc_config *c)
     free(c->live_stop_cmd);
     free(c->auth_file);
     free(c->auth_realm);
+    free(c->ingest_token);
     memset(c, 0, sizeof(*c));
 }
 
@@ -327,6 +337,15 @@ int cc_config_check(const struct cc_config *c, char *err, size_t errsz)
 {
     if (!c->root) {
         snprintf(err, errsz, "root is not set (--root DIR or root = DIR in the config file)");
+        return -EINVAL;
+    }
+    if (c->ingest_token && (strlen(c->ingest_token) < 16 || strpbrk(c->ingest_token, " \t"))) {
+        snprintf(err, errsz, "ingest_token: use a secret of 16 or more characters without spaces");
+        return -EINVAL;
+    }
+    if (c->ingest_max_chunk_s <= c->ingest_chunk_s) {
+        snprintf(err, errsz, "ingest_max_chunk_s (%d) must be longer than ingest_chunk_s (%d)",
+                 c->ingest_max_chunk_s, c->ingest_chunk_s);
         return -EINVAL;
     }
     return 0;

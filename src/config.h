@@ -55,6 +55,12 @@ struct cc_config {
     char *auth_file;        /* htdigest file; NULL: no authentication */
     char *auth_realm;
     bool insecure_no_auth;  /* allow a non-loopback listen without auth_file */
+
+    int ingest_max;         /* POST /api/ingest streams at once; 0: ingest off */
+    char *ingest_token;     /* Bearer token for ingest, the alternative to digest */
+    int ingest_chunk_s;     /* chunks are cut at the first keyframe after this */
+    int ingest_max_chunk_s; /* no keyframe for longer ends the stream */
+    int ingest_max_chunk_mb;
 };
 
 /* A listen address taken apart. */

@@ -28,6 +28,7 @@ struct app {
     atomic_int in_flight;
     atomic_bool stopping;
     atomic_int exports_running; /* a download holds a worker: bounded (export.c) */
+    atomic_int ingests_running; /* pushed streams being recorded (ingest.c) */
     struct srv_sweep *sweep; /* retention (storage.c); NULL until started */
 };
 

@@ -22,6 +22,7 @@
 #include "fsutil.h"
 #include "htdigest.h"
 #include "http.h"
+#include "ingest.h"
 #include "log.h"
 
 int srv_auth_check_config(const struct cc_config *cfg)
@@ -72,6 +73,8 @@ int srv_auth_handler(struct mg_connection *conn, void *cbdata)
 {
     struct app *app = cbdata;
     const struct cc_config *cfg = app->cfg;
+    if (srv_ingest_token_ok(conn, cfg))
+        return 1; /* a device pushing a stream, with the token instead of digest */
     int rc = mg_check_digest_access_authentication(conn, cfg->auth_realm, cfg->auth_file);
     if (rc > 0) {
         if (atomic_exchange(&file_broken, false))
