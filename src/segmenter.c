@@ -40,6 +40,8 @@ struct cc_seg {
     int64_t last_raw;      /* last DTS as sent (33 bits) */
     int64_t last_dts;      /* ... unwrapped */
     int64_t frame_dur;     /* last positive DTS step */
+    int64_t max_pts;       /* latest presentation time announced (unwrapped) */
+    int64_t max_pts_before; /* ... before the newest video PES */
     struct frame cur, prev; /* the newest video PES announced, and the one before */
     bool open;             /* a chunk is in progress */
     uint64_t chunk_start;
@@ -211,7 +213,7 @@ static int emit(struct cc_seg *s, uint64_t end, int64_t dur)
 static void flush_before_cur(struct cc_seg *s)
 {
     if (s->open)
-        emit(s, s->cur.start, s->cur.dts - s->chunk_dts);
+        emit(s, s->cur.start, s->max_pts_before + s->frame_dur - s->chunk_pts);
 }
 
 /* Stops the stream: what was complete before the fault is handed out first. */
@@ -238,7 +240,7 @@ static int on_video_start(struct cc_seg *s, const struct cc_ts_pes *pes)
                      d < 0 ? "back" : "forward", (double)(d < 0 ? -d : d) / CC_SEG_HZ,
                      (unsigned long long)pes->start);
             if (s->open) /* everything before this PES is complete */
-                emit(s, pes->start, s->cur.dts + s->frame_dur - s->chunk_dts);
+                emit(s, pes->start, s->max_pts + s->frame_dur - s->chunk_pts);
             return fail(s, -ERANGE, "%s", msg);
         }
         dts = s->last_dts + d;
@@ -252,6 +254,11 @@ static int on_video_start(struct cc_seg *s, const struct cc_ts_pes *pes)
         s->last_raw = pes->dts;
     }
     s->last_dts = dts;
+    /* B-frames: the last frame shown is the one with the latest PTS */
+    int64_t pts = pes->pts >= 0 && pes->dts >= 0 ? dts + signed33(pes->pts - pes->dts) : dts;
+    s->max_pts_before = s->max_pts;
+    if (!s->cur.valid || pts > s->max_pts)
+        s->max_pts = pts;
     s->prev = s->cur;
     s->cur = (struct frame){.start = pes->start, .dts = dts, .valid = true};
     int64_t max = (int64_t)s->cfg.max_chunk_ms * 90;
@@ -377,7 +384,7 @@ int cc_seg_finish(struct cc_seg *s, bool clean)
             return rc;
         if (s->open) {
             uint64_t end = s->base + s->buf.len - s->ts.part_len;
-            emit(s, end, s->cur.dts + s->frame_dur - s->chunk_dts);
+            emit(s, end, s->max_pts + s->frame_dur - s->chunk_pts);
         }
     } else {
         flush_before_cur(s);
