@@ -47,7 +47,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 SRV_OBJ := $(SRV_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-FUZZ_TARGETS := fuzz_m3u8 fuzz_sidecar fuzz_events fuzz_jflat fuzz_ts fuzz_sps
+FUZZ_TARGETS := fuzz_m3u8 fuzz_sidecar fuzz_events fuzz_jflat fuzz_ts fuzz_sps fuzz_segmenter
 FUZZ_REPLAY := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
 LIBCC := $(BUILD)/libcamcat.a
 
@@ -131,6 +131,9 @@ fuzz:
 	@mkdir -p build/fuzz/corpus-ts build/fuzz/corpus-sps
 	build/fuzz/fuzz_ts-libfuzzer -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus-ts tests/fuzz/ts
 	build/fuzz/fuzz_sps-libfuzzer -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus-sps tests/fuzz/sps
+	@mkdir -p build/fuzz/corpus-segmenter
+	build/fuzz/fuzz_segmenter-libfuzzer -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=256 \
+		build/fuzz/corpus-segmenter tests/fuzz/segmenter
 
 # The test run: dependencies, an optimised build, then everything again under
 # AddressSanitizer + UBSan in build/san.

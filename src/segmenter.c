@@ -34,7 +34,7 @@ struct cc_seg {
     struct cc_buf buf;
     uint64_t base;         /* input offset of buf.data[0] */
     uint64_t psi_scanned;  /* packets before this offset were looked at for PAT/PMT */
-    uint8_t psi[2 * CC_TS_PACKET]; /* latest PAT, then latest PMT */
+    uint8_t psi[2 * CC_TS_PACKET]; /* the PAT, then the PMT, as first seen */
     bool have_pat, have_pmt;
     bool have_dts;
     int64_t last_raw;      /* last DTS as sent (33 bits) */
@@ -127,7 +127,7 @@ static bool is_psi_packet(const struct cc_seg *s, const uint8_t *p)
     return p[0] == SYNC && (pid == 0 || (s->ts.pmt_pid && pid == s->ts.pmt_pid));
 }
 
-/* Remembers the newest PAT and PMT among the whole packets before upto, so a
+/* Remembers the first PAT and PMT among the whole packets before upto, so a
  * chunk that lacks them can be given copies. */
 static void scan_psi(struct cc_seg *s, uint64_t upto)
 {
@@ -140,10 +140,11 @@ static void scan_psi(struct cc_seg *s, uint64_t upto)
         }
         bool start = p[1] & 0x40;
         uint16_t pid = pid_of(p);
-        if (start && pid == 0) {
+        /* the first ones: the ts reader, too, follows the first PMT only */
+        if (start && pid == 0 && !s->have_pat) {
             memcpy(s->psi, p, CC_TS_PACKET);
             s->have_pat = true;
-        } else if (start && s->ts.pmt_pid && pid == s->ts.pmt_pid) {
+        } else if (start && s->ts.pmt_pid && pid == s->ts.pmt_pid && !s->have_pmt) {
             memcpy(s->psi + CC_TS_PACKET, p, CC_TS_PACKET);
             s->have_pmt = true;
         }
@@ -165,15 +166,20 @@ static void discard(struct cc_seg *s, uint64_t off)
     s->base = off;
 }
 
-/* A cut at a keyframe's first packet takes the PAT/PMT right before it along. */
+/* A cut at a keyframe's first packet takes the PAT/PMT right before it along
+ * (only when they begin with the PAT: a chunk must start with one). */
 static uint64_t walk_back(const struct cc_seg *s, uint64_t off)
 {
-    for (int i = 0; i < 4 && off >= s->base + CC_TS_PACKET; i++) {
-        if (!is_psi_packet(s, at(s, off - CC_TS_PACKET)))
+    uint64_t o = off, best = off;
+    for (int i = 0; i < 4 && o >= s->base + CC_TS_PACKET; i++) {
+        const uint8_t *p = at(s, o - CC_TS_PACKET);
+        if (!is_psi_packet(s, p))
             break;
-        off -= CC_TS_PACKET;
+        o -= CC_TS_PACKET;
+        if (pid_of(p) == 0)
+            best = o;
     }
-    return off;
+    return best;
 }
 
 static bool starts_with_psi(const struct cc_seg *s, const uint8_t *p, size_t len)
@@ -196,7 +202,11 @@ static int emit(struct cc_seg *s, uint64_t end, int64_t dur)
         .offset = s->chunk_start,
         .seq = s->chunks,
     };
-    if (!starts_with_psi(s, c.data, c.len) && s->have_pat && s->have_pmt) {
+    if (!starts_with_psi(s, c.data, c.len)) {
+        if (!s->have_pat || !s->have_pmt) { /* would not play alone: dropped */
+            discard(s, end);
+            return 0;
+        }
         c.psi = s->psi;
         c.psi_len = sizeof(s->psi);
     }

@@ -7,7 +7,7 @@
  * chunk's own first keyframe (by PTS, unwrapped past the 33-bit wrap), and
  * handed out through a callback with its bytes, its first PTS and its
  * duration. The PAT and PMT packets that come right before a keyframe go with
- * it; a chunk that does not start with them is handed the latest ones seen
+ * it; a chunk that does not start with them is handed the first ones seen
  * (psi) to write in front, so every chunk plays alone. Bytes before the first
  * keyframe are dropped (nothing decodes from them).
  *

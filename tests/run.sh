@@ -38,7 +38,8 @@ fuzz_replay() {
         "$build/fuzz/fuzz_sidecar" $(find "$tmp" -name .camcat.idx) &&
         "$build/fuzz/fuzz_jflat" tests/fuzz/jflat/*.json &&
         "$build/fuzz/fuzz_ts" tests/fuzz/ts/*.ts &&
-        "$build/fuzz/fuzz_sps" tests/fuzz/sps/*.bin
+        "$build/fuzz/fuzz_sps" tests/fuzz/sps/*.bin &&
+        "$build/fuzz/fuzz_segmenter" tests/fuzz/segmenter/*
     rc=$?
     rm -rf "$tmp"
     return $rc
