@@ -50,7 +50,7 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 SRV_OBJ := $(SRV_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_TARGETS := fuzz_m3u8 fuzz_sidecar fuzz_events fuzz_jflat fuzz_digest fuzz_ts fuzz_sps \
-	fuzz_mqttcmd
+	fuzz_mqttcmd fuzz_segmenter
 FUZZ_REPLAY := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
 LIBCC := $(BUILD)/libcamcat.a
 
@@ -147,6 +147,9 @@ fuzz:
 	@mkdir -p build/fuzz/corpus-mqttcmd
 	build/fuzz/fuzz_mqttcmd-libfuzzer -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus-mqttcmd \
 		tests/fuzz/mqttcmd
+	@mkdir -p build/fuzz/corpus-segmenter
+	build/fuzz/fuzz_segmenter-libfuzzer -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=256 \
+		build/fuzz/corpus-segmenter tests/fuzz/segmenter
 	$(MAKE) --no-print-directory BUILD=build/san SANITIZER=address,undefined CFLAGS="-O1 -g" all
 	CAMCAT_BUILD=build/san node tests/fuzz/rawhttp.mjs --seconds $(FUZZ_SECONDS)
 

@@ -69,6 +69,11 @@ static const struct key_rule rules[] = {
      "a topic prefix, e.g. homeassistant"},
     {"mqtt_state_interval_s", K_INT, AT(mqtt_state_interval_s), 5, 86400,
      "seconds from 5 to 86400"},
+    {"ingest_max", K_INT, AT(ingest_max), 0, 16, "a number of streams from 0 (off) to 16"},
+    {"ingest_token", K_OPT_CMD, AT(ingest_token), 0, 0, "a secret of 16 or more characters"},
+    {"ingest_chunk_s", K_INT, AT(ingest_chunk_s), 1, 60, "seconds from 1 to 60"},
+    {"ingest_max_chunk_s", K_INT, AT(ingest_max_chunk_s), 2, 600, "seconds from 2 to 600"},
+    {"ingest_max_chunk_mb", K_INT, AT(ingest_max_chunk_mb), 1, 256, "MiB from 1 to 256"},
 };
 
 #define NRULES (sizeof(rules) / sizeof(rules[0]))
@@ -94,6 +99,10 @@ void cc_config_init(struct cc_config *c, const char *default_www)
     c->mqtt_port = 1883;
     c->mqtt_discovery_prefix = cc_xstrdup("homeassistant");
     c->mqtt_state_interval_s = 60;
+    c->ingest_max = 1;
+    c->ingest_chunk_s = 2;
+    c->ingest_max_chunk_s = 10;
+    c->ingest_max_chunk_mb = 16;
 }
 
 const char *cc_config_key(size_t i, bool *is_bool)
@@ -123,6 +132,7 @@ void cc_config_free(struct cc_config *c)
     free(c->mqtt_tls_ca);
     free(c->mqtt_prefix);
     free(c->mqtt_discovery_prefix);
+    free(c->ingest_token);
     memset(c, 0, sizeof(*c));
 }
 
@@ -357,6 +367,15 @@ int cc_config_check(const struct cc_config *c, char *err, size_t errsz)
 {
     if (!c->root) {
         snprintf(err, errsz, "root is not set (--root DIR or root = DIR in the config file)");
+        return -EINVAL;
+    }
+    if (c->ingest_token && (strlen(c->ingest_token) < 16 || strpbrk(c->ingest_token, " \t"))) {
+        snprintf(err, errsz, "ingest_token: use a secret of 16 or more characters without spaces");
+        return -EINVAL;
+    }
+    if (c->ingest_max_chunk_s <= c->ingest_chunk_s) {
+        snprintf(err, errsz, "ingest_max_chunk_s (%d) must be longer than ingest_chunk_s (%d)",
+                 c->ingest_max_chunk_s, c->ingest_chunk_s);
         return -EINVAL;
     }
     return 0;

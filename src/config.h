@@ -70,6 +70,12 @@ struct cc_config {
     bool mqtt_discovery;    /* Home Assistant discovery messages */
     char *mqtt_discovery_prefix;
     int mqtt_state_interval_s;
+
+    int ingest_max;         /* POST /api/ingest streams at once; 0: ingest off */
+    char *ingest_token;     /* Bearer token for ingest, the alternative to digest */
+    int ingest_chunk_s;     /* chunks are cut at the first keyframe after this */
+    int ingest_max_chunk_s; /* no keyframe for longer ends the stream */
+    int ingest_max_chunk_mb;
 };
 
 /* A listen address taken apart. */

@@ -41,7 +41,8 @@ fuzz_replay() {
         "$build/fuzz/fuzz_digest" tests/fuzz/digest/* &&
         "$build/fuzz/fuzz_ts" tests/fuzz/ts/*.ts &&
         "$build/fuzz/fuzz_sps" tests/fuzz/sps/*.bin &&
-        "$build/fuzz/fuzz_mqttcmd" tests/fuzz/mqttcmd/*.json
+        "$build/fuzz/fuzz_mqttcmd" tests/fuzz/mqttcmd/*.json &&
+        "$build/fuzz/fuzz_segmenter" tests/fuzz/segmenter/*
     rc=$?
     rm -rf "$tmp"
     return $rc

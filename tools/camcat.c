@@ -2,6 +2,7 @@
  * A thin front end on the index library; the server uses the same code. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include "dayjson.h"
 #include "fsutil.h"
 #include "htdigest.h"
+#include "ingest.h"
 #include "json.h"
 #include "log.h"
 #include "mem.h"
@@ -43,6 +45,8 @@ static void usage_main(FILE *f)
                "  probe FILE.ts [--duration S] [--thumb OUT.mp4]\n"
                "                                         what a chunk holds; its keyframe\n"
                "  preview OUT.mp4 FILE.ts...             their keyframes as a time-lapse\n"
+               "  record --root ROOT [--chunk-s N] < STREAM.ts\n"
+               "                                         record a piped MPEG-TS stream\n"
                "\n"
                "COMMAND --help describes each. DAY is YYYY-MM-DD.\n");
 }
@@ -803,12 +807,11 @@ static int cmd_probe(int argc, char **argv)
     int rc = parse_probe_args(argc, argv, &a);
     if (rc)
         return rc < 0 ? 2 : 0;
-    int fd = open(a.file, O_RDONLY | O_CLOEXEC);
     struct stat st;
-    if (fd < 0 || fstat(fd, &st) < 0) {
-        fprintf(stderr, "camcat probe: %s: %s\n", a.file, strerror(errno));
-        if (fd >= 0)
-            close(fd);
+    int fd = cc_open_regular(AT_FDCWD, a.file, CC_OPEN_FOLLOW, &st);
+    if (fd < 0) {
+        fprintf(stderr, "camcat probe: %s: %s\n", a.file,
+                fd == -EINVAL ? "not a regular file" : strerror(-fd));
         return 1;
     }
     struct cc_probe p, v;
@@ -834,9 +837,11 @@ static int cmd_probe(int argc, char **argv)
 /* One chunk's keyframe into the time-lapse: 0 (added or skipped), or 1. */
 static int preview_one(const char *file, struct cc_preview *pv, struct cc_buf *out)
 {
-    int fd = open(file, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    int fd = cc_open_regular(AT_FDCWD, file, CC_OPEN_FOLLOW, &st);
     if (fd < 0) {
-        fprintf(stderr, "camcat preview: %s: %s\n", file, strerror(errno));
+        fprintf(stderr, "camcat preview: %s: %s\n", file,
+                fd == -EINVAL ? "not a regular file" : strerror(-fd));
         return 1;
     }
     struct cc_probe p;
@@ -891,6 +896,108 @@ static int cmd_preview(int argc, char **argv)
     return rc;
 }
 
+/* Set by SIGINT/SIGTERM: the recording ends cleanly (with ENDLIST). */
+static volatile sig_atomic_t record_stop;
+
+static void on_record_signal(int sig)
+{
+    (void)sig;
+    record_stop = 1;
+}
+
+static int record_usage(void)
+{
+    printf("usage: camcat record --root ROOT [--chunk-s N] [--max-chunk-s N] [--max-chunk-mb N]"
+           " < STREAM.ts\n"
+           "Records an MPEG-TS stream (H.264/H.265, any audio) read from stdin into\n"
+           "ROOT/YYYY-MM-DD/NNNNN/ as HLS chunks cut at keyframes every N s (default 2),\n"
+           "as camcatd's POST /api/ingest does. End of input or SIGINT/SIGTERM close\n"
+           "the recording (#EXT-X-ENDLIST); a read error leaves it interrupted.\n"
+           "Exit 0 ok, 1 the stream was refused or a write failed, 2 bad arguments.\n");
+    return 0;
+}
+
+static int parse_seconds(const char *s, int min, int max, int *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || v < min || v > max)
+        return -EINVAL;
+    *out = (int)v;
+    return 0;
+}
+
+/* Reads stdin to the end into the ingest; 0 at EOF or a stop signal, else -errno. */
+static int record_pump(struct cc_ingest *in)
+{
+    static uint8_t buf[64 * 1024];
+    for (;;) {
+        ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
+        if (n == 0 || (n < 0 && errno == EINTR && record_stop))
+            return 0;
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -errno;
+        int rc = cc_ingest_feed(in, buf, (size_t)n, cc_now_ns() / 1000000);
+        if (rc < 0 || record_stop)
+            return rc;
+    }
+}
+
+static int cmd_record(int argc, char **argv)
+{
+    const char *root = NULL;
+    int chunk_s = 2, max_chunk_s = 10, max_chunk_mb = 16;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--help"))
+            return record_usage();
+        int rc = -EINVAL;
+        if (v && !strcmp(a, "--root"))
+            root = v, rc = 0;
+        else if (v && !strcmp(a, "--chunk-s"))
+            rc = parse_seconds(v, 1, 60, &chunk_s);
+        else if (v && !strcmp(a, "--max-chunk-s"))
+            rc = parse_seconds(v, 2, 600, &max_chunk_s);
+        else if (v && !strcmp(a, "--max-chunk-mb"))
+            rc = parse_seconds(v, 1, 1024, &max_chunk_mb);
+        if (rc < 0)
+            return bad_usage("bad arguments", "record");
+        i++;
+    }
+    if (!root)
+        return bad_usage("--root ROOT expected", "record");
+    if (max_chunk_s <= chunk_s)
+        return bad_usage("--max-chunk-s must be longer than --chunk-s", "record");
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_record_signal; /* no SA_RESTART: read() returns EINTR */
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    struct cc_seg_config cfg = {.chunk_ms = (uint32_t)chunk_s * 1000,
+                                .max_chunk_ms = (uint32_t)max_chunk_s * 1000,
+                                .max_chunk_bytes = (size_t)max_chunk_mb << 20};
+    struct cc_ingest *in = cc_ingest_new(root, &cfg);
+    int rc = record_pump(in);
+    if (rc < 0 && !*cc_ingest_error(in)) {
+        fprintf(stderr, "camcat record: reading stdin: %s\n", strerror(-rc));
+        rc = cc_ingest_end(in, CC_INGEST_DROPPED);
+    } else if (rc == 0) {
+        rc = cc_ingest_end(in, CC_INGEST_CLEAN);
+    }
+    struct cc_recwriter_stats st;
+    cc_ingest_get_stats(in, NULL, &st);
+    if (*cc_ingest_error(in))
+        fprintf(stderr, "camcat record: %s\n", cc_ingest_error(in));
+    if (st.chunks)
+        fprintf(stderr, "camcat record: %s: %u chunks, %.3f s, %llu bytes\n",
+                cc_ingest_folder(in), st.chunks, (double)st.dur_ms / 1000,
+                (unsigned long long)st.bytes);
+    cc_ingest_free(in);
+    return rc < 0;
+}
+
 int main(int argc, char **argv)
 {
     cc_log_set_level(CC_LOG_WARN);
@@ -931,6 +1038,8 @@ int main(int argc, char **argv)
         return cmd_probe(argc - i, argv + i);
     if (strcmp(cmd, "preview") == 0)
         return cmd_preview(argc - i, argv + i);
+    if (strcmp(cmd, "record") == 0)
+        return cmd_record(argc - i, argv + i);
     fprintf(stderr, "camcat: unknown command '%s'\n", cmd);
     usage_main(stderr);
     return 2;

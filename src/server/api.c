@@ -11,6 +11,7 @@
 #include "dayjson.h"
 #include "fsutil.h"
 #include "http.h"
+#include "ingest.h"
 #include "json.h"
 #include "live.h"
 #include "log.h"
@@ -448,6 +449,8 @@ int srv_api_handler(struct mg_connection *conn, void *cbdata)
     }
     if (!strcmp(path, "/api/time"))
         return srv_time_handler(conn, app);
+    if (!strcmp(path, "/api/ingest"))
+        return srv_ingest_handler(conn, app);
     if (!strcmp(path, "/api/live.m3u8"))
         return srv_live_handler(conn, app);
     if (!strcmp(path, "/api/log")) {

@@ -25,6 +25,7 @@
 #include "fsutil.h"
 #include "htdigest.h"
 #include "http.h"
+#include "ingest.h"
 #include "log.h"
 #include "mem.h"
 
@@ -187,6 +188,10 @@ static int check_host(struct mg_connection *conn);
 int srv_auth_handler(struct mg_connection *conn, void *cbdata)
 {
     struct app *app = cbdata;
+    /* A device pushing a stream, with the ingest token instead of digest
+     * (and no browser: a rebinding page cannot know the token). */
+    if (srv_ingest_token_ok(conn, app->cfg))
+        return 1;
     if (!app->cfg->auth_file)
         return check_host(conn);
     const char *hdr = mg_get_header(conn, "Authorization");

@@ -20,6 +20,7 @@
 #include "config.h"
 #include "fsutil.h"
 #include "http.h"
+#include "ingest.h"
 #include "live.h"
 #include "log.h"
 #include "mem.h"
@@ -305,6 +306,7 @@ static int serve(const struct cc_config *cfg, struct cc_catalog *cat)
     atomic_init(&app.in_flight, 0);
     atomic_init(&app.stopping, false);
     atomic_init(&app.exports_running, 0);
+    atomic_init(&app.ingests_running, 0);
     /* Block the stop signals before civetweb's threads exist, so they inherit
      * the mask and only the main thread (in sigsuspend) takes them. */
     sigset_t stop_set, old;
@@ -367,7 +369,8 @@ int main(int argc, char **argv)
     }
     cc_log_set_level(cfg.log_level);
     cc_log_ring_init((size_t)cfg.log_ring_kb << 10);
-    if (check_listen(&cfg) < 0 || srv_auth_check_config(&cfg) < 0) {
+    if (check_listen(&cfg) < 0 || srv_auth_check_config(&cfg) < 0 ||
+        srv_ingest_check_config(&cfg) < 0) {
         cc_config_free(&cfg);
         return 2;
     }

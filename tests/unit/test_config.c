@@ -176,8 +176,26 @@ static void test_operation_keys(void **state)
     size_t n = 0, nbool = 0;
     for (const char *k; (k = cc_config_key(n, &is_bool)) != NULL; n++)
         nbool += is_bool;
-    assert_int_equal(n, 36);
+    assert_int_equal(n, 41);
     assert_int_equal(nbool, 3);
+
+    /* ingest: ranges, and what only the whole configuration can check */
+    expect_error("ingest_max = 17\n", 1, "ingest_max", "0 (off) to 16");
+    expect_error("ingest_chunk_s = 0\n", 1, "ingest_chunk_s", NULL);
+    struct cc_config c2;
+    char err2[256];
+    cc_config_init(&c2, "/www");
+    assert_int_equal(cc_config_set(&c2, "root", "/r", err2, sizeof(err2)), 0);
+    assert_int_equal(c2.ingest_max, 1);
+    assert_int_equal(cc_config_check(&c2, err2, sizeof(err2)), 0);
+    assert_int_equal(cc_config_set(&c2, "ingest_token", "short", err2, sizeof(err2)), 0);
+    assert_int_equal(cc_config_check(&c2, err2, sizeof(err2)), -EINVAL);
+    assert_non_null(strstr(err2, "ingest_token"));
+    assert_int_equal(cc_config_set(&c2, "ingest_token", "0123456789abcdef", err2, sizeof(err2)), 0);
+    assert_int_equal(cc_config_set(&c2, "ingest_max_chunk_s", "2", err2, sizeof(err2)), 0);
+    assert_int_equal(cc_config_check(&c2, err2, sizeof(err2)), -EINVAL);
+    assert_non_null(strstr(err2, "ingest_max_chunk_s"));
+    cc_config_free(&c2);
 }
 
 static void test_mqtt_keys(void **state)

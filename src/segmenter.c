@@ -1,0 +1,407 @@
+/* segmenter — see segmenter.h. Input offsets (the ts reader's) index the
+ * bytes kept in buf: buf.data[0] is input offset base. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "mem.h"
+#include "segmenter.h"
+#include "ts.h"
+
+#define WRAP (1LL << 33)
+#define SYNC 0x47
+/* DTS may repeat or step back a little (muxer jitter); more is a jump. */
+#define BACK_TOLERANCE (CC_SEG_HZ / 10)
+/* Input that is not MPEG-TS is refused once this much has been read. */
+#define NOT_TS_BYTES (64u << 10)
+#define NO_PROGRAM_BYTES (1u << 20)
+
+/* Where a video PES begins and its decode time (unwrapped). */
+struct frame {
+    uint64_t start;
+    int64_t dts;
+    bool valid;
+};
+
+struct cc_seg {
+    struct cc_seg_config cfg;
+    cc_seg_chunk_fn fn;
+    void *ud;
+    struct cc_ts ts;
+    struct cc_buf buf;
+    uint64_t base;         /* input offset of buf.data[0] */
+    uint64_t psi_scanned;  /* packets before this offset were looked at for PAT/PMT */
+    uint8_t psi[2 * CC_TS_PACKET]; /* the PAT, then the PMT, as first seen */
+    bool have_pat, have_pmt;
+    bool have_dts;
+    int64_t last_raw;      /* last DTS as sent (33 bits) */
+    int64_t last_dts;      /* ... unwrapped */
+    int64_t frame_dur;     /* last positive DTS step */
+    int64_t max_pts;       /* latest presentation time announced (unwrapped) */
+    int64_t max_pts_before; /* ... before the newest video PES */
+    struct frame cur, prev; /* the newest video PES announced, and the one before */
+    bool open;             /* a chunk is in progress */
+    uint64_t chunk_start;
+    int64_t chunk_pts, chunk_dts;
+    bool waiting;          /* video seen, no keyframe yet */
+    int64_t wait_dts;
+    uint32_t chunks;
+    uint64_t bytes_in;
+    int64_t first_pts;
+    int err;
+    char msg[192];
+};
+
+struct cc_seg *cc_seg_new(const struct cc_seg_config *cfg, cc_seg_chunk_fn fn, void *ud)
+{
+    struct cc_seg *s = cc_xcalloc(1, sizeof(*s));
+    s->cfg = *cfg;
+    s->fn = fn;
+    s->ud = ud;
+    s->first_pts = -1;
+    cc_ts_init(&s->ts);
+    cc_buf_init(&s->buf);
+    return s;
+}
+
+void cc_seg_free(struct cc_seg *s)
+{
+    if (!s)
+        return;
+    cc_ts_free(&s->ts);
+    cc_buf_free(&s->buf);
+    free(s);
+}
+
+const char *cc_seg_error(const struct cc_seg *s)
+{
+    return s->msg;
+}
+
+void cc_seg_get_info(const struct cc_seg *s, struct cc_seg_info *out)
+{
+    *out = (struct cc_seg_info){
+        .codec = s->ts.video.type == CC_TS_TYPE_H265   ? CC_VCODEC_H265
+                 : s->ts.video.type == CC_TS_TYPE_H264 ? CC_VCODEC_H264
+                                                       : CC_VCODEC_NONE,
+        .audio = s->ts.audio.pid != 0,
+        .started = s->first_pts >= 0,
+        .first_pts = s->first_pts,
+        .chunks = s->chunks,
+        .bytes_in = s->bytes_in,
+        .lost = s->ts.lost,
+    };
+}
+
+static int fail(struct cc_seg *s, int err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail(struct cc_seg *s, int err, const char *fmt, ...)
+{
+    if (s->err)
+        return s->err;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->msg, sizeof(s->msg), fmt, ap);
+    va_end(ap);
+    s->err = err;
+    return err;
+}
+
+static const uint8_t *at(const struct cc_seg *s, uint64_t off)
+{
+    return (const uint8_t *)s->buf.data + (off - s->base);
+}
+
+static uint16_t pid_of(const uint8_t *p)
+{
+    return (uint16_t)((p[1] & 0x1f) << 8 | p[2]);
+}
+
+static bool is_psi_packet(const struct cc_seg *s, const uint8_t *p)
+{
+    uint16_t pid = pid_of(p);
+    return p[0] == SYNC && (pid == 0 || (s->ts.pmt_pid && pid == s->ts.pmt_pid));
+}
+
+/* Remembers the first PAT and PMT among the whole packets before upto, so a
+ * chunk that lacks them can be given copies. */
+static void scan_psi(struct cc_seg *s, uint64_t upto)
+{
+    uint64_t o = s->psi_scanned > s->base ? s->psi_scanned : s->base;
+    while (o + CC_TS_PACKET <= upto) {
+        const uint8_t *p = at(s, o);
+        if (p[0] != SYNC) {
+            o++;
+            continue;
+        }
+        bool start = p[1] & 0x40;
+        uint16_t pid = pid_of(p);
+        /* the first ones: the ts reader, too, follows the first PMT only */
+        if (start && pid == 0 && !s->have_pat) {
+            memcpy(s->psi, p, CC_TS_PACKET);
+            s->have_pat = true;
+        } else if (start && s->ts.pmt_pid && pid == s->ts.pmt_pid && !s->have_pmt) {
+            memcpy(s->psi + CC_TS_PACKET, p, CC_TS_PACKET);
+            s->have_pmt = true;
+        }
+        o += CC_TS_PACKET;
+    }
+    if (o > s->psi_scanned)
+        s->psi_scanned = o;
+}
+
+/* Drops the kept bytes before off (looked at for PAT/PMT first). */
+static void discard(struct cc_seg *s, uint64_t off)
+{
+    if (off <= s->base)
+        return;
+    scan_psi(s, off);
+    size_t n = (size_t)(off - s->base);
+    memmove(s->buf.data, s->buf.data + n, s->buf.len - n);
+    s->buf.len -= n;
+    s->base = off;
+}
+
+/* A cut at a keyframe's first packet takes the PAT/PMT right before it along
+ * (only when they begin with the PAT: a chunk must start with one). */
+static uint64_t walk_back(const struct cc_seg *s, uint64_t off)
+{
+    uint64_t o = off, best = off;
+    for (int i = 0; i < 4 && o >= s->base + CC_TS_PACKET; i++) {
+        const uint8_t *p = at(s, o - CC_TS_PACKET);
+        if (!is_psi_packet(s, p))
+            break;
+        o -= CC_TS_PACKET;
+        if (pid_of(p) == 0)
+            best = o;
+    }
+    return best;
+}
+
+static bool starts_with_psi(const struct cc_seg *s, const uint8_t *p, size_t len)
+{
+    return len >= 2 * CC_TS_PACKET && p[0] == SYNC && pid_of(p) == 0 &&
+           p[CC_TS_PACKET] == SYNC && s->ts.pmt_pid && pid_of(p + CC_TS_PACKET) == s->ts.pmt_pid;
+}
+
+/* Hands out the chunk in progress as [chunk_start, end) lasting dur. */
+static int emit(struct cc_seg *s, uint64_t end, int64_t dur)
+{
+    s->open = false;
+    if (end <= s->chunk_start)
+        return 0;
+    struct cc_seg_chunk c = {
+        .data = at(s, s->chunk_start),
+        .len = (size_t)(end - s->chunk_start),
+        .pts = s->chunk_pts,
+        .dur = dur > 0 ? dur : 0,
+        .offset = s->chunk_start,
+        .seq = s->chunks,
+    };
+    if (!starts_with_psi(s, c.data, c.len)) {
+        if (!s->have_pat || !s->have_pmt) { /* would not play alone: dropped */
+            discard(s, end);
+            return 0;
+        }
+        c.psi = s->psi;
+        c.psi_len = sizeof(s->psi);
+    }
+    int rc = s->fn(s->ud, &c);
+    s->chunks++;
+    discard(s, end);
+    if (rc < 0)
+        return fail(s, rc, "the chunk could not be written: %s", strerror(-rc));
+    return 0;
+}
+
+/* The chunk in progress ends before the newest video PES (which a fault or a
+ * dropped connection may have cut short). */
+static void flush_before_cur(struct cc_seg *s)
+{
+    if (s->open)
+        emit(s, s->cur.start, s->max_pts_before + s->frame_dur - s->chunk_pts);
+}
+
+/* Stops the stream: what was complete before the fault is handed out first. */
+static int fault(struct cc_seg *s, int err, const char *msg)
+{
+    flush_before_cur(s);
+    return fail(s, err, "%s", msg);
+}
+
+static int64_t signed33(int64_t d)
+{
+    d &= WRAP - 1;
+    return d >= WRAP / 2 ? d - WRAP : d;
+}
+
+static int on_video_start(struct cc_seg *s, const struct cc_ts_pes *pes)
+{
+    char msg[160];
+    int64_t dts = s->last_dts + s->frame_dur; /* a PES without timestamps */
+    if (pes->dts >= 0 && s->have_dts) {
+        int64_t d = signed33(pes->dts - s->last_raw);
+        if (d < -BACK_TOLERANCE || d > (int64_t)s->cfg.max_chunk_ms * 90) {
+            snprintf(msg, sizeof(msg), "timestamps jumped %s by %.3f s at byte %llu",
+                     d < 0 ? "back" : "forward", (double)(d < 0 ? -d : d) / CC_SEG_HZ,
+                     (unsigned long long)pes->start);
+            if (s->open) /* everything before this PES is complete */
+                emit(s, pes->start, s->max_pts + s->frame_dur - s->chunk_pts);
+            return fail(s, -ERANGE, "%s", msg);
+        }
+        dts = s->last_dts + d;
+        if (d > 0)
+            s->frame_dur = d;
+    } else if (pes->dts >= 0) {
+        dts = pes->dts;
+    }
+    if (pes->dts >= 0) {
+        s->have_dts = true;
+        s->last_raw = pes->dts;
+    }
+    s->last_dts = dts;
+    /* B-frames: the last frame shown is the one with the latest PTS */
+    int64_t pts = pes->pts >= 0 && pes->dts >= 0 ? dts + signed33(pes->pts - pes->dts) : dts;
+    s->max_pts_before = s->max_pts;
+    if (!s->cur.valid || pts > s->max_pts)
+        s->max_pts = pts;
+    s->prev = s->cur;
+    s->cur = (struct frame){.start = pes->start, .dts = dts, .valid = true};
+    int64_t max = (int64_t)s->cfg.max_chunk_ms * 90;
+    if (s->open && dts - s->chunk_dts > max) {
+        snprintf(msg, sizeof(msg), "no keyframe for %.1f s (ingest_max_chunk_s is %u)",
+                 (double)(dts - s->chunk_dts) / CC_SEG_HZ, s->cfg.max_chunk_ms / 1000);
+        return fault(s, -EFBIG, msg);
+    }
+    if (!s->open) {
+        if (!s->waiting) {
+            s->waiting = true;
+            s->wait_dts = dts;
+        } else if (dts - s->wait_dts > max) {
+            return fail(s, -EFBIG, "no keyframe in the first %.1f s of video",
+                        (double)(dts - s->wait_dts) / CC_SEG_HZ);
+        }
+        discard(s, walk_back(s, pes->start));
+    }
+    return 0;
+}
+
+static bool has_keyframe(const struct cc_ts_pes *pes)
+{
+    enum cc_vcodec codec = pes->stream_type == CC_TS_TYPE_H265 ? CC_VCODEC_H265 : CC_VCODEC_H264;
+    size_t pos = 0;
+    struct cc_nal nal;
+    while (cc_nal_next(pes->data, pes->len, &pos, codec, &nal))
+        if (cc_nal_is_keyframe(codec, nal.type))
+            return true;
+    return false;
+}
+
+static int on_video_end(struct cc_seg *s, const struct cc_ts_pes *pes)
+{
+    if (!has_keyframe(pes))
+        return 0;
+    const struct frame *f = pes->start == s->cur.start ? &s->cur
+                            : pes->start == s->prev.start ? &s->prev
+                                                          : NULL;
+    if (!f || !f->valid || pes->pts < 0 || pes->start < s->base)
+        return 0; /* its start is gone: not a place to cut */
+    int64_t pts = f->dts + (pes->dts >= 0 ? signed33(pes->pts - pes->dts) : 0);
+    if (s->open) {
+        if (pts - s->chunk_pts < (int64_t)s->cfg.chunk_ms * 90)
+            return 0;
+        int rc = emit(s, walk_back(s, pes->start), pts - s->chunk_pts);
+        if (rc < 0)
+            return rc;
+    } else {
+        discard(s, walk_back(s, pes->start));
+    }
+    s->open = true;
+    s->waiting = false;
+    s->chunk_start = walk_back(s, pes->start);
+    s->chunk_pts = pts;
+    s->chunk_dts = f->dts;
+    if (s->first_pts < 0)
+        s->first_pts = pts;
+    return 0;
+}
+
+static int on_pes(void *ud, const struct cc_ts_pes *pes)
+{
+    struct cc_seg *s = ud;
+    if (!pes->video)
+        return 0;
+    int rc = pes->partial ? on_video_start(s, pes) : on_video_end(s, pes);
+    return rc < 0 ? rc : s->err;
+}
+
+/* Input that cannot become a recording, recognised as early as possible. */
+static int check_stream(struct cc_seg *s)
+{
+    const struct cc_ts *t = &s->ts;
+    if (t->have_pmt && !t->video.pid)
+        return fail(s, -ENOMEDIUM, "the stream has no H.264 or H.265 video");
+    if (!t->pmt_pid && s->bytes_in >= NOT_TS_BYTES && t->skipped > s->bytes_in / 2)
+        return fail(s, -EPROTO, "not MPEG-TS: no sync bytes in the first %llu bytes",
+                    (unsigned long long)s->bytes_in);
+    if (!t->have_pmt && s->bytes_in >= NO_PROGRAM_BYTES)
+        return fail(s, -EPROTO, "not MPEG-TS: no PAT/PMT in the first %llu bytes",
+                    (unsigned long long)s->bytes_in);
+    if (s->buf.len > s->cfg.max_chunk_bytes) {
+        if (s->open)
+            return fault(s, -EFBIG, "no keyframe within ingest_max_chunk_mb of video");
+        return fail(s, -EFBIG, "no keyframe in the first %zu bytes", s->buf.len);
+    }
+    return 0;
+}
+
+int cc_seg_feed(struct cc_seg *s, const uint8_t *buf, size_t len)
+{
+    if (s->err)
+        return s->err;
+    cc_buf_append(&s->buf, buf, len);
+    s->bytes_in += len;
+    int rc = cc_ts_feed(&s->ts, buf, len, on_pes, s);
+    if (rc < 0)
+        return rc;
+    if (!s->open && !s->waiting && s->ts.part_len == 0)
+        discard(s, s->base + s->buf.len); /* nothing to keep yet but PAT/PMT */
+    return check_stream(s);
+}
+
+static const char *why_nothing(const struct cc_seg *s)
+{
+    if (!s->ts.pmt_pid)
+        return "not MPEG-TS: no PAT";
+    if (!s->ts.have_pmt)
+        return "no PMT in the stream";
+    if (!s->ts.video.pid)
+        return "the stream has no H.264 or H.265 video";
+    return "no keyframe in the stream";
+}
+
+int cc_seg_finish(struct cc_seg *s, bool clean)
+{
+    if (s->err)
+        return s->err;
+    if (clean) {
+        int rc = cc_ts_finish(&s->ts, on_pes, s);
+        if (rc < 0)
+            return rc;
+        if (s->open) {
+            uint64_t end = s->base + s->buf.len - s->ts.part_len;
+            emit(s, end, s->max_pts + s->frame_dur - s->chunk_pts);
+        }
+    } else {
+        flush_before_cur(s);
+    }
+    if (s->err)
+        return s->err;
+    if (s->chunks == 0)
+        return fail(s, -ENODATA, "%s", why_nothing(s));
+    return 0;
+}

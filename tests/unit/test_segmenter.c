@@ -1,0 +1,367 @@
+/* The segmenter and the recording writer on streams made by Debian's ffmpeg
+ * at test time (libx264 with short and long GOPs, libx265, AAC audio), fed in
+ * awkward pieces; the bad inputs of issue 15; and the folder written. */
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "buf.h"
+#include "fsutil.h"
+#include "ingest.h"
+#include "mem.h"
+#include "nal.h"
+#include "segmenter.h"
+#include "testutil.h"
+#include "ts.h"
+
+#define SEC CC_SEG_HZ
+
+static char *tmp;
+
+/* A stream from ffmpeg: lavfi test pattern (+ sine as AAC when audio). */
+static void make_ts(struct cc_buf *out, const char *name, const char *args)
+{
+    char path[512], cmd[1536];
+    snprintf(path, sizeof(path), "%s/%s", tmp, name);
+    snprintf(cmd, sizeof(cmd),
+             "ffmpeg -nostdin -hide_banner -loglevel error -f lavfi "
+             "-i testsrc2=size=160x120:rate=30 %s -f mpegts -y %s",
+             args, path);
+    assert_int_equal(system(cmd), 0);
+    cc_buf_init(out);
+    assert_int_equal(cc_read_file(path, 0, 64u << 20, out), 0);
+}
+
+struct got {
+    int n;
+    int64_t pts[64], dur[64];
+    bool psi_first[64], key_first[64];
+    size_t bytes[64];
+};
+
+/* Does the chunk, read alone, start with PAT, PMT and then a keyframe PES? */
+struct first_pes {
+    bool seen, key;
+};
+
+static int first_video(void *ud, const struct cc_ts_pes *pes)
+{
+    struct first_pes *f = ud;
+    if (!pes->video || pes->partial || f->seen)
+        return 0;
+    f->seen = true;
+    enum cc_vcodec codec = pes->stream_type == CC_TS_TYPE_H265 ? CC_VCODEC_H265 : CC_VCODEC_H264;
+    size_t pos = 0;
+    struct cc_nal nal;
+    while (cc_nal_next(pes->data, pes->len, &pos, codec, &nal))
+        f->key |= cc_nal_is_keyframe(codec, nal.type);
+    return 1;
+}
+
+static int on_chunk(void *ud, const struct cc_seg_chunk *c)
+{
+    struct got *g = ud;
+    assert_true(g->n < 64);
+    struct cc_buf b;
+    cc_buf_init(&b);
+    cc_buf_append(&b, c->psi, c->psi_len);
+    cc_buf_append(&b, c->data, c->len);
+    const uint8_t *p = (const uint8_t *)b.data;
+    g->psi_first[g->n] = b.len > 376 && p[0] == 0x47 && p[1] == 0x40 && p[2] == 0 &&
+                         p[188] == 0x47;
+    struct cc_ts ts;
+    cc_ts_init(&ts);
+    struct first_pes f = {0};
+    cc_ts_feed(&ts, p, b.len, first_video, &f);
+    if (!f.seen)
+        cc_ts_finish(&ts, first_video, &f);
+    /* the first packet the reader took as video after PAT/PMT was the keyframe */
+    g->key_first[g->n] = f.key && ts.lost == 0;
+    cc_ts_free(&ts);
+    cc_buf_free(&b);
+    g->pts[g->n] = c->pts;
+    g->dur[g->n] = c->dur;
+    g->bytes[g->n] = c->len + c->psi_len;
+    g->n++;
+    return 0;
+}
+
+static const struct cc_seg_config cfg2 = {2000, 10000, 16u << 20};
+
+/* Feeds in pieces of step bytes (the last one shorter). */
+static int run(const struct cc_buf *in, size_t step, const struct cc_seg_config *cfg, bool clean,
+               size_t upto, struct got *g, char *msg, size_t msgsz)
+{
+    memset(g, 0, sizeof(*g));
+    struct cc_seg *s = cc_seg_new(cfg, on_chunk, g);
+    int rc = 0;
+    for (size_t o = 0; o < upto && rc == 0; o += step)
+        rc = cc_seg_feed(s, (const uint8_t *)in->data + o, o + step > upto ? upto - o : step);
+    if (rc == 0)
+        rc = cc_seg_finish(s, clean);
+    if (msg)
+        snprintf(msg, msgsz, "%s", cc_seg_error(s));
+    cc_seg_free(s);
+    return rc;
+}
+
+static void assert_chunks_play(const struct got *g)
+{
+    for (int i = 0; i < g->n; i++) {
+        assert_true(g->psi_first[i]);
+        assert_true(g->key_first[i]);
+        if (i > 0)
+            assert_int_equal(g->pts[i], g->pts[i - 1] + g->dur[i - 1]);
+    }
+}
+
+static void test_h264_aac_any_split(void **state)
+{
+    struct cc_buf in;
+    make_ts(&in, "a.ts", "-f lavfi -i sine=frequency=440:sample_rate=48000 -t 7 -c:v libx264 "
+                         "-g 30 -preset ultrafast -c:a aac");
+    static const size_t steps[] = {1, 187, 189, 4096, 1 << 20};
+    for (size_t k = 0; k < sizeof(steps) / sizeof(steps[0]); k++) {
+        struct got g;
+        assert_int_equal(run(&in, steps[k], &cfg2, true, in.len, &g, NULL, 0), 0);
+        assert_int_equal(g.n, 4);
+        assert_int_equal(g.dur[0], 2 * SEC);
+        assert_int_equal(g.dur[1], 2 * SEC);
+        assert_int_equal(g.dur[2], 2 * SEC);
+        assert_int_equal(g.dur[3], 1 * SEC);
+        assert_chunks_play(&g);
+    }
+    cc_buf_free(&in);
+}
+
+static void test_long_gop_cuts_only_at_keyframes(void **state)
+{
+    struct cc_buf in;
+    make_ts(&in, "gop.ts", "-t 9 -c:v libx264 -g 75 -keyint_min 75 -sc_threshold 0 "
+                           "-preset ultrafast");
+    struct got g;
+    assert_int_equal(run(&in, 1000, &cfg2, true, in.len, &g, NULL, 0), 0);
+    assert_int_equal(g.n, 4); /* keyframes every 2.5 s: 2.5 2.5 2.5 1.5 */
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(g.dur[i], 5 * SEC / 2);
+    assert_int_equal(g.dur[3], 3 * SEC / 2);
+    assert_chunks_play(&g);
+    cc_buf_free(&in);
+}
+
+static void test_h265(void **state)
+{
+    struct cc_buf in;
+    make_ts(&in, "h265.ts", "-t 5 -c:v libx265 -preset ultrafast -x265-params "
+                            "keyint=30:min-keyint=30:scenecut=0:log-level=none");
+    struct got g;
+    assert_int_equal(run(&in, 5000, &cfg2, true, in.len, &g, NULL, 0), 0);
+    assert_int_equal(g.n, 3);
+    assert_int_equal(g.dur[0] + g.dur[1] + g.dur[2], 5 * SEC);
+    assert_chunks_play(&g);
+    cc_buf_free(&in);
+}
+
+/* PTS near 2^33 (95443.7 s): the wrap inside the stream changes nothing. */
+static void test_pts_wrap(void **state)
+{
+    struct cc_buf in;
+    make_ts(&in, "wrap.ts", "-t 7 -c:v libx264 -g 30 -preset ultrafast -output_ts_offset 95441");
+    struct got g;
+    assert_int_equal(run(&in, 4096, &cfg2, true, in.len, &g, NULL, 0), 0);
+    assert_int_equal(g.n, 4);
+    assert_true(g.pts[3] > (1LL << 33)); /* unwrapped */
+    assert_int_equal(g.dur[0] + g.dur[1] + g.dur[2] + g.dur[3], 7 * SEC);
+    assert_chunks_play(&g);
+    cc_buf_free(&in);
+}
+
+static void test_dropped_connection(void **state)
+{
+    struct cc_buf in;
+    make_ts(&in, "drop.ts", "-t 7 -c:v libx264 -g 30 -preset ultrafast");
+    struct got g;
+    /* cut mid-packet, mid-frame, in the 3rd chunk */
+    assert_int_equal(run(&in, 777, &cfg2, false, in.len * 5 / 7 + 100, &g, NULL, 0), 0);
+    assert_int_equal(g.n, 3);
+    assert_true(g.dur[2] > 0 && g.dur[2] < 2 * SEC);
+    assert_chunks_play(&g);
+    cc_buf_free(&in);
+}
+
+static void test_bad_inputs(void **state)
+{
+    struct got g;
+    char msg[200];
+    struct cc_buf junk;
+    cc_buf_init(&junk);
+    for (int i = 0; i < 100000; i++)
+        cc_buf_putc(&junk, (char)('a' + i % 26));
+    assert_int_equal(run(&junk, 8192, &cfg2, true, junk.len, &g, msg, sizeof(msg)), -EPROTO);
+    assert_non_null(strstr(msg, "not MPEG-TS"));
+    assert_int_equal(g.n, 0);
+    assert_int_equal(run(&junk, 8192, &cfg2, true, 500, &g, msg, sizeof(msg)), -ENODATA);
+    cc_buf_free(&junk);
+
+    struct cc_buf in;
+    make_ts(&in, "audio.ts", "-t 1 -vn -f lavfi -i sine -c:a aac -map 1");
+    assert_int_equal(run(&in, 4096, &cfg2, true, in.len, &g, msg, sizeof(msg)), -ENOMEDIUM);
+    assert_non_null(strstr(msg, "no H.264"));
+    cc_buf_free(&in);
+
+    /* One keyframe, then none for 8 s with a 3 s limit: the first 3 s are kept. */
+    make_ts(&in, "nokey.ts", "-t 8 -c:v libx264 -g 1000 -sc_threshold 0 -preset ultrafast");
+    struct cc_seg_config c3 = {2000, 3000, 16u << 20};
+    assert_int_equal(run(&in, 4096, &c3, true, in.len, &g, msg, sizeof(msg)), -EFBIG);
+    assert_non_null(strstr(msg, "no keyframe for"));
+    assert_int_equal(g.n, 1);
+    assert_true(g.dur[0] >= 3 * SEC && g.dur[0] <= 3 * SEC + SEC / 10);
+    assert_chunks_play(&g);
+    /* ... and a 64 KiB chunk bound: refused as soon as the chunk would pass it */
+    struct cc_seg_config small = {2000, 10000, 64u << 10};
+    assert_int_equal(run(&in, 4096, &small, true, in.len, &g, msg, sizeof(msg)), -EFBIG);
+    assert_true(g.n <= 1);
+    cc_buf_free(&in);
+
+    /* The same stream twice: timestamps go back at the join; the first copy is kept whole. */
+    make_ts(&in, "twice.ts", "-t 5 -c:v libx264 -g 30 -preset ultrafast");
+    size_t one = in.len;
+    char *copy = cc_xmalloc(one);
+    memcpy(copy, in.data, one);
+    cc_buf_append(&in, copy, one); /* the same bytes again */
+    free(copy);
+    assert_int_equal(run(&in, 4096, &cfg2, true, in.len, &g, msg, sizeof(msg)), -ERANGE);
+    assert_non_null(strstr(msg, "jumped back"));
+    assert_int_equal(g.n, 3);
+    assert_int_equal(g.dur[0] + g.dur[1] + g.dur[2], 5 * SEC);
+    assert_chunks_play(&g);
+    cc_buf_free(&in);
+}
+
+static void read_playlist(const char *root, const char *folder, struct cc_buf *b)
+{
+    char p[1024];
+    snprintf(p, sizeof(p), "%s/%s/index.m3u8", root, folder);
+    cc_buf_init(b);
+    assert_int_equal(cc_read_file(p, 0, 1 << 20, b), 0);
+}
+
+static int count(const char *s, const char *what)
+{
+    int n = 0;
+    for (const char *p = s; (p = strstr(p, what)) != NULL; p++)
+        n++;
+    return n;
+}
+
+static void test_folder_written(void **state)
+{
+    struct cc_buf in, pl;
+    make_ts(&in, "w.ts", "-t 5 -c:v libx264 -g 30 -preset ultrafast");
+    char root[512];
+    snprintf(root, sizeof(root), "%s/rec", tmp);
+    tu_mkdirs(root);
+    char first[32] = "";
+    for (int k = 0; k < 2; k++) {
+        struct cc_ingest *ing = cc_ingest_new(root, &cfg2);
+        assert_int_equal(cc_ingest_feed(ing, (const uint8_t *)in.data, in.len,
+                                        1750000000000LL), 0);
+        assert_int_equal(cc_ingest_end(ing, k == 0 ? CC_INGEST_CLEAN : CC_INGEST_DROPPED), 0);
+        struct cc_recwriter_stats st;
+        cc_ingest_get_stats(ing, NULL, &st);
+        assert_int_equal(st.chunks, 3); /* dropped: the last chunk ends a frame early */
+        assert_int_equal(st.file_writes, st.chunks);
+        assert_int_equal(st.playlist_writes, st.chunks + (k == 0));
+        read_playlist(root, cc_ingest_folder(ing), &pl);
+        assert_non_null(strstr(pl.data, "#EXT-X-TARGETDURATION:2\n"));
+        assert_int_equal(count(pl.data, "#EXT-X-PROGRAM-DATE-TIME:"), (int)st.chunks);
+        assert_int_equal(count(pl.data, "#EXT-X-ENDLIST"), k == 0);
+        if (k == 0) {
+            snprintf(first, sizeof(first), "%s", cc_ingest_folder(ing));
+            assert_non_null(strstr(pl.data, "seg00002.ts"));
+        } else {
+            assert_string_not_equal(first, cc_ingest_folder(ing)); /* a new folder */
+        }
+        cc_buf_free(&pl);
+        cc_ingest_free(ing);
+    }
+    cc_buf_free(&in);
+}
+
+/* A disk that fills: writes fail past a file-size limit. The chunks before
+ * stay listed, the playlist stays whole, the error says why. */
+static void test_write_failure_keeps_folder(void **state)
+{
+    struct cc_buf in, pl;
+    make_ts(&in, "full.ts", "-t 7 -c:v libx264 -g 30 -preset ultrafast");
+    char root[512];
+    snprintf(root, sizeof(root), "%s/full", tmp);
+    tu_mkdirs(root);
+    struct cc_ingest *ing = cc_ingest_new(root, &cfg2);
+    struct rlimit old, lim;
+    getrlimit(RLIMIT_FSIZE, &old);
+    lim = old;
+    lim.rlim_cur = 20000; /* a playlist fits, a chunk does not */
+    signal(SIGXFSZ, SIG_IGN);
+    int rc = 0;
+    struct cc_recwriter_stats st;
+    for (size_t o = 0; o < in.len && rc == 0; o += 4096) {
+        rc = cc_ingest_feed(ing, (const uint8_t *)in.data + o,
+                            o + 4096 > in.len ? in.len - o : 4096, 1750000000000LL);
+        cc_ingest_get_stats(ing, NULL, &st);
+        if (st.chunks == 1) /* the disk fills after the first chunk */
+            assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    }
+    setrlimit(RLIMIT_FSIZE, &old);
+    assert_int_equal(rc, -EFBIG);
+    assert_non_null(strstr(cc_ingest_error(ing), "could not be written"));
+    cc_ingest_get_stats(ing, NULL, &st);
+    assert_int_equal(st.chunks, 1);
+    read_playlist(root, cc_ingest_folder(ing), &pl);
+    assert_int_equal(count(pl.data, "#EXTINF"), 1);
+    assert_int_equal(count(pl.data, "#EXT-X-ENDLIST"), 1); /* stopped cleanly */
+    char p2[600];
+    snprintf(p2, sizeof(p2), "%s/%s/seg00001.ts", root, cc_ingest_folder(ing));
+    assert_int_equal(access(p2, F_OK), -1); /* the half-written chunk is gone */
+    cc_buf_free(&pl);
+    cc_ingest_free(ing);
+    cc_buf_free(&in);
+}
+
+static int setup(void **state)
+{
+    tmp = tu_tmpdir();
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    tu_rmrf(tmp);
+    free(tmp);
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_h264_aac_any_split),
+        cmocka_unit_test(test_long_gop_cuts_only_at_keyframes),
+        cmocka_unit_test(test_h265),
+        cmocka_unit_test(test_pts_wrap),
+        cmocka_unit_test(test_dropped_connection),
+        cmocka_unit_test(test_bad_inputs),
+        cmocka_unit_test(test_folder_written),
+        cmocka_unit_test(test_write_failure_keeps_folder),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
