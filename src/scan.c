@@ -14,8 +14,10 @@
 #include "crc32.h"
 #include "events.h"
 #include "fsutil.h"
+#include "hash.h"
 #include "log.h"
 #include "mem.h"
+#include "nameset.h"
 
 #define PLAYLIST_MAX (64u << 20)
 #define EVENTS_MAX (4u << 20)
@@ -24,10 +26,7 @@
 /* ---- a folder's entry names, for "is this chunk on disk?" ------------- */
 
 struct nameset {
-    struct cc_buf arena;   /* NUL-separated names */
-    uint32_t *slots;       /* offset + 1 into arena; 0 = empty */
-    size_t cap;
-    size_t count;
+    struct cc_nameset names;
     uint32_t media;        /* entries that look like media chunks */
 };
 
@@ -43,75 +42,22 @@ static bool is_media_name(const char *s)
            has_suffix(s, ".aac") || has_suffix(s, ".m4v");
 }
 
-/* Word-at-a-time hash for folder listings: names are hashed twice per chunk
- * (listing and lookup), where a byte-wise hash showed up in the profile. */
-static size_t name_hash(const char *s, size_t len)
-{
-    uint64_t h = len * 0x9E3779B97F4A7C15ull;
-    while (len >= 8) {
-        uint64_t w;
-        memcpy(&w, s, 8);
-        h = (h ^ w) * 0xff51afd7ed558ccdull;
-        s += 8;
-        len -= 8;
-    }
-    uint64_t w = 0;
-    memcpy(&w, s, len);
-    h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
-    return (size_t)(h ^ (h >> 29));
-}
-
 static void nameset_add(struct nameset *ns, const char *name)
 {
-    if ((ns->count + 1) * 2 > ns->cap) {
-        size_t ncap = ns->cap ? ns->cap * 2 : 64;
-        uint32_t *old = ns->slots;
-        size_t ocap = ns->cap;
-        ns->slots = cc_xcalloc(ncap, sizeof(*ns->slots));
-        ns->cap = ncap;
-        ns->count = 0;
-        for (size_t i = 0; i < ocap; i++) {
-            if (!old[i])
-                continue;
-            const char *s = ns->arena.data + old[i] - 1;
-            size_t h = name_hash(s, strlen(s)) & (ncap - 1);
-            while (ns->slots[h])
-                h = (h + 1) & (ncap - 1);
-            ns->slots[h] = old[i];
-            ns->count++;
-        }
-        free(old);
-    }
-    size_t len = strlen(name);
-    size_t h = name_hash(name, len) & (ns->cap - 1);
-    while (ns->slots[h])
-        h = (h + 1) & (ns->cap - 1);
-    ns->slots[h] = (uint32_t)ns->arena.len + 1;
-    cc_buf_append(&ns->arena, name, len + 1);
-    ns->count++;
+    cc_nameset_add(&ns->names, name);
     if (is_media_name(name))
         ns->media++;
 }
 
 static bool nameset_has(const struct nameset *ns, const char *name, size_t len)
 {
-    if (!ns->cap)
-        return false;
-    size_t h = name_hash(name, len) & (ns->cap - 1);
-    while (ns->slots[h]) {
-        const char *s = ns->arena.data + ns->slots[h] - 1;
-        if (strncmp(s, name, len) == 0 && s[len] == '\0')
-            return true;
-        h = (h + 1) & (ns->cap - 1);
-    }
-    return false;
+    return cc_nameset_has(&ns->names, name, len);
 }
 
 static void nameset_free(struct nameset *ns)
 {
-    cc_buf_free(&ns->arena);
-    free(ns->slots);
-    memset(ns, 0, sizeof(*ns));
+    cc_nameset_free(&ns->names);
+    ns->media = 0;
 }
 
 /* ---- listing ------------------------------------------------------------ */
