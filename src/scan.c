@@ -152,7 +152,10 @@ struct seg_ctx {
     struct cc_day *day;
     uint32_t seg_idx;
     int dirfd;
-    const struct nameset *ns;
+    const struct nameset *ns;   /* NULL: no listing, a stat decides */
+    const struct cc_m3u8_state *pst; /* the parse in progress */
+    bool sizes;                 /* count chunk bytes (a stat each) */
+    struct cc_scan_stats *stats;
     size_t missing_cap;
     char first_uri[256];
     uint32_t new_present;
@@ -163,10 +166,10 @@ static struct cc_segment *ctx_seg(struct seg_ctx *x)
     return &x->day->segs[x->seg_idx];
 }
 
-/* Is a chunk's file on disk, and how many bytes does it take? Only plain
- * relative names inside the folder can be served from /rec/. A plain name is
- * present when the folder listing has it (as before bytes were counted); its
- * size costs one stat, paid only when a chunk is first indexed. */
+/* Is a chunk's file on disk, and (when x->sizes) how many bytes does it
+ * take? Only plain relative names inside the folder can be served from /rec/.
+ * A plain name is present when the folder listing has it: no system call. A
+ * size, or a name with a folder in it, costs one stat. */
 static bool uri_present(struct seg_ctx *x, const char *uri, size_t len, uint64_t *bytes)
 {
     *bytes = 0;
@@ -174,8 +177,10 @@ static bool uri_present(struct seg_ctx *x, const char *uri, size_t len, uint64_t
         memchr(uri, '\\', len) || memchr(uri, '\0', len) || len >= 1024)
         return false;
     bool plain = !memchr(uri, '/', len);
-    if (plain && !nameset_has(x->ns, uri, len))
+    if (plain && x->ns && !nameset_has(x->ns, uri, len))
         return false;
+    if (plain && !x->sizes)
+        return true;
     char path[1024];
     memcpy(path, uri, len);
     path[len] = '\0';
@@ -183,9 +188,30 @@ static bool uri_present(struct seg_ctx *x, const char *uri, size_t len, uint64_t
         return false;
     struct stat st;
     bool reg = fstatat(x->dirfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode);
-    if (reg)
+    if (reg && x->sizes)
         *bytes = (uint64_t)st.st_blocks * 512;
+    x->stats->chunks_sized += x->sizes;
     return plain || reg;
+}
+
+/* A chunk's bytes (and its EXT-X-MAP file's at a new map) to s->media_bytes;
+ * a byte range past 0 lies in a file counted at its first range. */
+static bool count_chunk(struct seg_ctx *x, const struct cc_m3u8_chunk *c)
+{
+    struct cc_segment *s = ctx_seg(x);
+    uint64_t bytes = 0;
+    if (c->map_changed && uri_present(x, x->pst->map_uri, strlen(x->pst->map_uri), &bytes))
+        s->media_bytes += bytes;
+    bool present = uri_present(x, c->uri, c->uri_len, &bytes);
+    if (present && (!c->has_range || c->range_off == 0))
+        s->media_bytes += bytes;
+    return present;
+}
+
+static int on_count_chunk(void *ud, const struct cc_m3u8_chunk *c)
+{
+    count_chunk(ud, c);
+    return 0;
 }
 
 static int on_chunk(void *ud, const struct cc_m3u8_chunk *c)
@@ -196,17 +222,14 @@ static int on_chunk(void *ud, const struct cc_m3u8_chunk *c)
         memcpy(x->first_uri, c->uri, c->uri_len);
         x->first_uri[c->uri_len] = '\0';
     }
-    uint64_t bytes = 0;
-    if (c->map_changed && uri_present(x, s->pst.map_uri, strlen(s->pst.map_uri), &bytes))
-        s->media_bytes += bytes;
     uint32_t idx = s->nchunks;
     cc_segment_add_chunk(s, x->day, c);
+    bool present = count_chunk(x, c);
     s = ctx_seg(x);
-    if (uri_present(x, c->uri, c->uri_len, &bytes)) {
+    if (!x->sizes)
+        s->flags &= ~(uint32_t)CC_SEG_SIZED; /* this chunk's bytes are not in */
+    if (present) {
         x->new_present++;
-        /* A byte range past 0 lies in a file counted at its first range. */
-        if (!c->has_range || c->range_off == 0)
-            s->media_bytes += bytes;
     } else {
         cc_grow(&s->missing, &x->missing_cap, s->nmissing + 1, sizeof(*s->missing));
         s->missing[s->nmissing++] = idx;
@@ -298,6 +321,7 @@ struct pl_job {
     const struct nameset *ns;
     bool folder_changed;
     bool multi;                 /* folder holds several playlists */
+    bool sizes;                 /* count chunk bytes while parsing */
 };
 
 /* Parses (or resumes) one playlist into a new segment of d. */
@@ -340,7 +364,10 @@ static int index_playlist(struct cc_day *d, const struct cc_day *old, const stru
     cc_fprint_from_stat(&s->fp, st);
     s->pl_bytes = (uint64_t)st->st_blocks * 512;
     struct seg_ctx x = {.day = d, .seg_idx = idx, .dirfd = job->dirfd, .ns = job->ns,
+                        .pst = &s->pst, .sizes = job->sizes, .stats = stats,
                         .missing_cap = s->nmissing};
+    /* Counted in full here, or from a count the resumed segment had. */
+    bool sized = job->sizes && (!resume || (s->flags & CC_SEG_SIZED));
     uint32_t before = s->nchunks, before_missing = s->nmissing;
     bool before_end = s->pst.endlist;
     uint64_t skip = resume ? s->pst.offset - from : 0;
@@ -349,6 +376,8 @@ static int index_playlist(struct cc_day *d, const struct cc_day *old, const stru
     s = ctx_seg(&x);
     if (s->pst.endlist)
         s->flags |= CC_SEG_ENDLIST;
+    if (sized)
+        s->flags |= CC_SEG_SIZED;
     cc_segment_flush(s);
     seg_set_tail(s, b.data, from);
     stats->bytes_parsed += b.len - skip;
@@ -465,6 +494,7 @@ struct day_scan {
     const struct cc_day *old;
     int64_t since;                /* the old index's last check */
     struct cc_scan_stats *stats;
+    bool sizes;                   /* every segment CC_SEG_SIZED */
     bool changed;
     uint32_t hash;
     int day_fd;
@@ -507,6 +537,36 @@ changed:
     *pls = NULL;
     *npl = 0;
     return false;
+}
+
+/* Counts the bytes of a segment's chunk files: its playlist read again up
+ * to where the index parsed it, one stat per chunk. Off the request path:
+ * only cc_scan_update_sizes() comes here, once per segment. */
+static void count_segment(struct day_scan *sc, int dirfd, const char *name, uint32_t idx)
+{
+    struct cc_segment *s = &sc->d->segs[idx];
+    struct cc_buf b;
+    cc_buf_init(&b);
+    int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    int rc = fd < 0 ? -errno : cc_read_fd_from(fd, 0, PLAYLIST_MAX, &b);
+    if (fd >= 0)
+        close(fd);
+    if (rc < 0) {
+        cc_warn("%s: cannot count its chunks: %s", s->playlist, strerror(-rc));
+        goto out; /* left uncounted: the next count tries again */
+    }
+    struct cc_m3u8_state ps;
+    cc_m3u8_state_init(&ps);
+    struct seg_ctx x = {.day = sc->d, .seg_idx = idx, .dirfd = dirfd, .pst = &ps,
+                        .sizes = true, .stats = sc->stats};
+    struct cc_m3u8_handler h = {on_count_chunk, NULL, &x};
+    s->media_bytes = 0;
+    cc_m3u8_parse(&ps, b.data, b.len < s->pst.offset ? b.len : (size_t)s->pst.offset, true, &h);
+    s->flags |= CC_SEG_SIZED;
+    sc->stats->segments_sized++;
+    sc->changed = true;
+out:
+    cc_buf_free(&b);
 }
 
 /* The playlists of one folder: reused when stat says nothing changed. */
@@ -563,7 +623,7 @@ static int scan_folder(struct day_scan *sc, const char *name)
                     break;
             }
             struct pl_job job = {sc->root, rel.data, name, pls[i], fd, &ns, folder_changed,
-                                 npl > 1};
+                                 npl > 1, sc->sizes};
             rc = index_playlist(sc->d, sc->old, os, oi, &job, &st, sc->stats, &sc->changed);
             if (rc < 0) {
                 cc_warn("%s: cannot index: %s", rel.data, strerror(-rc));
@@ -572,6 +632,8 @@ static int scan_folder(struct day_scan *sc, const char *name)
             }
             s = &sc->d->segs[sc->d->nsegs - 1];
         }
+        if (sc->sizes && !(s->flags & CC_SEG_SIZED))
+            count_segment(sc, fd, pls[i], sc->d->nsegs - 1);
         cc_fprint_from_stat(&s->dir_fp, &dst);
         if (os && !cc_fprint_equal(&os->dir_fp, &s->dir_fp))
             sc->changed = true;
@@ -674,8 +736,8 @@ static bool last_flags_moved(const struct cc_day *d, const struct cc_day *old)
     return strcmp(a->playlist, b->playlist) != 0;
 }
 
-int cc_scan_update(const char *root, const struct cc_date *date, const struct cc_day *old,
-                   struct cc_day **out, bool *changed, struct cc_scan_stats *stats)
+static int scan_day(const char *root, const struct cc_date *date, const struct cc_day *old,
+                    bool sizes, struct cc_day **out, bool *changed, struct cc_scan_stats *stats)
 {
     struct cc_scan_stats dummy;
     if (!stats)
@@ -683,7 +745,8 @@ int cc_scan_update(const char *root, const struct cc_date *date, const struct cc
     memset(stats, 0, sizeof(*stats));
     *out = NULL;
     *changed = false;
-    struct day_scan sc = {.root = root, .old = old, .stats = stats, .hash = CC_HASH32_INIT};
+    struct day_scan sc = {.root = root, .old = old, .stats = stats, .sizes = sizes,
+                          .hash = CC_HASH32_INIT};
     sc.since = old ? old->built_ns : 0;
     struct cc_buf path;
     cc_buf_init(&path);
@@ -740,4 +803,16 @@ out:
         close(sc.day_fd);
     cc_buf_free(&path);
     return rc;
+}
+
+int cc_scan_update(const char *root, const struct cc_date *date, const struct cc_day *old,
+                   struct cc_day **out, bool *changed, struct cc_scan_stats *stats)
+{
+    return scan_day(root, date, old, false, out, changed, stats);
+}
+
+int cc_scan_update_sizes(const char *root, const struct cc_date *date, const struct cc_day *old,
+                         struct cc_day **out, bool *changed, struct cc_scan_stats *stats)
+{
+    return scan_day(root, date, old, true, out, changed, stats);
 }
