@@ -27,19 +27,23 @@ static uint64_t fmix64(uint64_t h)
 uint64_t cc_hash64(const void *data, size_t len)
 {
     const unsigned char *p = data;
-    uint64_t h = len * 0x9E3779B97F4A7C15ull;
+    uint64_t h = len * 0x9E3779B97F4A7C15ull, w = 0;
     /* Word at a time: folder names are hashed twice per chunk (listing and
      * lookup). A rotate between words keeps one word's high bits from
      * cancelling against the next's; fmix64 at the end mixes them all. */
-    while (len >= 8) {
-        uint64_t w;
+    if (len < 8) {
+        for (size_t i = 0; i < len; i++)
+            w |= (uint64_t)p[i] << (8 * i);
+        return fmix64(h ^ w);
+    }
+    const unsigned char *last = p + len - 8;
+    for (; p < last; p += 8) {
         memcpy(&w, p, 8);
         h = (h ^ w) * 0x87c37b91114253d5ull;
         h = (h << 31) | (h >> 33);
-        p += 8;
-        len -= 8;
     }
-    uint64_t w = 0;
-    memcpy(&w, p, len);
+    /* The last 8 bytes, overlapping the previous word when len is not a
+     * multiple of 8: one load instead of a byte loop. */
+    memcpy(&w, last, 8);
     return fmix64(h ^ w);
 }

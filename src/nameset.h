@@ -18,14 +18,15 @@
 #include "buf.h"
 
 struct cc_nameset {
-    struct cc_buf arena; /* NUL-separated names */
-    uint64_t *slots;     /* 0 = empty; else hash tag << 32 | (offset + 1) */
+    struct cc_buf arena; /* each name: its length (a byte), its bytes, a NUL */
+    uint64_t *slots;     /* 0 = empty; else low half of its hash << 32 | (offset + 1) */
     size_t cap;          /* a power of two */
     size_t count;
 };
 
-/* Adds a copy of name (a duplicate is stored twice, harmlessly). */
-void cc_nameset_add(struct cc_nameset *ns, const char *name);
+/* Adds a copy of name, len bytes (strlen(name)); a duplicate is stored twice,
+ * harmlessly. A name over 255 bytes (no file name is) is not added. */
+void cc_nameset_add(struct cc_nameset *ns, const char *name, size_t len);
 
 /* Is the len-byte name (not NUL-terminated) in the set? */
 bool cc_nameset_has(const struct cc_nameset *ns, const char *name, size_t len);

@@ -30,22 +30,20 @@ struct nameset {
     uint32_t media;        /* entries that look like media chunks */
 };
 
-static bool has_suffix(const char *s, const char *suf)
+/* s (n bytes) ends in the literal suf. */
+#define has_suffix(s, n, suf) \
+    ((n) >= sizeof(suf) - 1 && memcmp((s) + (n) - (sizeof(suf) - 1), suf, sizeof(suf) - 1) == 0)
+
+static bool is_media_name(const char *s, size_t n)
 {
-    size_t n = strlen(s), k = strlen(suf);
-    return n >= k && strcmp(s + n - k, suf) == 0;
+    return has_suffix(s, n, ".ts") || has_suffix(s, n, ".m4s") || has_suffix(s, n, ".mp4") ||
+           has_suffix(s, n, ".aac") || has_suffix(s, n, ".m4v");
 }
 
-static bool is_media_name(const char *s)
+static void nameset_add(struct nameset *ns, const char *name, size_t len)
 {
-    return has_suffix(s, ".ts") || has_suffix(s, ".m4s") || has_suffix(s, ".mp4") ||
-           has_suffix(s, ".aac") || has_suffix(s, ".m4v");
-}
-
-static void nameset_add(struct nameset *ns, const char *name)
-{
-    cc_nameset_add(&ns->names, name);
-    if (is_media_name(name))
+    cc_nameset_add(&ns->names, name, len);
+    if (is_media_name(name, len))
         ns->media++;
 }
 
@@ -130,13 +128,14 @@ static int list_folder(int fd_in, char ***pls, size_t *npl, bool *has_events, st
         const char *nm = de->d_name;
         if (nm[0] == '.')
             continue;
-        nameset_add(ns, nm);
+        size_t len = strlen(nm);
+        nameset_add(ns, nm, len);
         if (de->d_type != DT_REG && de->d_type != DT_UNKNOWN)
             continue;
-        if (has_suffix(nm, ".m3u8") && strlen(nm) > 5) {
+        if (len > 5 && has_suffix(nm, len, ".m3u8")) {
             cc_grow(pls, &cap, *npl + 1, sizeof(**pls));
             (*pls)[(*npl)++] = cc_xstrdup(nm);
-        } else if (strcmp(nm, EVENTS_NAME) == 0) {
+        } else if (len == sizeof(EVENTS_NAME) - 1 && memcmp(nm, EVENTS_NAME, len) == 0) {
             *has_events = true;
         }
     }
@@ -166,6 +165,12 @@ static struct cc_segment *ctx_seg(struct seg_ctx *x)
     return &x->day->segs[x->seg_idx];
 }
 
+enum { URI_REFUSE = 1, URI_SLASH = 2 };
+static const uint8_t uri_class[256] = {
+    [0] = URI_REFUSE, [':'] = URI_REFUSE, ['?'] = URI_REFUSE, ['\\'] = URI_REFUSE,
+    ['/'] = URI_SLASH,
+};
+
 /* Is a chunk's file on disk, and (when x->sizes) how many bytes does it
  * take? Only plain relative names inside the folder can be served from /rec/.
  * A plain name is present when the folder listing has it: no system call. A
@@ -173,10 +178,16 @@ static struct cc_segment *ctx_seg(struct seg_ctx *x)
 static bool uri_present(struct seg_ctx *x, const char *uri, size_t len, uint64_t *bytes)
 {
     *bytes = 0;
-    if (len == 0 || uri[0] == '/' || memchr(uri, ':', len) || memchr(uri, '?', len) ||
-        memchr(uri, '\\', len) || memchr(uri, '\0', len) || len >= 1024)
+    if (len == 0 || uri[0] == '/' || len >= 1024)
         return false;
-    bool plain = !memchr(uri, '/', len);
+    /* One pass over the name (this runs once a chunk): a scheme, a query, a
+     * backslash or a NUL refuse it, a slash makes it a path. */
+    unsigned seen = 0;
+    for (size_t i = 0; i < len; i++)
+        seen |= uri_class[(unsigned char)uri[i]];
+    if (seen & URI_REFUSE)
+        return false;
+    bool plain = !(seen & URI_SLASH);
     if (plain && x->ns && !nameset_has(x->ns, uri, len))
         return false;
     if (plain && !x->sizes)

@@ -35,7 +35,7 @@ static void check_naming(const char *fmt, unsigned first)
     char name[64];
     for (unsigned i = 0; i < NAMES; i++) {
         snprintf(name, sizeof(name), fmt, first + i);
-        cc_nameset_add(&ns, name);
+        cc_nameset_add(&ns, name, strlen(name));
     }
     check_linear(&ns, NAMES);
     snprintf(name, sizeof(name), fmt, first + NAMES / 2);
@@ -79,7 +79,7 @@ static void test_one_byte_names(void **state)
     struct cc_nameset ns = {0};
     for (int c = 1; c < 256; c++) {
         char name[2] = {(char)c, '\0'};
-        cc_nameset_add(&ns, name);
+        cc_nameset_add(&ns, name, strlen(name));
     }
     check_linear(&ns, 255);
     assert_true(cc_nameset_has(&ns, "a", 1));
@@ -93,7 +93,7 @@ static void test_prefix_is_not_a_member(void **state)
 {
     (void)state;
     struct cc_nameset ns = {0};
-    cc_nameset_add(&ns, "seg00001.ts");
+    cc_nameset_add(&ns, "seg00001.ts", 11);
     assert_true(cc_nameset_has(&ns, "seg00001.ts?x", 11));
     assert_false(cc_nameset_has(&ns, "seg00001.t", 10));
     assert_false(cc_nameset_has(&ns, "seg00001.tsx", 12));
