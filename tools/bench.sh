@@ -150,13 +150,38 @@ else
     echo "strace missing: not measured" >"$syscalls_md"
 fi
 
-# The stitched playlist of the probe day as served (gzip -6, the server's level).
-"$B/camcat-bench" --out "$D/stitched.m3u8" --stitch-only "$D/tree/$probe" >/dev/null
+# The stitched playlist as served (gzip -6, the server's level) of a day named
+# as ffmpeg names chunks (seg%05d.ts: the day issue 11 measured); the probe
+# day's longer chunk_%06d.ts names are in the Library rows.
+"$B/camcat-bench" --out "$D/stitched.m3u8" --stitch-only "$D/naming-seg/$NDAY" >/dev/null
 st_bytes=$(stat -c %s "$D/stitched.m3u8")
 st_gz=$(gzip -6 -c "$D/stitched.m3u8" | wc -c)
 st_chunks=$(grep -c '^#EXTINF' "$D/stitched.m3u8")
 st_pc=$(awk -v a="$st_bytes" -v c="$st_chunks" 'BEGIN { printf "%.1f", a / c }')
 st_gzpc=$(awk -v a="$st_gz" -v c="$st_chunks" 'BEGIN { printf "%.2f", a / c }')
+
+# The camera's CPU: the armhf camcat (make armhf) under qemu-arm, a cold
+# `camcat dump` of the seg%05d.ts day: its system calls (qemu-arm -strace)
+# and, with BENCH_QEMU_INSN=1 (minutes: one log line per instruction), its
+# guest instructions (-singlestep -d nochain,exec).
+qemu_md=$D/qemu.md
+ARMT=arm-linux-gnueabihf
+if [ -x "build/$ARMT/camcat" ] && command -v qemu-arm >/dev/null; then
+    asys=$(pwd)/build/sysroot-armhf
+    Q=(qemu-arm -L "/usr/$ARMT" -E "LD_LIBRARY_PATH=/usr/$ARMT/lib:$asys/usr/lib/$ARMT:$asys/lib/$ARMT")
+    qday=$D/naming-seg/$NDAY
+    qch=$(awk '{ print $2; exit }' "$D/cg-seg.txt" 2>/dev/null)
+    qsc=$("${Q[@]}" -strace "build/$ARMT/camcat" dump "$qday" --json 2>&1 >/dev/null | wc -l)
+    qins="not counted (BENCH_QEMU_INSN=1)"
+    if [ "${BENCH_QEMU_INSN:-0}" = 1 ]; then
+        qins=$("${Q[@]}" -singlestep -d nochain,exec -D /dev/fd/3 "build/$ARMT/camcat" dump "$qday" --json \
+            3>&1 1>/dev/null | wc -l)
+    fi
+    echo "armhf \`camcat dump\` of \`$qday\` under qemu-arm ($qch chunks): $qsc system calls" \
+        "(whole process), guest instructions: $qins." >"$qemu_md"
+else
+    echo "qemu-arm or build/$ARMT/camcat missing (make armhf): not measured" >"$qemu_md"
+fi
 
 # The browser: time to first frame (playwright-core + Debian chromium).
 browser_kv=$D/browser.kv
@@ -254,7 +279,7 @@ case $armd in *[!0-9]* | "") armd_v="not measured ($armd)" ;; *) armd_v="$armd B
         cg_max=$(awk -v a="$v" -v b="$cg_max" 'BEGIN { if (b == "n/a" || a + 0 > b + 0) print (a == "" ? b : a); else print b }')
     done
     echo "| User-space instructions per chunk, cold index ≤ 800 (callgrind) | $cg_main (probe day); max over the namings $cg_max | $(ok "$cg_max" 800) |"
-    echo "| Stitched 24 h playlist ≤ 48 B per chunk / ≤ 4 B gzipped | $st_pc B / $st_gzpc B per chunk ($st_bytes B, $st_gz B gzipped, $st_chunks chunks) | $(ok "$st_pc" 48) / $(ok "$st_gzpc" 4) |"
+    echo "| Stitched 24 h playlist ≤ 48 B per chunk / ≤ 4 B gzipped (chunks named seg%05d.ts) | $st_pc B / $st_gzpc B per chunk ($st_bytes B, $st_gz B gzipped, $st_chunks chunks) | $(ok "$st_pc" 48) / $(ok "$st_gzpc" 4) |"
     BR=$browser_kv
     ff1=$(kv "$BR" first_frame_1h_ms) ff24=$(kv "$BR" first_frame_24h_ms) ffc=$(kv "$BR" first_frame_click_ms)
     ffr=$(ratio "$ff24" "$ff1")
@@ -291,6 +316,10 @@ case $armd in *[!0-9]* | "") armd_v="not measured ($armd)" ;; *) armd_v="$armd B
     echo "## System calls of a cold index (strace -c -f)"
     echo ""
     cat "$syscalls_md"
+    echo ""
+    echo "### On the camera's CPU (qemu-arm)"
+    echo ""
+    cat "$qemu_md"
     echo ""
     echo "## Browser (tools/bench-browser.mjs: playwright-core + Debian chromium, loopback)"
     echo ""
