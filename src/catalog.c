@@ -262,7 +262,7 @@ static struct cc_day *load_sidecar(struct cc_catalog *c, struct entry *e)
 }
 
 /* Runs outside the lock; e->building keeps others waiting. */
-static int build_entry(struct cc_catalog *c, struct entry *e, struct cc_day *old,
+static int build_entry(struct cc_catalog *c, struct entry *e, struct cc_day *old, bool sizes,
                        struct cc_day **result)
 {
     bool from_sidecar = false;
@@ -275,9 +275,11 @@ static int build_entry(struct cc_catalog *c, struct entry *e, struct cc_day *old
     struct cc_day *fresh = NULL;
     bool changed = false;
     struct cc_scan_stats ss;
-    int rc = cc_scan_update(c->root, &e->date, old, &fresh, &changed, &ss);
+    int rc = sizes ? cc_scan_update_sizes(c->root, &e->date, old, &fresh, &changed, &ss)
+                   : cc_scan_update(c->root, &e->date, old, &fresh, &changed, &ss);
     pthread_mutex_lock(&c->lock);
     c->st.bytes_parsed += ss.bytes_parsed;
+    c->st.chunks_sized += ss.chunks_sized;
     if (rc == 0) {
         if (!old)
             c->st.builds++;
@@ -310,8 +312,16 @@ static int build_entry(struct cc_catalog *c, struct entry *e, struct cc_day *old
     return 0;
 }
 
-int cc_catalog_get_day(struct cc_catalog *c, const struct cc_date *date,
-                       const struct cc_day **out)
+static bool day_sized(const struct cc_day *d)
+{
+    for (uint32_t i = 0; i < d->nsegs; i++)
+        if (!(d->segs[i].flags & CC_SEG_SIZED))
+            return false;
+    return true;
+}
+
+static int get_day(struct cc_catalog *c, const struct cc_date *date, bool sizes,
+                   const struct cc_day **out)
 {
     pthread_mutex_lock(&c->lock);
     /* A waiter never keeps the entry pointer across the wait: a failed build
@@ -327,7 +337,7 @@ int cc_catalog_get_day(struct cc_catalog *c, const struct cc_date *date,
         c->nentries++;
     }
     int64_t now = cc_monotonic_ms();
-    if (e->day && now - e->checked_ms < c->recheck_ms) {
+    if (e->day && now - e->checked_ms < c->recheck_ms && (!sizes || day_sized(e->day))) {
         c->st.hits++;
         goto give;
     }
@@ -338,7 +348,7 @@ int cc_catalog_get_day(struct cc_catalog *c, const struct cc_date *date,
     pthread_mutex_unlock(&c->lock);
 
     struct cc_day *result = NULL;
-    int rc = build_entry(c, e, old, &result);
+    int rc = build_entry(c, e, old, sizes, &result);
 
     pthread_mutex_lock(&c->lock);
     e->building = false;
@@ -381,6 +391,18 @@ give:
     *out = e->day;
     pthread_mutex_unlock(&c->lock);
     return 0;
+}
+
+int cc_catalog_get_day(struct cc_catalog *c, const struct cc_date *date,
+                       const struct cc_day **out)
+{
+    return get_day(c, date, false, out);
+}
+
+int cc_catalog_get_day_sized(struct cc_catalog *c, const struct cc_date *date,
+                             const struct cc_day **out)
+{
+    return get_day(c, date, true, out);
 }
 
 void cc_catalog_release(struct cc_catalog *c, const struct cc_day *d)

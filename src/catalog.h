@@ -42,6 +42,7 @@ struct cc_catalog_stats {
     uint64_t sidecar_write_errors;
     uint64_t evictions;
     uint64_t bytes_parsed;     /* playlist bytes handed to the parser */
+    uint64_t chunks_sized;     /* chunk files stat'ed to count their bytes */
     size_t cached_days;
     size_t cached_bytes;
 };
@@ -54,6 +55,14 @@ void cc_catalog_free(struct cc_catalog *c);
  * Returns 0, -ENOENT (no such day folder) or another -errno. */
 int cc_catalog_get_day(struct cc_catalog *c, const struct cc_date *date,
                        const struct cc_day **out);
+
+/* cc_catalog_get_day(), with the bytes its chunk files take counted
+ * (d->bytes, every segment's media_bytes exact): what storage figures and
+ * retention need. Segments not counted yet cost a stat per chunk, once: the
+ * count is saved in the sidecar. A folder still recording is counted again
+ * after it grew. Never from a request that only wants the day. */
+int cc_catalog_get_day_sized(struct cc_catalog *c, const struct cc_date *date,
+                             const struct cc_day **out);
 void cc_catalog_release(struct cc_catalog *c, const struct cc_day *d);
 
 /* Day folders of ROOT within [from, to] (either may be NULL), oldest first.

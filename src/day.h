@@ -52,6 +52,7 @@ enum cc_seg_flag {
     CC_SEG_TIMED = 1 << 2,    /* at least one PDT seen (builder state) */
     CC_SEG_FMP4 = 1 << 3,     /* uses EXT-X-MAP */
     CC_SEG_LAST = 1 << 4,     /* last playlist of the day folder */
+    CC_SEG_SIZED = 1 << 5,    /* media_bytes counts every chunk indexed (see scan.h) */
 };
 
 /* Where a file stood when it was indexed: decides staleness by stat alone. */
@@ -91,8 +92,9 @@ struct cc_segment {
     struct cc_fprint fp;    /* the playlist */
     struct cc_fprint dir_fp;/* its folder (entries: chunks present or missing) */
     /* Storage it uses, in allocated bytes (st_blocks * 512: what deleting
-     * frees): its chunk files (and EXT-X-MAP init files) on disk, counted as
-     * they are indexed, and the playlist file itself. */
+     * frees): its chunk files (and EXT-X-MAP init files) on disk, exact only
+     * when CC_SEG_SIZED is set (they cost a stat each, so they are counted
+     * off the request path, see scan.h), and the playlist file itself. */
     uint64_t media_bytes;
     uint64_t pl_bytes;
 };

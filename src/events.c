@@ -5,16 +5,6 @@
 #include "isotime.h"
 #include "m3u8.h"
 
-uint32_t cc_hash32(uint32_t h, const void *data, size_t len)
-{
-    const unsigned char *p = data;
-    for (size_t i = 0; i < len; i++) {
-        h ^= p[i];
-        h *= 16777619u;
-    }
-    return h ? h : 1;
-}
-
 size_t cc_label_clip(const char *s, size_t len, size_t max)
 {
     if (len <= max)

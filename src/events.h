@@ -30,8 +30,4 @@ uint32_t cc_events_parse(const char *buf, size_t len, int default_off_min, cc_ev
 /* Cuts a label to at most max bytes without splitting a UTF-8 sequence. */
 size_t cc_label_clip(const char *s, size_t len, size_t max);
 
-/* 32-bit FNV-1a, for event IDs and folder listings. Never returns 0. */
-uint32_t cc_hash32(uint32_t h, const void *data, size_t len);
-#define CC_HASH32_INIT 2166136261u
-
 #endif

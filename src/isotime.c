@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 /* Howard Hinnant's civil-from-days algorithms (public domain math). */
@@ -100,9 +101,75 @@ static int parse_offset(const char *s, size_t len, int *off_min)
 
 int cc_iso_parse(const char *s, size_t len, int64_t *ms, int *off_min, bool *has_off)
 {
-    struct cc_date date;
-    if (len < 19 || cc_date_parse(s, 10, &date) < 0)
+    struct cc_iso_cache c;
+    memset(&c, 0, sizeof(c));
+    return cc_iso_parse_cached(&c, s, len, ms, off_min, has_off);
+}
+
+static bool is_digit(char ch)
+{
+    return (unsigned char)(ch - '0') <= 9;
+}
+
+/* The time of s, when s is c->last with only digits of its time changed (to
+ * digits): same date, same zone, same length, so the same shape. */
+static bool time_only_changed(const struct cc_iso_cache *c, const char *s, size_t len,
+                              int64_t *ms)
+{
+    size_t te = c->time_end;
+    if (len != c->len || memcmp(s, c->last, 11) != 0 || memcmp(s + te, c->last + te, len - te))
+        return false;
+    /* The last one's shape: HH:MM:SS, then '.' and digits up to time_end. */
+    if (s[13] != ':' || s[16] != ':' || (te > 19 && s[19] != '.'))
+        return false;
+    static const uint8_t at[] = {11, 12, 14, 15, 17, 18};
+    for (size_t k = 0; k < sizeof(at); k++)
+        if (!is_digit(s[at[k]]))
+            return false;
+    for (size_t i = 20; i < te; i++)
+        if (!is_digit(s[i]))
+            return false;
+    int hh = (s[11] - '0') * 10 + (s[12] - '0'), mm = (s[14] - '0') * 10 + (s[15] - '0');
+    int ss = (s[17] - '0') * 10 + (s[18] - '0'), frac_ms = 0;
+    if (hh > 23 || mm > 59 || ss > 60)
+        return false;
+    for (size_t k = 0; k < 3; k++)
+        frac_ms = frac_ms * 10 + (20 + k < c->time_end ? s[20 + k] - '0' : 0);
+    *ms = ((c->last_days * 86400 + hh * 3600 + mm * 60 + ss) * 1000 + frac_ms) - (int64_t)c->off * 60000;
+    return true;
+}
+
+static void remember(struct cc_iso_cache *c, const char *s, size_t len, size_t time_end, int off,
+                     bool has_off)
+{
+    c->len = 0;
+    if (len > sizeof(c->last))
+        return;
+    memcpy(c->last, s, len);
+    c->len = (uint8_t)len;
+    c->time_end = (uint8_t)time_end;
+    c->last_days = c->days;
+    c->off = off;
+    c->has_off = has_off;
+}
+
+int cc_iso_parse_cached(struct cc_iso_cache *c, const char *s, size_t len, int64_t *ms,
+                        int *off_min, bool *has_off)
+{
+    if (len < 19)
         return -EINVAL;
+    if (c->len && time_only_changed(c, s, len, ms)) {
+        *off_min = c->off;
+        *has_off = c->has_off;
+        return 0;
+    }
+    if (memcmp(s, c->date, 10) != 0) {
+        struct cc_date date;
+        if (cc_date_parse(s, 10, &date) < 0)
+            return -EINVAL;
+        memcpy(c->date, s, 10);
+        c->days = cc_days_from_civil(date.year, date.month, date.day);
+    }
     if ((s[10] != 'T' && s[10] != 't' && s[10] != ' ') || s[13] != ':' || s[16] != ':')
         return -EINVAL;
     int hh = digits(s + 11, 2), mm = digits(s + 14, 2), ss = digits(s + 17, 2);
@@ -124,10 +191,11 @@ int cc_iso_parse(const char *s, size_t len, int64_t *ms, int *off_min, bool *has
     bool have = i < len;
     if (have && parse_offset(s + i, len - i, &off) < 0)
         return -EINVAL;
-    int64_t days = cc_days_from_civil(date.year, date.month, date.day);
+    int64_t days = c->days;
     *ms = ((days * 86400 + hh * 3600 + mm * 60 + ss) * 1000 + frac_ms) - (int64_t)off * 60000;
     *off_min = off;
     *has_off = have;
+    remember(c, s, len, i, off, have);
     return 0;
 }
 

@@ -37,6 +37,26 @@ int64_t cc_date_start_ms(const struct cc_date *d, int off_min);
  * Returns 0 or -EINVAL; the outputs are written only on success. */
 int cc_iso_parse(const char *s, size_t len, int64_t *ms, int *off_min, bool *has_off);
 
+/* What cc_iso_parse_cached read last. A playlist's PDTs share their date and
+ * zone and differ in the time of day: the date is converted once a day, and
+ * a text that differs from the last only in the digits of its time is read
+ * without parsing the rest again. Zero it before the first use; it belongs
+ * to one caller at a time. */
+struct cc_iso_cache {
+    char date[10];
+    int64_t days;
+    char last[40];         /* the last text parsed, if it fit */
+    int64_t last_days;     /* its date */
+    uint8_t len;           /* its length; 0 = none */
+    uint8_t time_end;      /* where its time (and fraction) ended */
+    bool has_off;
+    int off;
+};
+
+/* cc_iso_parse, with c as above. Same results, same errors. */
+int cc_iso_parse_cached(struct cc_iso_cache *c, const char *s, size_t len, int64_t *ms,
+                        int *off_min, bool *has_off);
+
 /* Formats ms in the given offset: "2025-01-24T08:00:00.000+08:00" (Z for 0).
  * Returns the length written to out (at least CC_ISO_MAX bytes). */
 size_t cc_iso_format(int64_t ms, int off_min, char *out);

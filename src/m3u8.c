@@ -152,8 +152,24 @@ static int parse_range(const char *s, size_t len, uint64_t *n, uint64_t *o, bool
     return 0;
 }
 
-static int parse_extinf(const char *arg, size_t len, struct pending *pd)
+/* What the previous lines of this parse said, for a cheaper next line:
+ * recorders write the same EXTINF text and the same PDT date chunk after
+ * chunk. */
+struct memo {
+    struct cc_iso_cache iso;
+    char extinf[16];       /* the last good EXTINF argument up to its comma */
+    size_t extinf_len;     /* with the comma; 0 = none */
+    int64_t extinf_us;
+};
+
+static int parse_extinf(const char *arg, size_t len, struct pending *pd, struct memo *m)
 {
+    if (m->extinf_len && len >= m->extinf_len && memcmp(arg, m->extinf, m->extinf_len) == 0) {
+        pd->extinf = true;
+        pd->dur_bad = false;
+        pd->dur_us = m->extinf_us;
+        return 0;
+    }
     const char *comma = memchr(arg, ',', len);
     size_t dlen = comma ? (size_t)(comma - arg) : len;
     while (dlen && is_ws(arg[dlen - 1]))
@@ -162,6 +178,12 @@ static int parse_extinf(const char *arg, size_t len, struct pending *pd)
     pd->extinf = true;
     pd->dur_bad = cc_m3u8_parse_duration(arg, dlen, &us) < 0 || us > CC_M3U8_MAX_CHUNK_US;
     pd->dur_us = pd->dur_bad ? 0 : us;
+    size_t with_comma = comma ? (size_t)(comma - arg) + 1 : 0;
+    if (!pd->dur_bad && with_comma && with_comma <= sizeof(m->extinf)) {
+        memcpy(m->extinf, arg, with_comma);
+        m->extinf_len = with_comma;
+        m->extinf_us = us;
+    }
     return pd->dur_bad ? -EINVAL : 0;
 }
 
@@ -244,15 +266,15 @@ static int parse_daterange(const char *arg, size_t len, const struct cc_m3u8_han
 
 /* Handles one tag line. Returns 0, or -EINVAL for a malformed known tag. */
 static int parse_tag(struct cc_m3u8_state *st, const char *line, size_t len, struct pending *pd,
-                     const struct cc_m3u8_handler *h)
+                     struct memo *m, const struct cc_m3u8_handler *h)
 {
     const char *a;
     size_t al;
     uint64_t u;
     if (tag_is(line, len, "#EXTINF", &a, &al))
-        return parse_extinf(a, al, pd);
+        return parse_extinf(a, al, pd, m);
     if (tag_is(line, len, "#EXT-X-PROGRAM-DATE-TIME", &a, &al)) {
-        if (cc_iso_parse(a, al, &pd->pdt_ms, &pd->pdt_off, &pd->pdt_has_off) < 0)
+        if (cc_iso_parse_cached(&m->iso, a, al, &pd->pdt_ms, &pd->pdt_off, &pd->pdt_has_off) < 0)
             return -EINVAL;
         pd->pdt = true;
         return 0;
@@ -331,7 +353,7 @@ static int emit_chunk(struct cc_m3u8_state *st, const char *uri, size_t len, str
     if (pd->range)
         st->next_range = pd->range_off + pd->range_len;
     st->nchunks++;
-    memset(pd, 0, sizeof(*pd));
+    *pd = (struct pending){0};
     return h->chunk ? h->chunk(h->ud, &c) : 0;
 }
 
@@ -368,6 +390,9 @@ int cc_m3u8_parse(struct cc_m3u8_state *st, const char *buf, size_t len, bool at
     pd.discont = st->carry_discont;
     st->bad_lines -= st->bad_tail; /* they are about to be parsed again */
     st->bad_tail = 0;
+    struct memo m;
+    m.extinf_len = 0;
+    memset(&m.iso, 0, sizeof(m.iso));
     size_t pos = 0;
     int r = 0;
     if (st->offset == 0 && len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
@@ -409,7 +434,7 @@ int cc_m3u8_parse(struct cc_m3u8_state *st, const char *buf, size_t len, bool at
             if (ll == 7 && memcmp(line, "#EXTM3U", 7) == 0) {
                 if (st->nchunks == 0)
                     st->header_seen = 1;
-            } else if (parse_tag(st, line, ll, &pd, h) < 0) {
+            } else if (parse_tag(st, line, ll, &pd, &m, h) < 0) {
                 st->bad_lines++;
             }
         } else {

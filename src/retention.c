@@ -134,7 +134,7 @@ int cc_ret_inventory_build(struct cc_catalog *cat, struct cc_ret_inventory *inv)
         const struct cc_day *d;
         if (rd->is_link)
             continue;
-        int r = cc_catalog_get_day(cat, &rd->date, &d);
+        int r = cc_catalog_get_day_sized(cat, &rd->date, &d);
         if (r < 0) {
             if (r != -ENOENT)
                 cc_warn("retention: day %s: %s (its size is unknown)", rd->name, strerror(-r));

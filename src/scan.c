@@ -14,103 +14,47 @@
 #include "crc32.h"
 #include "events.h"
 #include "fsutil.h"
+#include "hash.h"
 #include "log.h"
 #include "mem.h"
 #include "urlpath.h"
+#include "nameset.h"
 
 #define EVENTS_NAME "events.txt"
 
 /* ---- a folder's entry names, for "is this chunk on disk?" ------------- */
 
 struct nameset {
-    struct cc_buf arena;   /* NUL-separated names */
-    uint32_t *slots;       /* offset + 1 into arena; 0 = empty */
-    size_t cap;
-    size_t count;
+    struct cc_nameset names;
     uint32_t media;        /* entries that look like media chunks */
 };
 
-static bool has_suffix(const char *s, const char *suf)
+/* s (n bytes) ends in the literal suf. */
+#define has_suffix(s, n, suf) \
+    ((n) >= sizeof(suf) - 1 && memcmp((s) + (n) - (sizeof(suf) - 1), suf, sizeof(suf) - 1) == 0)
+
+static bool is_media_name(const char *s, size_t n)
 {
-    size_t n = strlen(s), k = strlen(suf);
-    return n >= k && strcmp(s + n - k, suf) == 0;
+    return has_suffix(s, n, ".ts") || has_suffix(s, n, ".m4s") || has_suffix(s, n, ".mp4") ||
+           has_suffix(s, n, ".aac") || has_suffix(s, n, ".m4v");
 }
 
-static bool is_media_name(const char *s)
+static void nameset_add(struct nameset *ns, const char *name, size_t len)
 {
-    return has_suffix(s, ".ts") || has_suffix(s, ".m4s") || has_suffix(s, ".mp4") ||
-           has_suffix(s, ".aac") || has_suffix(s, ".m4v");
-}
-
-/* Word-at-a-time hash for folder listings: names are hashed twice per chunk
- * (listing and lookup), where a byte-wise hash showed up in the profile. */
-static size_t name_hash(const char *s, size_t len)
-{
-    uint64_t h = len * 0x9E3779B97F4A7C15ull;
-    while (len >= 8) {
-        uint64_t w;
-        memcpy(&w, s, 8);
-        h = (h ^ w) * 0xff51afd7ed558ccdull;
-        s += 8;
-        len -= 8;
-    }
-    uint64_t w = 0;
-    memcpy(&w, s, len);
-    h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
-    return (size_t)(h ^ (h >> 29));
-}
-
-static void nameset_add(struct nameset *ns, const char *name)
-{
-    if ((ns->count + 1) * 2 > ns->cap) {
-        size_t ncap = ns->cap ? ns->cap * 2 : 64;
-        uint32_t *old = ns->slots;
-        size_t ocap = ns->cap;
-        ns->slots = cc_xcalloc(ncap, sizeof(*ns->slots));
-        ns->cap = ncap;
-        ns->count = 0;
-        for (size_t i = 0; i < ocap; i++) {
-            if (!old[i])
-                continue;
-            const char *s = ns->arena.data + old[i] - 1;
-            size_t h = name_hash(s, strlen(s)) & (ncap - 1);
-            while (ns->slots[h])
-                h = (h + 1) & (ncap - 1);
-            ns->slots[h] = old[i];
-            ns->count++;
-        }
-        free(old);
-    }
-    size_t len = strlen(name);
-    size_t h = name_hash(name, len) & (ns->cap - 1);
-    while (ns->slots[h])
-        h = (h + 1) & (ns->cap - 1);
-    ns->slots[h] = (uint32_t)ns->arena.len + 1;
-    cc_buf_append(&ns->arena, name, len + 1);
-    ns->count++;
-    if (is_media_name(name))
+    cc_nameset_add(&ns->names, name, len);
+    if (is_media_name(name, len))
         ns->media++;
 }
 
 static bool nameset_has(const struct nameset *ns, const char *name, size_t len)
 {
-    if (!ns->cap)
-        return false;
-    size_t h = name_hash(name, len) & (ns->cap - 1);
-    while (ns->slots[h]) {
-        const char *s = ns->arena.data + ns->slots[h] - 1;
-        if (strncmp(s, name, len) == 0 && s[len] == '\0')
-            return true;
-        h = (h + 1) & (ns->cap - 1);
-    }
-    return false;
+    return cc_nameset_has(&ns->names, name, len);
 }
 
 static void nameset_free(struct nameset *ns)
 {
-    cc_buf_free(&ns->arena);
-    free(ns->slots);
-    memset(ns, 0, sizeof(*ns));
+    cc_nameset_free(&ns->names);
+    ns->media = 0;
 }
 
 /* ---- listing ------------------------------------------------------------ */
@@ -185,13 +129,14 @@ static int list_folder(int fd_in, char ***pls, size_t *npl, bool *has_events, st
         const char *nm = de->d_name;
         if (nm[0] == '.' || de->d_type == DT_LNK)
             continue;
-        nameset_add(ns, nm);
+        size_t len = strlen(nm);
+        nameset_add(ns, nm, len);
         if (de->d_type != DT_REG && de->d_type != DT_UNKNOWN)
             continue;
-        if (has_suffix(nm, ".m3u8") && strlen(nm) > 5) {
+        if (len > 5 && has_suffix(nm, len, ".m3u8")) {
             cc_grow(pls, &cap, *npl + 1, sizeof(**pls));
             (*pls)[(*npl)++] = cc_xstrdup(nm);
-        } else if (strcmp(nm, EVENTS_NAME) == 0) {
+        } else if (len == sizeof(EVENTS_NAME) - 1 && memcmp(nm, EVENTS_NAME, len) == 0) {
             *has_events = true;
         }
     }
@@ -207,7 +152,10 @@ struct seg_ctx {
     struct cc_day *day;
     uint32_t seg_idx;
     int dirfd;
-    const struct nameset *ns;
+    const struct nameset *ns;   /* NULL: no listing, a stat decides */
+    const struct cc_m3u8_state *pst; /* the parse in progress */
+    bool sizes;                 /* count chunk bytes (a stat each) */
+    struct cc_scan_stats *stats;
     size_t missing_cap;
     char first_uri[256];
     uint32_t new_present;
@@ -218,11 +166,11 @@ static struct cc_segment *ctx_seg(struct seg_ctx *x)
     return &x->day->segs[x->seg_idx];
 }
 
-/* Is a chunk's file on disk, servable from /rec/, and how many bytes does it
- * take? Only names /rec/ serves (cc_urlpath_chunk) count. A plain name is
- * present when the folder listing has it (symlinks are left out of it: /rec
- * does not serve them); its size costs one stat, paid only when a chunk is
- * first indexed. */
+/* Is a chunk's file on disk, servable from /rec/, and (when x->sizes) how
+ * many bytes does it take? Only names /rec/ serves count (cc_urlpath_chunk:
+ * one pass; a leading "./" dropped). A plain name is present when the folder
+ * listing has it (symlinks are left out of it: /rec does not serve them): no
+ * system call. A size, or a name with a folder in it, costs one stat. */
 static bool uri_present(struct seg_ctx *x, const char *uri, size_t len, uint64_t *bytes)
 {
     *bytes = 0;
@@ -230,16 +178,46 @@ static bool uri_present(struct seg_ctx *x, const char *uri, size_t len, uint64_t
     if (!uri)
         return false;
     bool plain = !memchr(uri, '/', len);
-    if (plain && !nameset_has(x->ns, uri, len))
+    if (plain && x->ns && !nameset_has(x->ns, uri, len))
         return false;
+    if (plain && !x->sizes)
+        return true;
     char path[CC_URLPATH_MAX];
     memcpy(path, uri, len);
     path[len] = '\0';
     struct stat st;
     bool reg = fstatat(x->dirfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode);
-    if (reg)
+    if (reg && x->sizes)
         *bytes = (uint64_t)st.st_blocks * 512;
+    x->stats->chunks_sized += x->sizes;
     return plain || reg;
+}
+
+/* A chunk's bytes (and its EXT-X-MAP file's at a new map) to s->media_bytes;
+ * a byte range past 0 lies in a file counted at its first range. */
+static bool count_chunk(struct seg_ctx *x, const struct cc_m3u8_chunk *c)
+{
+    struct cc_segment *s = ctx_seg(x);
+    uint64_t bytes = 0;
+    if (c->map_changed && uri_present(x, x->pst->map_uri, strlen(x->pst->map_uri), &bytes))
+        s->media_bytes += bytes;
+    bool present = uri_present(x, c->uri, c->uri_len, &bytes);
+    if (present && (!c->has_range || c->range_off == 0))
+        s->media_bytes += bytes;
+    return present;
+}
+
+/* Counting stops at the chunks the index holds: bytes appended since are
+ * counted with them, at the next count. */
+#define COUNT_DONE (-ECANCELED)
+
+static int on_count_chunk(void *ud, const struct cc_m3u8_chunk *c)
+{
+    struct seg_ctx *x = ud;
+    if (c->index >= ctx_seg(x)->nchunks)
+        return COUNT_DONE;
+    count_chunk(x, c);
+    return 0;
 }
 
 static int on_chunk(void *ud, const struct cc_m3u8_chunk *c)
@@ -250,17 +228,14 @@ static int on_chunk(void *ud, const struct cc_m3u8_chunk *c)
         memcpy(x->first_uri, c->uri, c->uri_len);
         x->first_uri[c->uri_len] = '\0';
     }
-    uint64_t bytes = 0;
-    if (c->map_changed && uri_present(x, s->pst.map_uri, strlen(s->pst.map_uri), &bytes))
-        s->media_bytes += bytes;
     uint32_t idx = s->nchunks;
     cc_segment_add_chunk(s, x->day, c);
+    bool present = count_chunk(x, c);
     s = ctx_seg(x);
-    if (uri_present(x, c->uri, c->uri_len, &bytes)) {
+    if (!x->sizes)
+        s->flags &= ~(uint32_t)CC_SEG_SIZED; /* this chunk's bytes are not in */
+    if (present) {
         x->new_present++;
-        /* A byte range past 0 lies in a file counted at its first range. */
-        if (!c->has_range || c->range_off == 0)
-            s->media_bytes += bytes;
     } else {
         cc_grow(&s->missing, &x->missing_cap, s->nmissing + 1, sizeof(*s->missing));
         s->missing[s->nmissing++] = idx;
@@ -374,6 +349,7 @@ struct pl_job {
     const struct nameset *ns;
     bool folder_changed;
     bool multi;                 /* folder holds several playlists */
+    bool sizes;                 /* count chunk bytes while parsing */
 };
 
 /* Parses (or resumes) one playlist into a new segment of d, streamed in
@@ -398,7 +374,10 @@ static int index_playlist(struct cc_day *d, const struct cc_day *old, const stru
     cc_fprint_from_stat(&s->fp, st);
     s->pl_bytes = (uint64_t)st->st_blocks * 512;
     struct seg_ctx x = {.day = d, .seg_idx = idx, .dirfd = job->dirfd, .ns = job->ns,
+                        .pst = &s->pst, .sizes = job->sizes, .stats = stats,
                         .missing_cap = s->nmissing};
+    /* Counted in full here, or from a count the resumed segment had. */
+    bool sized = job->sizes && (!resume || (s->flags & CC_SEG_SIZED));
     uint32_t before = s->nchunks, before_missing = s->nmissing;
     bool before_end = s->pst.endlist;
     struct cc_m3u8_handler h = {on_chunk, on_daterange, &x};
@@ -414,6 +393,8 @@ static int index_playlist(struct cc_day *d, const struct cc_day *old, const stru
     }
     if (s->pst.endlist)
         s->flags |= CC_SEG_ENDLIST;
+    if (sized)
+        s->flags |= CC_SEG_SIZED;
     cc_segment_flush(s);
     stats->bytes_parsed += parsed;
     if (resume) {
@@ -525,6 +506,7 @@ struct day_scan {
     const struct cc_day *old;
     int64_t since;                /* the old index's last check */
     struct cc_scan_stats *stats;
+    bool sizes;                   /* every segment CC_SEG_SIZED */
     bool changed;
     uint32_t hash;
     int day_fd;
@@ -568,6 +550,33 @@ changed:
     *pls = NULL;
     *npl = 0;
     return false;
+}
+
+/* Counts the bytes of a segment's chunk files: its playlist read again up
+ * to where the index parsed it, one stat per chunk. Off the request path:
+ * only cc_scan_update_sizes() comes here, once per segment. */
+static void count_segment(struct day_scan *sc, int dirfd, const char *name, uint32_t idx)
+{
+    struct cc_segment *s = &sc->d->segs[idx];
+    struct cc_m3u8_state ps;
+    cc_m3u8_state_init(&ps);
+    struct seg_ctx x = {.day = sc->d, .seg_idx = idx, .dirfd = dirfd, .pst = &ps,
+                        .sizes = true, .stats = sc->stats};
+    struct cc_m3u8_handler h = {on_count_chunk, NULL, &x};
+    uint64_t bytes = s->media_bytes;
+    s->media_bytes = 0;
+    int fd = cc_open_regular(dirfd, name, 0, NULL);
+    int rc = fd < 0 ? fd : cc_m3u8_parse_fd(fd, &ps, &h, NULL);
+    if (fd >= 0)
+        close(fd);
+    if (rc < 0 && rc != COUNT_DONE) {
+        cc_warn("%s: cannot count its chunks: %s", s->playlist, strerror(-rc));
+        s->media_bytes = bytes; /* left uncounted: the next count tries again */
+        return;
+    }
+    s->flags |= CC_SEG_SIZED;
+    sc->stats->segments_sized++;
+    sc->changed = true;
 }
 
 /* The playlists of one folder: reused when stat says nothing changed. */
@@ -624,7 +633,7 @@ static int scan_folder(struct day_scan *sc, const char *name)
                     break;
             }
             struct pl_job job = {sc->root, rel.data, name, pls[i], fd, &ns, folder_changed,
-                                 npl > 1};
+                                 npl > 1, sc->sizes};
             rc = index_playlist(sc->d, sc->old, os, oi, &job, &st, sc->stats, &sc->changed);
             if (rc < 0) {
                 cc_warn("%s: cannot index: %s", rel.data, strerror(-rc));
@@ -633,6 +642,8 @@ static int scan_folder(struct day_scan *sc, const char *name)
             }
             s = &sc->d->segs[sc->d->nsegs - 1];
         }
+        if (sc->sizes && !(s->flags & CC_SEG_SIZED))
+            count_segment(sc, fd, pls[i], sc->d->nsegs - 1);
         cc_fprint_from_stat(&s->dir_fp, &dst);
         if (os && !cc_fprint_equal(&os->dir_fp, &s->dir_fp))
             sc->changed = true;
@@ -779,8 +790,8 @@ static int scan_folders(struct day_scan *sc, const struct folder *fl, size_t nfl
     return rc;
 }
 
-int cc_scan_update(const char *root, const struct cc_date *date, const struct cc_day *old,
-                   struct cc_day **out, bool *changed, struct cc_scan_stats *stats)
+static int scan_day(const char *root, const struct cc_date *date, const struct cc_day *old,
+                    bool sizes, struct cc_day **out, bool *changed, struct cc_scan_stats *stats)
 {
     struct cc_scan_stats dummy;
     if (!stats)
@@ -788,7 +799,8 @@ int cc_scan_update(const char *root, const struct cc_date *date, const struct cc
     memset(stats, 0, sizeof(*stats));
     *out = NULL;
     *changed = false;
-    struct day_scan sc = {.root = root, .old = old, .stats = stats, .hash = CC_HASH32_INIT};
+    struct day_scan sc = {.root = root, .old = old, .stats = stats, .sizes = sizes,
+                          .hash = CC_HASH32_INIT};
     sc.since = old ? old->built_ns : 0;
     struct cc_buf path;
     cc_buf_init(&path);
@@ -845,4 +857,16 @@ out:
         close(sc.day_fd);
     cc_buf_free(&path);
     return rc;
+}
+
+int cc_scan_update(const char *root, const struct cc_date *date, const struct cc_day *old,
+                   struct cc_day **out, bool *changed, struct cc_scan_stats *stats)
+{
+    return scan_day(root, date, old, false, out, changed, stats);
+}
+
+int cc_scan_update_sizes(const char *root, const struct cc_date *date, const struct cc_day *old,
+                         struct cc_day **out, bool *changed, struct cc_scan_stats *stats)
+{
+    return scan_day(root, date, old, true, out, changed, stats);
 }

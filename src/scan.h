@@ -16,6 +16,13 @@
  * that chunk file's mtime; failing that, so the playlist ends at its own
  * mtime; failing that, at local midnight of the folder's day.
  *
+ * No system call per chunk: a folder is listed once (a chunk is on disk when
+ * the listing has its name) and each playlist read once. The bytes the chunk
+ * files take cost a stat each, so only cc_scan_update_sizes() counts them, once
+ * per segment (CC_SEG_SIZED, kept in the sidecar): a request that only wants
+ * the day never pays for them. A segment that grew after it was counted is
+ * counted again by the next cc_scan_update_sizes().
+ *
  * Pure functions of the file system: no shared state, thread-safe. */
 #ifndef CC_SCAN_H
 #define CC_SCAN_H
@@ -34,6 +41,8 @@ struct cc_scan_stats {
     uint32_t playlists_reused;  /* unchanged by stat */
     uint32_t dirs_listed;
     uint32_t dirs_skipped;      /* held nothing and unchanged by stat: not opened */
+    uint32_t segments_sized;    /* segments whose chunk bytes were counted */
+    uint32_t chunks_sized;      /* chunk files stat'ed to count them */
 };
 
 /* Brings old (may be NULL) up to date with ROOT/<date>. On success *out is
@@ -44,5 +53,10 @@ struct cc_scan_stats {
  * -ENOENT (no day folder) or -errno. */
 int cc_scan_update(const char *root, const struct cc_date *date, const struct cc_day *old,
                    struct cc_day **out, bool *changed, struct cc_scan_stats *stats);
+
+/* cc_scan_update(), and every segment of the result CC_SEG_SIZED: the chunk
+ * bytes of segments not counted yet are counted (one stat per chunk). */
+int cc_scan_update_sizes(const char *root, const struct cc_date *date, const struct cc_day *old,
+                         struct cc_day **out, bool *changed, struct cc_scan_stats *stats);
 
 #endif

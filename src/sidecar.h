@@ -24,9 +24,11 @@
 #include "buf.h"
 #include "day.h"
 
-/* 2: storage bytes per segment (media, playlist) and per events file. An
- * older file is rejected as another version and rebuilt once. */
-#define CC_SIDECAR_VERSION 2
+/* 2: storage bytes per segment (media, playlist) and per events file.
+ * 3: chunk bytes are counted apart from indexing (CC_SEG_SIZED says which
+ * segments have them). An older file is rejected as another version and
+ * rebuilt once. */
+#define CC_SIDECAR_VERSION 3
 #define CC_SIDECAR_NAME ".camcat.idx"
 #define CC_SIDECAR_MAX (64u << 20) /* a larger file is not ours */
 

@@ -13,6 +13,7 @@
 #include "urlpath.h"
 
 #define FLUSH_AT 16384
+#define PDT_SLACK_US 1000 /* a player's implied date may be this far off */
 
 struct stitch {
     const struct cc_day *day;
@@ -30,6 +31,7 @@ struct stitch {
     bool need_discont;     /* before the next written chunk */
     bool need_map;
     bool wrote_any;
+    int64_t implied_us;    /* the date a player gives the next chunk if untagged */
     int rc;
 };
 
@@ -93,6 +95,38 @@ static void put_map(struct stitch *st)
     cc_buf_putc(&st->out, '\n');
 }
 
+/* A player dates a chunk without EXT-X-PROGRAM-DATE-TIME by the previous
+ * chunk's date plus its EXTINF (RFC 8216 4.3.2.6): the tag is written only
+ * where that would be off by more than PDT_SLACK_US, so a day of regular
+ * chunks carries a handful, not one per chunk (hls.js parses each). */
+static void put_pdt_extinf(struct stitch *st, int64_t when_ms, int64_t dur_us, bool must)
+{
+    struct cc_buf *b = &st->out;
+    int64_t off = when_ms * 1000 - st->implied_us;
+    if (must || off > PDT_SLACK_US || off < -PDT_SLACK_US) {
+        char iso[CC_ISO_MAX];
+        size_t iso_len = cc_iso_format(when_ms, st->seg->off_min, iso);
+        cc_buf_append(b, "#EXT-X-PROGRAM-DATE-TIME:", 25);
+        cc_buf_append(b, iso, iso_len);
+        cc_buf_putc(b, '\n');
+        st->implied_us = when_ms * 1000;
+    }
+    st->implied_us += dur_us;
+    /* The shortest exact form: "2" for whole seconds, else no trailing 0s. */
+    cc_buf_append(b, "#EXTINF:", 8);
+    cc_buf_put_dec(b, (uint64_t)(dur_us / 1000000), 1);
+    uint32_t frac = (uint32_t)(dur_us % 1000000), digits = 6;
+    while (frac && frac % 10 == 0) {
+        frac /= 10;
+        digits--;
+    }
+    if (frac) {
+        cc_buf_putc(b, '.');
+        cc_buf_put_dec(b, frac, (int)digits);
+    }
+    cc_buf_append(b, ",\n", 2);
+}
+
 static int on_chunk(void *ud, const struct cc_m3u8_chunk *c)
 {
     struct stitch *st = ud;
@@ -117,24 +151,17 @@ static int on_chunk(void *ud, const struct cc_m3u8_chunk *c)
         return 0;
     }
     struct cc_buf *b = &st->out;
-    if (st->need_discont && st->wrote_any)
+    bool wrote_discont = st->need_discont && st->wrote_any;
+    if (wrote_discont)
         cc_buf_puts(b, "#EXT-X-DISCONTINUITY\n");
     st->need_discont = false;
     if (st->need_map && st->pst->map_uri[0])
         put_map(st);
     st->need_map = false;
-    char iso[CC_ISO_MAX];
     int64_t when = c->has_pdt && cc_day_pdt_plausible(st->day, c->pdt_ms, c->pdt_off_min)
                        ? c->pdt_ms
                        : t;
-    size_t iso_len = cc_iso_format(when, st->seg->off_min, iso);
-    cc_buf_append(b, "#EXT-X-PROGRAM-DATE-TIME:", 25);
-    cc_buf_append(b, iso, iso_len);
-    cc_buf_append(b, "\n#EXTINF:", 9);
-    cc_buf_put_dec(b, (uint64_t)(c->dur_us / 1000000), 1);
-    cc_buf_putc(b, '.');
-    cc_buf_put_dec(b, (uint64_t)(c->dur_us % 1000000), 6);
-    cc_buf_append(b, ",\n", 2);
+    put_pdt_extinf(st, when, c->dur_us, !st->wrote_any || wrote_discont);
     if (c->has_range) {
         cc_buf_append(b, "#EXT-X-BYTERANGE:", 17);
         cc_buf_put_dec(b, c->range_len, 1);

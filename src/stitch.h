@@ -1,8 +1,11 @@
 /* stitch — ONE media playlist for a whole day (or a time range of it), made
  * from the day's playlists in recording order.
  *
- * Every chunk gets EXT-X-PROGRAM-DATE-TIME (its own when the source had one, so
- * the wall clock never drifts from EXTINF rounding); EXT-X-DISCONTINUITY goes
+ * A chunk's wall-clock date is its own PDT when the source had one, else the
+ * index's. EXT-X-PROGRAM-DATE-TIME is written only where a player could not
+ * imply that date to within 1 ms from the previous chunk's date plus its
+ * EXTINF: the first chunk, after each discontinuity and at clock jumps. EXTINF
+ * is exact in its shortest form ("2", "2.002"). EXT-X-DISCONTINUITY goes
  * between folders, wherever the source had one, and where a chunk missing on
  * disk was left out. URIs are rewritten to rec_prefix + path under ROOT.
  * Output is streamed to a sink in pieces of a few KiB: nothing the size of the

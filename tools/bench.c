@@ -3,9 +3,12 @@
  * the ratios hold on any machine. A yardstick for `make bench`, not a test:
  * nothing here asserts a time.
  *
- *   camcat-bench --root DIR [--vary-root DIR] [--kv FILE] [--reps N]
- *   camcat-bench --cold-index-only DAYDIR      one cold index (for callgrind)
- *   camcat-bench --stitch-only DAYDIR          the same, then one stitched playlist
+ *   camcat-bench --root DIR [--vary-root DIR] [--naming LABEL=DAYDIR]... [--kv FILE]
+ *                [--reps N]
+ *   camcat-bench --cold-index-only DAYDIR      one cold index (for callgrind, strace)
+ *   camcat-bench [--out FILE] --stitch-only DAYDIR
+ *                                              the same, then one stitched playlist
+ *                                              (to FILE if given)
  *
  * The full run deletes the sidecars under DIR first, then writes them again,
  * and appends chunks to the live playlist of the newest day (the incremental
@@ -44,6 +47,7 @@
 #define SETTLE_NS (CC_MTIME_SLACK_NS + 500000000LL)
 
 static int reps = 7;
+static const char *stitch_out; /* --out: the stitched playlist of --stitch-only */
 static FILE *kv;
 static uint64_t pio_self_rchar; /* what reading /proc/self/io adds to rchar */
 
@@ -262,6 +266,34 @@ static void row(const char *what, const char *ours, const char *peer, const char
     printf("| %s | %s | %s | %s | %s | %s |\n", what, ours, peer, ratio, target, v);
 }
 
+/* Counting the chunk bytes (one stat per chunk) on top of a cold index: the
+ * work moved off the request path, paid once per folder. */
+static void bench_sizes(struct ctx *x, double index_ms)
+{
+    double t[64];
+    uint32_t stats = 0;
+    for (int r = 0; r < reps; r++) {
+        struct cc_day *d0 = NULL, *d = NULL;
+        bool changed;
+        struct cc_scan_stats ss;
+        cc_scan_update(x->root, &x->probe, NULL, &d0, &changed, NULL);
+        int64_t t0 = bench_mono_ns();
+        cc_scan_update_sizes(x->root, &x->probe, d0, &d, &changed, &ss);
+        t[r] = (double)(bench_mono_ns() - t0) / 1e6;
+        stats = ss.chunks_sized;
+        cc_day_free(d);
+        cc_day_free(d0);
+    }
+    char a[96], c[48];
+    double m = bench_best(t, reps);
+    snprintf(a, sizeof(a), "%.2f ms (%u `fstatat`)", m, stats);
+    snprintf(c, sizeof(c), "%.1f× the index itself", m / index_ms);
+    row("Counting the day's chunk bytes for storage (`cc_scan_update_sizes` on the index: "
+        "once per folder, off the request path)",
+        a, "—", c, "—", "—");
+    bench_kv_put(kv, "sizes_ms", "%.3f", m);
+}
+
 static void bench_cold_index(struct ctx *x)
 {
     double tf[64], ti[64], tl[64];
@@ -307,11 +339,14 @@ static void bench_cold_index(struct ctx *x)
     snprintf(b, sizeof(b), "%.2f ms (read() of %.2f MB in %zu playlists)", f, floor_bytes / 1e6,
              x->df.n);
     snprintf(c, sizeof(c), "%.1f×", i / f);
-    row("Cold index of one full day (`cc_scan_update`, no sidecar, page cache warm)", a, b, c,
-        "≤ 1.5×", verdict(i / f, 1.5));
+    row("Cold index of one full day (`cc_scan_update`, no sidecar, page cache warm), against "
+        "reading its playlists",
+        a, b, c, "—", "—");
     snprintf(b, sizeof(b), "%.2f ms (read() + readdir of its %zu folders)", fl, x->df.nfolders);
-    snprintf(c, sizeof(c), "%.1f×", i / fl);
-    row("… same, against read + folder listing", a, b, c, "—", "—");
+    snprintf(c, sizeof(c), "%.2f×", i / fl);
+    row("… same, against the floor: read + folder listing (what an index that knows which "
+        "chunks exist must do)",
+        a, b, c, "≤ 1.5×", verdict(i / fl, 1.5));
     snprintf(a, sizeof(a), "%.0f ns/chunk, %.0f MB/s, %ld minor page faults", i * 1e6 / nchunks,
              (double)ss.bytes_parsed / 1e6 / (i / 1e3), faults);
     snprintf(b, sizeof(b), "%.0f MB/s, %ld page faults", (double)floor_bytes / 1e6 / (f / 1e3),
@@ -323,7 +358,9 @@ static void bench_cold_index(struct ctx *x)
     bench_kv_put(kv, "day_playlists", "%zu", x->df.n);
     bench_kv_put(kv, "floor_read_ms", "%.3f", f);
     bench_kv_put(kv, "cold_index_ms", "%.3f", i);
-    bench_kv_put(kv, "cold_index_ratio", "%.3f", i / f);
+    bench_kv_put(kv, "floor_list_ms", "%.3f", fl);
+    bench_kv_put(kv, "cold_index_ratio", "%.3f", i / fl);
+    bench_sizes(x, i);
 
     /* Context for the camera, where flash reads dominate: the playlists'
      * pages dropped before each run (this VM's disk is itself cached). */
@@ -376,6 +413,12 @@ static int discard(void *ud, const void *data, size_t len)
     return 0;
 }
 
+static int to_buf(void *ud, const void *data, size_t len)
+{
+    cc_buf_append(ud, data, len);
+    return 0;
+}
+
 static void bench_stitch(struct ctx *x)
 {
     struct cc_day *d = NULL;
@@ -409,6 +452,11 @@ static void bench_stitch(struct ctx *x)
         verdict(m / x->floor_ms, 2.0));
     bench_kv_put(kv, "stitch_ms", "%.3f", m);
     bench_kv_put(kv, "stitch_bytes", "%llu", (unsigned long long)cs.bytes);
+    bench_kv_put(kv, "stitch_chunks", "%u", st.chunks);
+    snprintf(a, sizeof(a), "%.1f B/chunk (%llu B, %u chunks)", (double)cs.bytes / st.chunks,
+             (unsigned long long)cs.bytes, st.chunks);
+    row("… its size per chunk (gzipped: see Targets)", a, "—", "—", "≤ 48 B",
+        verdict((double)cs.bytes / st.chunks, 48));
     bench_kv_put(kv, "stitch_ratio", "%.3f", m / x->floor_ms);
     cc_day_free(d);
 }
@@ -945,6 +993,67 @@ static void settle(const struct ctx *x)
     }
 }
 
+/* A cold index of DAYDIR (a tree of one naming) against its read + list
+ * floor, in the same run: the hash must not care how chunks are named. */
+static void bench_naming(const char *spec)
+{
+    const char *eq = strchr(spec, '=');
+    if (!eq)
+        return;
+    char label[32];
+    snprintf(label, sizeof(label), "%.*s", (int)(eq - spec), spec);
+    char *a0 = cc_xstrdup(eq + 1), *b0 = cc_xstrdup(eq + 1);
+    const char *name = basename(a0), *root = dirname(b0);
+    struct cc_date date;
+    struct dayfiles df;
+    if (cc_date_parse(name, strlen(name), &date) < 0) {
+        fprintf(stderr, "camcat-bench: --naming %s: not a day folder\n", spec);
+        exit(2);
+    }
+    dayfiles_load(&df, root, name);
+    size_t cap = (size_t)df.max_size + 65536;
+    char *buf = cc_xmalloc(cap);
+    double tl[64], ti[64];
+    uint32_t nchunks = 0;
+    floor_read(&df, buf, cap);
+    for (int r = 0; r <= reps; r++) {
+        int64_t t0 = bench_mono_ns();
+        floor_read(&df, buf, cap);
+        for (size_t i = 0; i < df.nfolders; i++)
+            list_dir(df.folders[i]);
+        int64_t t1 = bench_mono_ns();
+        struct cc_day *d = NULL;
+        bool changed;
+        cc_scan_update(root, &date, NULL, &d, &changed, NULL);
+        int64_t t2 = bench_mono_ns();
+        nchunks = d ? d->nchunks : 0;
+        cc_day_free(d);
+        if (r > 0) {
+            tl[r - 1] = (double)(t1 - t0) / 1e6;
+            ti[r - 1] = (double)(t2 - t1) / 1e6;
+        }
+    }
+    double l = bench_best(tl, reps), i = bench_best(ti, reps);
+    char what[160], a[64], b[64], c[32];
+    const char *fmt = strcmp(label, "seg") == 0     ? "seg%05d.ts (ffmpeg -hls_segment_filename)"
+                      : strcmp(label, "index") == 0 ? "index%d.ts (ffmpeg's default)"
+                      : strcmp(label, "chunk") == 0 ? "chunk_%06d.ts"
+                                                    : label;
+    snprintf(what, sizeof(what), "Cold index, chunks named %s (%u chunks, %zu folders)", fmt,
+             nchunks, df.nfolders);
+    snprintf(a, sizeof(a), "%.2f ms", i);
+    snprintf(b, sizeof(b), "%.2f ms (read + list)", l);
+    snprintf(c, sizeof(c), "%.2f×", i / l);
+    row(what, a, b, c, "≤ 1.5×", verdict(i / l, 1.5));
+    char key[64];
+    snprintf(key, sizeof(key), "naming_ratio_%s", label);
+    bench_kv_put(kv, key, "%.3f", i / l);
+    free(buf);
+    dayfiles_free(&df);
+    free(a0);
+    free(b0);
+}
+
 /* One cold index of DAYDIR, then (stitch) one stitched playlist of it. */
 static int one_day(const char *arg, bool stitch)
 {
@@ -975,7 +1084,18 @@ static int one_day(const char *arg, bool stitch)
         struct cc_stitch_opts o = {.root = root, .rec_prefix = "/rec/", .from_ms = INT64_MIN,
                                    .to_ms = INT64_MAX, .ended = true};
         struct count_sink cs = {0};
-        r = cc_stitch_day(d, &o, discard, &cs, NULL);
+        if (stitch_out) {
+            struct cc_buf pl;
+            cc_buf_init(&pl);
+            r = cc_stitch_day(d, &o, to_buf, &pl, NULL);
+            FILE *f = fopen(stitch_out, "w");
+            if (!f || fwrite(pl.data, 1, pl.len, f) != pl.len || fclose(f) != 0)
+                fprintf(stderr, "camcat-bench: %s: %s\n", stitch_out, strerror(errno));
+            cs.bytes = pl.len;
+            cc_buf_free(&pl);
+        } else {
+            r = cc_stitch_day(d, &o, discard, &cs, NULL);
+        }
         printf("stitched: %llu bytes (%s)\n", (unsigned long long)cs.bytes,
                r < 0 ? strerror(-r) : "ok");
     }
@@ -989,9 +1109,11 @@ out:
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: camcat-bench --root DIR [--vary-root DIR] [--kv FILE] [--reps N (7)]\n"
+    fprintf(f, "usage: camcat-bench --root DIR [--vary-root DIR] [--naming LABEL=DAYDIR]...\n"
+               "                    [--kv FILE] [--reps N (7)]\n"
                "       camcat-bench --cold-index-only DAYDIR\n"
-               "       camcat-bench --stitch-only DAYDIR   (a cold index, then a stitch)\n"
+               "       camcat-bench [--out FILE] --stitch-only DAYDIR\n"
+               "                    (a cold index, then a stitch, to FILE if given)\n"
                "The full run deletes and rewrites the sidecars under DIR and appends chunks\n"
                "to its newest playlist: use it on a generated tree only.\n");
 }
@@ -1003,8 +1125,10 @@ int main(int argc, char **argv)
         {"kv", required_argument, NULL, 'k'},    {"reps", required_argument, NULL, 'n'},
         {"cold-index-only", required_argument, NULL, 'c'},
         {"stitch-only", required_argument, NULL, 's'},
+        {"naming", required_argument, NULL, 'a'}, {"out", required_argument, NULL, 'o'},
         {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0}};
-    const char *root = NULL, *vary = NULL, *kvpath = NULL;
+    const char *root = NULL, *vary = NULL, *kvpath = NULL, *naming[8];
+    size_t nnaming = 0;
     int o;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (o) {
@@ -1012,6 +1136,11 @@ int main(int argc, char **argv)
         case 'v': vary = optarg; break;
         case 'k': kvpath = optarg; break;
         case 'n': reps = atoi(optarg); break;
+        case 'o': stitch_out = optarg; break;
+        case 'a':
+            if (nnaming < sizeof(naming) / sizeof(naming[0]))
+                naming[nnaming++] = optarg;
+            break;
         case 'c': return one_day(optarg, false);
         case 's': return one_day(optarg, true);
         case 'h': usage(stdout); return 0;
@@ -1052,6 +1181,8 @@ int main(int argc, char **argv)
     printf("| Measure | camcat | Floor / peer | Ratio | Target | Verdict |\n");
     printf("|---|---|---|---|---|---|\n");
     bench_cold_index(&x);
+    for (size_t i = 0; i < nnaming; i++)
+        bench_naming(naming[i]);
     bench_stitch(&x);
     bench_index_30(&x);
     if (vary)

@@ -15,7 +15,7 @@ $(BUILD)/camcat-bench-sqlite: $(BUILD)/obj/tools/bench_sqlite.o $(BUILD)/obj/too
 
 bench:
 	$(Q)tools/deps.sh bench
-	$(Q)$(MAKE) --no-print-directory all $(BENCH_BINS)
+	$(Q)$(MAKE) --no-print-directory all www $(BENCH_BINS)
 	$(Q)tools/bench.sh $(BUILD)
 
 -include $(BUILD)/obj/tools/bench.d $(BUILD)/obj/tools/bench_sqlite.d $(BUILD)/obj/tools/benchutil.d

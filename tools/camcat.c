@@ -275,7 +275,7 @@ static int cmd_index(int argc, char **argv)
         const struct cc_day *d;
         char name[11];
         cc_date_format(&a.days[i], name);
-        int r = cc_catalog_get_day(cat, &a.days[i], &d);
+        int r = cc_catalog_get_day_sized(cat, &a.days[i], &d);
         if (r < 0) {
             fprintf(stderr, "camcat index: %s: %s\n", name, strerror(-r));
             rc = 1;

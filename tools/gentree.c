@@ -201,6 +201,7 @@ struct opts {
     struct cc_date end_date, start_date;
     bool have_end, have_start, have_now, have_off, have_chunks;
     bool vary, endlist, ts_empty;
+    const char *naming; /* bench: chunk name format, numbered from 0 per folder */
     int days, chunk_ms, off_min;
     long chunks;
     int64_t now_s;
@@ -213,7 +214,7 @@ static void usage(FILE *f)
           "                           [--now EPOCH_S] [--offset +08:00] [--seed N]\n"
           "       " PROG " bench --root DIR [--days 30] [--start-date YYYY-MM-DD] [--seed N]\n"
           "                           [--chunk-ms 2000] [--vary] [--offset +08:00]\n"
-          "                           [--ts empty|none]\n"
+          "                           [--ts empty|none] [--naming chunk|seg|index]\n"
           "       " PROG " playlist --chunks N [--start ISO] [--chunk-ms 2000] [--endlist]\n"
           "       " PROG " record --root DIR --media DIR [--chunks N]\n"
           "       " PROG " --help\n"
@@ -224,7 +225,9 @@ static void usage(FILE *f)
           "          folder still recording at --now (default: the current time).\n"
           "bench:    N days of 24 h recording (default 30 days from 2025-01-01, offset\n"
           "          +08:00), ~5 folders a day, ~3 motion events an hour; --vary makes\n"
-          "          chunk durations vary +-5%; --ts empty creates empty chunk files.\n"
+          "          chunk durations vary +-5%; --ts empty creates empty chunk files;\n"
+          "          --naming names chunks chunk_%06d.ts (default), seg%05d.ts (ffmpeg\n"
+          "          with -hls_segment_filename seg%05d.ts) or index%d.ts (ffmpeg's default).\n"
           "playlist: one media playlist of N chunks on stdout (default start\n"
           "          2025-01-24T00:00:00Z).\n"
           "record:   plays the recorder for a demo tree: appends a chunk of --media to\n"
@@ -270,7 +273,7 @@ static const char *mode_opts(const char *mode)
     if (strcmp(mode, "demo") == 0)
         return "rmednos";
     if (strcmp(mode, "bench") == 0)
-        return "rdSscvot";
+        return "rdSscvotA";
     if (strcmp(mode, "playlist") == 0)
         return "NTcE";
     if (strcmp(mode, "record") == 0)
@@ -331,6 +334,16 @@ static int parse_opt(int ch, const char *arg, struct opts *o)
             return bad_arg("--ts wants empty or none", arg);
         o->ts_empty = strcmp(arg, "empty") == 0;
         return 0;
+    case 'A':
+        if (strcmp(arg, "chunk") == 0)
+            o->naming = "chunk_%06d.ts";
+        else if (strcmp(arg, "seg") == 0)
+            o->naming = "seg%05d.ts";
+        else if (strcmp(arg, "index") == 0)
+            o->naming = "index%d.ts";
+        else
+            return bad_arg("--naming wants chunk, seg or index", arg);
+        return 0;
     case 'N':
         if (!parse_i64(arg, 0, 100000000, &v))
             return bad_arg("--chunks wants 0..100000000", arg);
@@ -351,6 +364,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
                                        {"chunk-ms", 1, NULL, 'c'}, {"vary", 0, NULL, 'v'},
                                        {"ts", 1, NULL, 't'},       {"chunks", 1, NULL, 'N'},
                                        {"start", 1, NULL, 'T'},    {"endlist", 0, NULL, 'E'},
+                                       {"naming", 1, NULL, 'A'},
                                        {"help", 0, NULL, 'h'},     {NULL, 0, NULL, 0}};
     const char *allowed = mode_opts(o->mode);
     if (!allowed)
@@ -851,7 +865,10 @@ static int bench_folder(struct bench *bn, const char *day, int64_t *t_us, int64_
             next_event = *t_us + rng_between(&bn->rng, 60, 2340) * 1000000LL;
         }
         put_pdt(l, *t_us / 1000, o->off_min);
-        snprintf(name, sizeof(name), "chunk_%06d.ts", i);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+        snprintf(name, sizeof(name), o->naming, i); /* one of the literals above */
+#pragma GCC diagnostic pop
         cc_buf_printf(l, "#EXTINF:%d.%06d,\n%s\n", (int)(dur / 1000000), (int)(dur % 1000000),
                       name);
         fwrite(l->data, 1, l->len, f);
@@ -1104,7 +1121,7 @@ int main(int argc, char **argv)
         usage(stdout);
         return 0;
     }
-    struct opts o = {.mode = argv[1], .chunk_ms = 2000, .seed = 1};
+    struct opts o = {.mode = argv[1], .chunk_ms = 2000, .seed = 1, .naming = "chunk_%06d.ts"};
     bool bench = strcmp(o.mode, "bench") == 0;
     o.days = bench ? 30 : 3;
     int r = parse_args(argc, argv, &o);

@@ -296,7 +296,7 @@ static int delete_check(struct mg_connection *conn, struct app *app, const struc
     if (S_ISLNK(st.st_mode))
         return 0;
     const struct cc_day *d;
-    int rc = cc_catalog_get_day(app->cat, date, &d);
+    int rc = cc_catalog_get_day_sized(app->cat, date, &d);
     if (rc == -ENOENT)
         return srv_send_error(conn, 404, "no_such_day", "no recordings for that day");
     if (rc < 0)

@@ -73,18 +73,23 @@ async function until(fn, what, timeout = SLOW) {
 let state = async () => null;
 
 // The stitched playlist as the server sends it: each chunk's media start (the
-// sum of the EXTINF before it), duration, PDT and URI.
+// sum of the EXTINF before it), duration, PDT (its tag, or implied from the
+// previous chunk's PDT plus its EXTINF) and URI.
 function parsePlaylist(text) {
   const out = [];
   let start = 0;
   let pdt = null;
   let dur = null;
+  let next = null;
   for (const line of text.split('\n')) {
     if (line.startsWith('#EXT-X-PROGRAM-DATE-TIME:')) pdt = Date.parse(line.slice(25));
     else if (line.startsWith('#EXTINF:')) dur = parseFloat(line.slice(8));
     else if (line && !line.startsWith('#')) {
-      out.push({ start, dur, pdt, uri: line.trim() });
+      const t = pdt ?? next;
+      out.push({ start, dur, pdt: t, uri: line.trim() });
       start += dur;
+      next = t + dur * 1000;
+      pdt = null;
     }
   }
   return out;

@@ -233,19 +233,26 @@ export function rawRequest(port, target, extraHeaders = '') {
 }
 
 // Reads a media playlist: one entry per media URI with its duration (ms),
-// program date-time (epoch ms or null), byte range, map URI and whether a
-// discontinuity came before it. URIs are resolved against base (a URL path).
+// program date-time tag (epoch ms or null), its date as a player implies it
+// (time: the tag, else the previous chunk's time plus its exact EXTINF, RFC
+// 8216 4.3.2.6; null after a discontinuity without a tag), byte range, map URI
+// and whether a discontinuity came before it. URIs are resolved against base
+// (a URL path).
 export function parseM3u8(text, base = '/') {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   const out = [];
   const tags = { endlist: false, playlistType: null, targetDuration: null };
   let pending = {};
   let map = null;
+  let next = null; // the implied time of the next chunk, exact (ms)
   const lastEnd = new Map();
   const resolve = (u) => new URL(u, `http://h${base}`).pathname;
   for (const line of lines) {
     if (line.startsWith('#EXT-X-PROGRAM-DATE-TIME:')) pending.pdt = Date.parse(line.slice(25));
-    else if (line.startsWith('#EXTINF:')) pending.dur = Math.round(parseFloat(line.slice(8)) * 1000);
+    else if (line.startsWith('#EXTINF:')) {
+      pending.exact = parseFloat(line.slice(8)) * 1000;
+      pending.dur = Math.round(pending.exact);
+    }
     else if (line.startsWith('#EXT-X-BYTERANGE:')) {
       const [len, off] = line.slice(17).split('@');
       pending.range = { len: Number(len), off: off === undefined ? null : Number(off) };
@@ -263,7 +270,9 @@ export function parseM3u8(text, base = '/') {
         range = `${pending.range.len}@${off}`;
         lastEnd.set(uri, off + pending.range.len);
       }
-      out.push({ uri, dur: pending.dur, pdt: pending.pdt ?? null, range, map,
+      const time = pending.pdt ?? (pending.discontinuity ? null : next);
+      next = time === null ? null : time + pending.exact;
+      out.push({ uri, dur: pending.dur, pdt: pending.pdt ?? null, time, range, map,
                  discontinuity: !!pending.discontinuity });
       pending = {};
     }

@@ -137,12 +137,57 @@ static void test_date_of(void **state)
     expect_date(INT64_MAX / 4, 0, 9999, 12, 31);
 }
 
+/* The cache changes no answer: a sequence of texts read through one cache
+ * gives what each gives alone, errors included, whatever came before. */
+static void test_cached_same_as_plain(void **state)
+{
+    (void)state;
+    static const char *seq[] = {
+        "2025-01-24T08:00:00.000+08:00", "2025-01-24T08:00:02.000+08:00",
+        "2025-01-24T08:00:59.999+08:00", "2025-01-24T08:01:01.500+08:00",
+        "2025-01-24T24:01:01.500+08:00", /* hour out of range */
+        "2025-01-24T08:0a:01.500+08:00", /* a digit turned letter */
+        "2025-01-24T08:01:03.500+08:00", "2025-01-24T08:01:03.500+09:00",
+        "2025-01-24T08:01:03.500-09:00", "2025-01-24T08:01:03.500+0900",
+        "2025-01-25T08:01:03.500+08:00",
+        "2025-01-26T25:01:03.500+08:00", /* a new date, then a bad hour */
+        "2025-01-25T08:01:04.500+08:00", /* the last good one's date again */
+        "2025-02-30T08:01:03.500+08:00", /* no such date */
+        "2025-02-30T08:01:05.500+08:00", "2025-01-25T08:01:05.500+08:00",
+        "2025-01-25T08:01:05.5+08:00",   "2025-01-25T08:01:07.5+08:00",
+        "2025-01-25T08:01:07.5",         "2025-01-25T08:01:09.5",
+        "2025-01-25T08:01:09Z",          "2025-01-25T08:01:09.Z",
+        "2025-01-25T08:01:60Z",          "2025-01-25T08:01:61Z",
+        "2025-01-25 08:01:11Z",          "2025-01-25T08:01:11.123456789Z",
+        "2025-01-25T08:01:13.123456789Z", "2025-01-25T08:01:13.1234567891Z",
+        "2024-12-31T23:59:59.999Z",      "2025-01-01T00:00:00.000Z",
+        "2025-01-01T00:00:00.000Z",      "2025-01-01T00:00:00:000Z",
+    };
+    struct cc_iso_cache c;
+    memset(&c, 0, sizeof(c));
+    for (size_t i = 0; i < sizeof(seq) / sizeof(seq[0]); i++) {
+        int64_t a = -1, b = -2;
+        int oa = 99, ob = 98;
+        bool ha = false, hb = true;
+        int ra = cc_iso_parse(seq[i], strlen(seq[i]), &a, &oa, &ha);
+        int rb = cc_iso_parse_cached(&c, seq[i], strlen(seq[i]), &b, &ob, &hb);
+        print_message("    %s: %d\n", seq[i], ra);
+        assert_int_equal(ra, rb);
+        if (ra == 0) {
+            assert_int_equal(a, b);
+            assert_int_equal(oa, ob);
+            assert_int_equal(ha, hb);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_offsets), cmocka_unit_test(test_fractions),
         cmocka_unit_test(test_rejects), cmocka_unit_test(test_dates),
         cmocka_unit_test(test_format),         cmocka_unit_test(test_date_of),
+        cmocka_unit_test(test_cached_same_as_plain),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -256,10 +256,32 @@ static void test_day_bytes(void **state)
     assert_true(want >= 5 * 10000);
 
     struct cc_date date = {2025, 1, 3};
-    struct cc_day *d = NULL;
+    struct cc_day *d0 = NULL, *d = NULL;
     bool changed;
-    assert_int_equal(cc_scan_update(root, &date, NULL, &d, &changed, NULL), 0);
+    struct cc_scan_stats ss;
+    /* Indexing alone stats no chunk: their bytes are not in yet. */
+    assert_int_equal(cc_scan_update(root, &date, NULL, &d0, &changed, &ss), 0);
+    assert_int_equal(ss.chunks_sized, 0);
+    assert_true(d0->bytes < want);
+    for (uint32_t i = 0; i < d0->nsegs; i++)
+        assert_false(d0->segs[i].flags & CC_SEG_SIZED);
+    /* Counting them on top of that index: a stat per chunk, no parse. */
+    assert_int_equal(cc_scan_update_sizes(root, &date, d0, &d, &changed, &ss), 0);
+    assert_non_null(d);
+    assert_true(changed);
+    assert_int_equal(ss.chunks_sized, 5);
+    assert_int_equal(ss.playlists_full, 0);
     assert_int_equal(d->bytes, want);
+    for (uint32_t i = 0; i < d->nsegs; i++)
+        assert_true(d->segs[i].flags & CC_SEG_SIZED);
+    /* Counted once: asking again changes nothing and stats nothing. */
+    struct cc_day *again = NULL;
+    d->built_ns -= 10LL * 1000000000;
+    assert_int_equal(cc_scan_update_sizes(root, &date, d, &again, &changed, &ss), 0);
+    assert_null(again);
+    assert_false(changed);
+    assert_int_equal(ss.chunks_sized, 0);
+    cc_day_free(d0);
 
     /* Appended chunks: only they are added; equal to a fresh build. */
     char dir[4200];
@@ -273,10 +295,10 @@ static void test_day_bytes(void **state)
     want = du(p);
     d->built_ns -= 10LL * 1000000000; /* as if checked long ago */
     struct cc_day *d2 = NULL;
-    struct cc_scan_stats ss;
-    assert_int_equal(cc_scan_update(root, &date, d, &d2, &changed, &ss), 0);
+    assert_int_equal(cc_scan_update_sizes(root, &date, d, &d2, &changed, &ss), 0);
     assert_non_null(d2);
-    assert_int_equal(ss.playlists_full, 0); /* nothing parsed (or stat'ed) again */
+    assert_int_equal(ss.playlists_full, 0); /* nothing parsed again */
+    assert_int_equal(ss.chunks_sized, 2);   /* only the new chunks stat'ed */
     assert_int_equal(d2->bytes, want);
 
     /* The sidecar keeps them. */

@@ -1,0 +1,112 @@
+#include "nameset.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "hash.h"
+#include "mem.h"
+
+/* Each name is stored after a byte holding its length, so a lookup compares
+ * lengths before bytes. A slot keeps the name's offset and the low half of
+ * its hash: the table index is the hash's low bits, so growing the table
+ * re-places slots without reading or hashing a name again. */
+#define NAME_MAX_LEN 255
+
+static uint64_t slot_of(uint64_t h, size_t off)
+{
+    return (uint64_t)(uint32_t)h << 32 | (uint64_t)(off + 1);
+}
+
+static uint32_t slot_hash(uint64_t slot)
+{
+    return (uint32_t)(slot >> 32);
+}
+
+static const char *slot_name(const struct cc_nameset *ns, uint64_t slot)
+{
+    return ns->arena.data + (uint32_t)slot - 1;
+}
+
+static void place(uint64_t *slots, size_t cap, uint64_t slot)
+{
+    size_t i = slot_hash(slot) & (cap - 1);
+    while (slots[i])
+        i = (i + 1) & (cap - 1);
+    slots[i] = slot;
+}
+
+static void grow(struct cc_nameset *ns)
+{
+    size_t ncap = ns->cap ? ns->cap * 2 : 64;
+    uint64_t *slots = cc_xcalloc(ncap, sizeof(*slots));
+    for (size_t i = 0; i < ns->cap; i++)
+        if (ns->slots[i])
+            place(slots, ncap, ns->slots[i]);
+    free(ns->slots);
+    ns->slots = slots;
+    ns->cap = ncap;
+}
+
+void cc_nameset_add(struct cc_nameset *ns, const char *name, size_t len)
+{
+    if (len > NAME_MAX_LEN)
+        return; /* no file name is longer: it could never be looked up */
+    if ((ns->count + 1) * 2 > ns->cap)
+        grow(ns);
+    uint64_t h = cc_hash64(name, len);
+    struct cc_buf *a = &ns->arena;
+    if (a->len + len + 3 > a->cap)
+        cc_buf_reserve(a, len + 2);
+    a->data[a->len] = (char)len;
+    memcpy(a->data + a->len + 1, name, len);
+    a->data[a->len + 1 + len] = '\0';
+    place(ns->slots, ns->cap, slot_of(h, a->len + 1));
+    a->len += len + 2;
+    a->data[a->len] = '\0'; /* as cc_buf keeps it */
+    ns->count++;
+}
+
+/* Slots looked at to find name (0 if absent). */
+static size_t probe(const struct cc_nameset *ns, const char *name, size_t len)
+{
+    if (!ns->cap || len > NAME_MAX_LEN)
+        return 0;
+    uint32_t h = (uint32_t)cc_hash64(name, len);
+    size_t i = h & (ns->cap - 1);
+    for (size_t n = 1; ns->slots[i]; n++) {
+        uint64_t slot = ns->slots[i];
+        if (slot_hash(slot) == h) {
+            const char *s = slot_name(ns, slot);
+            if ((unsigned char)s[-1] == len && memcmp(s, name, len) == 0)
+                return n;
+        }
+        i = (i + 1) & (ns->cap - 1);
+    }
+    return 0;
+}
+
+bool cc_nameset_has(const struct cc_nameset *ns, const char *name, size_t len)
+{
+    return probe(ns, name, len) > 0;
+}
+
+void cc_nameset_free(struct cc_nameset *ns)
+{
+    cc_buf_free(&ns->arena);
+    free(ns->slots);
+    memset(ns, 0, sizeof(*ns));
+}
+
+void cc_nameset_probes(const struct cc_nameset *ns, size_t *max, size_t *total)
+{
+    *max = *total = 0;
+    for (size_t i = 0; i < ns->cap; i++) {
+        if (!ns->slots[i])
+            continue;
+        const char *s = slot_name(ns, ns->slots[i]);
+        size_t n = probe(ns, s, (unsigned char)s[-1]);
+        *total += n;
+        if (n > *max)
+            *max = n;
+    }
+}
