@@ -113,64 +113,6 @@ int srv_open_inside(const char *base, const char *rel, struct stat *st)
     return fd == -EINVAL ? -ENOENT : fd;
 }
 
-/* Range: 1 with [*start, *start + *len), 0 to send everything (absent,
- * malformed or multiple ranges), -1 when unsatisfiable. */
-static int parse_range(const char *h, uint64_t size, uint64_t *start, uint64_t *len)
-{
-    if (!h || strncasecmp(h, "bytes=", 6) != 0)
-        return 0;
-    const char *p = h + 6;
-    while (*p == ' ')
-        p++;
-    if (strchr(p, ','))
-        return 0;
-    uint64_t a = 0, b = 0;
-    int da = 0, db = 0;
-    for (; *p >= '0' && *p <= '9' && da < 19; p++, da++)
-        a = a * 10 + (uint64_t)(*p - '0');
-    if (*p++ != '-')
-        return 0;
-    for (; *p >= '0' && *p <= '9' && db < 19; p++, db++)
-        b = b * 10 + (uint64_t)(*p - '0');
-    while (*p == ' ')
-        p++;
-    if (*p || (!da && !db))
-        return 0;
-    if (!da) { /* suffix: the last b bytes */
-        if (b == 0 || size == 0)
-            return -1;
-        *start = b >= size ? 0 : size - b;
-        *len = size - *start;
-        return 1;
-    }
-    if (db && b < a)
-        return 0;
-    if (a >= size)
-        return -1;
-    if (!db || b >= size)
-        b = size - 1;
-    *start = a;
-    *len = b - a + 1;
-    return 1;
-}
-
-/* Does an If-None-Match / If-Range list name etag (weak or strong)? */
-static bool etag_listed(const char *h, const char *etag)
-{
-    size_t el = strlen(etag);
-    while (h && *h) {
-        while (*h == ' ' || *h == ',')
-            h++;
-        if (*h == '*')
-            return true;
-        if (!strncmp(h, "W/", 2))
-            h += 2;
-        if (!strncmp(h, etag, el) && (h[el] == '\0' || h[el] == ',' || h[el] == ' '))
-            return true;
-        h = strchr(h, ',');
-    }
-    return false;
-}
 
 struct file_reply {
     const char *type;
@@ -215,12 +157,12 @@ static int send_fd(struct mg_connection *conn, int fd, const struct stat *st,
     uint64_t start = 0, len = size;
     int status = 200;
     const char *inm = mg_get_header(conn, "If-None-Match");
-    if (inm && etag_listed(inm, etag)) {
+    if (inm && srv_etag_listed(inm, etag)) {
         status = 304;
     } else if (fr->ranges) {
         const char *ifr = mg_get_header(conn, "If-Range");
-        int r = (!ifr || etag_listed(ifr, etag))
-                    ? parse_range(mg_get_header(conn, "Range"), size, &start, &len)
+        int r = (!ifr || srv_etag_listed(ifr, etag))
+                    ? srv_parse_range(mg_get_header(conn, "Range"), size, &start, &len)
                     : 0;
         if (r < 0) {
             struct srv_resp resp;
