@@ -161,3 +161,14 @@ void cc_json_null(struct cc_json *j)
     before_value(j);
     cc_buf_puts(j->out, "null");
 }
+
+void cc_json_error(struct cc_json *j, const char *code, const char *message)
+{
+    cc_json_key(j, "error");
+    cc_json_obj_open(j);
+    cc_json_key(j, "code");
+    cc_json_str(j, code);
+    cc_json_key(j, "message");
+    cc_json_str(j, message);
+    cc_json_obj_close(j);
+}

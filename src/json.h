@@ -35,6 +35,9 @@ void cc_json_int(struct cc_json *j, int64_t v);
 void cc_json_fixed(struct cc_json *j, double v, int decimals);
 void cc_json_bool(struct cc_json *j, bool v);
 void cc_json_null(struct cc_json *j);
+/* The member "error": {"code": code, "message": message}, the one error shape
+ * of the HTTP API and of MQTT command results. */
+void cc_json_error(struct cc_json *j, const char *code, const char *message);
 
 /* Appends s (n bytes) to out as a quoted, escaped JSON string. */
 void cc_json_escape(struct cc_buf *out, const char *s, size_t n);

@@ -149,13 +149,7 @@ void cc_mqtt_result_error(struct cc_buf *out, const char *id, const char *name,
     struct cc_json j;
     cc_json_init(&j, out);
     cc_mqtt_result_open(&j, id, name, false);
-    cc_json_key(&j, "error");
-    cc_json_obj_open(&j);
-    cc_json_key(&j, "code");
-    cc_json_str(&j, code);
-    cc_json_key(&j, "message");
-    cc_json_str(&j, message);
-    cc_json_obj_close(&j);
+    cc_json_error(&j, code, message);
     cc_json_obj_close(&j);
 }
 

@@ -188,13 +188,7 @@ static int send_error_with(struct mg_connection *conn, int status, const char *c
     cc_buf_init(&b);
     cc_json_init(&j, &b);
     cc_json_obj_open(&j);
-    cc_json_key(&j, "error");
-    cc_json_obj_open(&j);
-    cc_json_key(&j, "code");
-    cc_json_str(&j, code);
-    cc_json_key(&j, "message");
-    cc_json_str(&j, message);
-    cc_json_obj_close(&j);
+    cc_json_error(&j, code, message);
     cc_json_obj_close(&j);
     cc_buf_putc(&b, '\n');
     struct srv_resp r;
