@@ -7,9 +7,11 @@
  * chunk's own first keyframe (by PTS, unwrapped past the 33-bit wrap), and
  * handed out through a callback with its bytes, its first PTS and its
  * duration. The PAT and PMT packets that come right before a keyframe go with
- * it; a chunk that does not start with them is handed the first ones seen
- * (psi) to write in front, so every chunk plays alone. Bytes before the first
- * keyframe are dropped (nothing decodes from them).
+ * it; a chunk that does not start with a PAT and PMT that, read alone, lead to
+ * the video stream (a PAT may be damaged or name a stale PMT PID) is handed
+ * copies of the first such pair seen (psi) to write in front, so every chunk
+ * plays alone. Bytes before the first keyframe are dropped (nothing decodes
+ * from them).
  *
  * Bad input ends the stream with a negative errno and a message
  * (cc_seg_error): no sync bytes / no program (-EPROTO), no video stream

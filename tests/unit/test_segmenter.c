@@ -248,6 +248,124 @@ static void test_bad_inputs(void **state)
     cc_buf_free(&in);
 }
 
+/* Hand-made streams: one PES per packet, short enough to show one fault. */
+static uint32_t crc32_mpeg(const uint8_t *p, size_t n)
+{
+    uint32_t crc = 0xffffffffu;
+    for (size_t i = 0; i < n; i++) {
+        crc ^= (uint32_t)p[i] << 24;
+        for (int k = 0; k < 8; k++)
+            crc = crc & 0x80000000u ? crc << 1 ^ 0x04c11db7u : crc << 1;
+    }
+    return crc;
+}
+
+/* One packet on pid carrying n <= 184 payload bytes, stuffed in front. */
+static void put_packet(struct cc_buf *out, uint16_t pid, bool start, uint8_t *cc,
+                       const uint8_t *pay, size_t n)
+{
+    uint8_t p[188];
+    memset(p, 0xff, sizeof(p));
+    p[0] = 0x47;
+    p[1] = (uint8_t)((start ? 0x40 : 0) | pid >> 8);
+    p[2] = (uint8_t)pid;
+    p[3] = (uint8_t)((n < 184 ? 0x30 : 0x10) | (*cc)++ % 16);
+    if (n < 184) {
+        p[4] = (uint8_t)(183 - n); /* adaptation field length */
+        if (n < 183)
+            p[5] = 0; /* no flags, then stuffing */
+    }
+    memcpy(p + 188 - n, pay, n);
+    cc_buf_append(out, p, sizeof(p));
+}
+
+/* A PSI section (table id, id, body) with its pointer field and CRC. */
+static void put_section(struct cc_buf *out, uint16_t pid, uint8_t *cc, uint8_t table,
+                        const uint8_t *body, size_t n)
+{
+    uint8_t s[64] = {0, table, 0xb0, (uint8_t)(n + 9), 0, 1, 0xc1, 0, 0};
+    memcpy(s + 9, body, n);
+    uint32_t crc = crc32_mpeg(s + 1, 8 + n);
+    for (int i = 0; i < 4; i++)
+        s[9 + n + i] = (uint8_t)(crc >> (24 - 8 * i));
+    put_packet(out, pid, true, cc, s, 13 + n);
+}
+
+static void put_pat(struct cc_buf *out, uint8_t *cc, uint16_t pmt_pid)
+{
+    const uint8_t prog[] = {0, 1, (uint8_t)(0xe0 | pmt_pid >> 8), (uint8_t)pmt_pid};
+    put_section(out, 0, cc, 0x00, prog, sizeof(prog));
+}
+
+/* H.264 video on 0x100, which also carries the PCR. */
+static void put_pmt(struct cc_buf *out, uint8_t *cc, uint16_t pmt_pid)
+{
+    const uint8_t body[] = {0xe1, 0x00, 0xf0, 0x00, 0x1b, 0xe1, 0x00, 0xf0, 0x00};
+    put_section(out, pmt_pid, cc, 0x02, body, sizeof(body));
+}
+
+/* A picture in one PES (PTS only): IDR or not. */
+static void put_picture(struct cc_buf *out, uint8_t *cc, int64_t pts, bool idr)
+{
+    uint8_t pes[] = {0, 0, 1, 0xe0, 0, 0, 0x80, 0x80, 5,
+                     (uint8_t)(0x21 | (pts >> 29 & 0x0e)), (uint8_t)(pts >> 22),
+                     (uint8_t)(pts >> 14 | 1), (uint8_t)(pts >> 7), (uint8_t)(pts << 1 | 1),
+                     0, 0, 0, 1, 0x09, 0xf0, /* access unit delimiter */
+                     0, 0, 0, 1, idr ? 0x65 : 0x41, 0x88, 0x84, 0x21, 0xa0};
+    put_packet(out, 0x100, true, cc, pes, sizeof(pes));
+}
+
+/* The first PAT names a PMT PID that never comes (a stale program map); the
+ * PAT right after names the real one. A chunk that does not start with its
+ * own tables must be given a PAT that leads to the PMT it is given: read
+ * alone, the pair has to reach the video. */
+static void test_stale_pat_not_copied(void **state)
+{
+    struct cc_buf in;
+    cc_buf_init(&in);
+    uint8_t cc_pat = 0, cc_pmt = 0, cc_vid = 0;
+    put_pat(&in, &cc_pat, 0x1100);
+    put_pat(&in, &cc_pat, 0x1000);
+    put_pmt(&in, &cc_pmt, 0x1000);
+    for (int i = 0; i < 20; i++) /* 25 fps, keyframes at 0 and 0.6 s, no tables before the second */
+        put_picture(&in, &cc_vid, 3600 * i, i % 15 == 0);
+    const struct cc_seg_config c500 = {500, 10000, 1u << 20};
+    static const size_t steps[] = {1, 188, 4096};
+    for (size_t k = 0; k < sizeof(steps) / sizeof(steps[0]); k++) {
+        struct got g;
+        assert_int_equal(run(&in, steps[k], &c500, true, in.len, &g, NULL, 0), 0);
+        assert_int_equal(g.n, 2);
+        assert_int_equal(g.pts[1], 15 * 3600);
+        assert_int_equal(g.dur[0] + g.dur[1], 20 * 3600);
+        assert_chunks_play(&g);
+    }
+    cc_buf_free(&in);
+}
+
+/* A damaged PAT right before the picture that precedes a keyframe names the
+ * video PID as the PMT's: that picture is no table to take along, or the
+ * chunk read alone would start with it. */
+static void test_pat_naming_video_pid(void **state)
+{
+    struct cc_buf in;
+    cc_buf_init(&in);
+    uint8_t cc_pat = 0, cc_pmt = 0, cc_vid = 0;
+    put_pat(&in, &cc_pat, 0x1000);
+    put_pmt(&in, &cc_pmt, 0x1000);
+    for (int i = 0; i < 20; i++) {
+        if (i == 14)
+            put_pat(&in, &cc_pat, 0x100);
+        put_picture(&in, &cc_vid, 3600 * i, i % 15 == 0);
+    }
+    const struct cc_seg_config c500 = {500, 10000, 1u << 20};
+    struct got g;
+    assert_int_equal(run(&in, 188, &c500, true, in.len, &g, NULL, 0), 0);
+    assert_int_equal(g.n, 2);
+    assert_int_equal(g.pts[1], 15 * 3600);
+    assert_chunks_play(&g);
+    cc_buf_free(&in);
+}
+
 static void read_playlist(const char *root, const char *folder, struct cc_buf *b)
 {
     char p[1024];
@@ -360,6 +478,8 @@ int main(void)
         cmocka_unit_test(test_pts_wrap),
         cmocka_unit_test(test_dropped_connection),
         cmocka_unit_test(test_bad_inputs),
+        cmocka_unit_test(test_stale_pat_not_copied),
+        cmocka_unit_test(test_pat_naming_video_pid),
         cmocka_unit_test(test_folder_written),
         cmocka_unit_test(test_write_failure_keeps_folder),
     };
