@@ -40,6 +40,7 @@ struct cc_seg {
     bool have_dts;
     int64_t last_raw;      /* last DTS as sent (33 bits) */
     int64_t last_dts;      /* ... unwrapped */
+    int64_t top_dts;       /* the latest unwrapped DTS */
     int64_t frame_dur;     /* last positive DTS step */
     int64_t max_pts;       /* latest presentation time announced (unwrapped) */
     int64_t max_pts_before; /* ... before the newest video PES */
@@ -267,33 +268,63 @@ static int64_t signed33(int64_t d)
     return d >= WRAP / 2 ? d - WRAP : d;
 }
 
-static int on_video_start(struct cc_seg *s, const struct cc_ts_pes *pes)
+/* A picture's presentation time from its unwrapped DTS. B-frames put the PTS
+ * a little after the DTS; one before it, or further off than a chunk may
+ * last, is damage (it would give a chunk a time before the stream's start
+ * or a duration of hours): the DTS stands in. */
+static int64_t pts_of(const struct cc_seg *s, int64_t dts, const struct cc_ts_pes *pes)
 {
-    char msg[160];
+    if (pes->pts < 0 || pes->dts < 0)
+        return dts;
+    int64_t off = signed33(pes->pts - pes->dts);
+    return off >= 0 && off <= (int64_t)s->cfg.max_chunk_ms * 90 ? dts + off : dts;
+}
+
+/* The PES's DTS on the unwrapped timeline, which never goes below 0: 0, or
+ * -ERANGE with the message in msg when it jumps. */
+static int unwrap_dts(struct cc_seg *s, const struct cc_ts_pes *pes, int64_t *out, char *msg,
+                      size_t msgsz)
+{
     int64_t dts = s->last_dts + s->frame_dur; /* a PES without timestamps */
     if (pes->dts >= 0 && s->have_dts) {
         int64_t d = signed33(pes->dts - s->last_raw);
-        if (d < -BACK_TOLERANCE || d > (int64_t)s->cfg.max_chunk_ms * 90) {
-            snprintf(msg, sizeof(msg), "timestamps jumped %s by %.3f s at byte %llu",
-                     d < 0 ? "back" : "forward", (double)(d < 0 ? -d : d) / CC_SEG_HZ,
+        /* jitter back is measured from the latest DTS: small steps back must not add up */
+        int64_t back = s->top_dts - (s->last_dts + d);
+        if (back > BACK_TOLERANCE || d > (int64_t)s->cfg.max_chunk_ms * 90) {
+            snprintf(msg, msgsz, "timestamps jumped %s by %.3f s at byte %llu",
+                     back > 0 ? "back" : "forward", (double)(back > 0 ? back : d) / CC_SEG_HZ,
                      (unsigned long long)pes->start);
-            if (s->open) /* everything before this PES is complete */
-                emit(s, pes->start, s->max_pts + s->frame_dur - s->chunk_pts);
-            return fail(s, -ERANGE, "%s", msg);
+            return -ERANGE;
         }
         dts = s->last_dts + d;
         if (d > 0)
             s->frame_dur = d;
     } else if (pes->dts >= 0) {
-        dts = pes->dts;
+        /* one wrap later, so that jitter back cannot take the timeline below 0 */
+        dts = pes->dts < BACK_TOLERANCE ? pes->dts + WRAP : pes->dts;
     }
     if (pes->dts >= 0) {
         s->have_dts = true;
         s->last_raw = pes->dts;
     }
     s->last_dts = dts;
+    if (dts > s->top_dts)
+        s->top_dts = dts;
+    *out = dts;
+    return 0;
+}
+
+static int on_video_start(struct cc_seg *s, const struct cc_ts_pes *pes)
+{
+    char msg[160];
+    int64_t dts;
+    if (unwrap_dts(s, pes, &dts, msg, sizeof(msg)) < 0) {
+        if (s->open) /* everything before this PES is complete */
+            emit(s, pes->start, s->max_pts + s->frame_dur - s->chunk_pts);
+        return fail(s, -ERANGE, "%s", msg);
+    }
     /* B-frames: the last frame shown is the one with the latest PTS */
-    int64_t pts = pes->pts >= 0 && pes->dts >= 0 ? dts + signed33(pes->pts - pes->dts) : dts;
+    int64_t pts = pts_of(s, dts, pes);
     s->max_pts_before = s->max_pts;
     if (!s->cur.valid || pts > s->max_pts)
         s->max_pts = pts;
@@ -338,7 +369,7 @@ static int on_video_end(struct cc_seg *s, const struct cc_ts_pes *pes)
                                                           : NULL;
     if (!f || !f->valid || pes->pts < 0 || pes->start < s->base)
         return 0; /* its start is gone: not a place to cut */
-    int64_t pts = f->dts + (pes->dts >= 0 ? signed33(pes->pts - pes->dts) : 0);
+    int64_t pts = pts_of(s, f->dts, pes);
     if (s->open) {
         if (pts - s->chunk_pts < (int64_t)s->cfg.chunk_ms * 90)
             return 0;
