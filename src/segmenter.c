@@ -34,11 +34,13 @@ struct cc_seg {
     struct cc_buf buf;
     uint64_t base;         /* input offset of buf.data[0] */
     uint64_t psi_scanned;  /* packets before this offset were looked at for PAT/PMT */
-    uint8_t psi[2 * CC_TS_PACKET]; /* the PAT, then the PMT, as first seen */
-    bool have_pat, have_pmt;
+    uint8_t psi[2 * CC_TS_PACKET]; /* the latest PAT, then a PMT it leads to */
+    bool have_pat;         /* psi holds a PAT ... */
+    bool have_psi;         /* ... and a PMT: the pair plays (psi_pair_plays) */
     bool have_dts;
     int64_t last_raw;      /* last DTS as sent (33 bits) */
     int64_t last_dts;      /* ... unwrapped */
+    int64_t top_dts;       /* the latest unwrapped DTS */
     int64_t frame_dur;     /* last positive DTS step */
     int64_t max_pts;       /* latest presentation time announced (unwrapped) */
     int64_t max_pts_before; /* ... before the newest video PES */
@@ -121,32 +123,59 @@ static uint16_t pid_of(const uint8_t *p)
     return (uint16_t)((p[1] & 0x1f) << 8 | p[2]);
 }
 
+/* A packet the ts reader may take as a PAT or PMT (never one of the video:
+ * a damaged PAT can name the video PID as the PMT's). */
 static bool is_psi_packet(const struct cc_seg *s, const uint8_t *p)
 {
     uint16_t pid = pid_of(p);
-    return p[0] == SYNC && (pid == 0 || (s->ts.pmt_pid && pid == s->ts.pmt_pid));
+    return p[0] == SYNC && pid != s->ts.video.pid &&
+           (pid == 0 || (s->ts.pmt_pid && pid == s->ts.pmt_pid));
 }
 
-/* Remembers the first PAT and PMT among the whole packets before upto, so a
- * chunk that lacks them can be given copies. */
+static int ignore_pes(void *ud, const struct cc_ts_pes *pes)
+{
+    (void)ud;
+    (void)pes;
+    return 0;
+}
+
+/* Does a reader that starts with the packets pat and pmt find the stream's
+ * video stream? Bytes with the PIDs of a PAT and PMT are not enough: a PAT
+ * may be damaged, or name a PMT PID that a later PAT changes (the ts reader
+ * follows the latest PAT but only the first PMT). Asking a fresh reader
+ * answers exactly what a player of the chunk alone will see. */
+static bool psi_pair_plays(const struct cc_seg *s, const uint8_t *pat, const uint8_t *pmt)
+{
+    if (!s->ts.video.pid || pat[0] != SYNC || pid_of(pat) != 0 || pmt[0] != SYNC)
+        return false;
+    struct cc_ts t;
+    cc_ts_init(&t);
+    cc_ts_feed(&t, pat, CC_TS_PACKET, ignore_pes, NULL);
+    cc_ts_feed(&t, pmt, CC_TS_PACKET, ignore_pes, NULL);
+    bool ok = t.have_pmt && t.video.pid == s->ts.video.pid && t.video.type == s->ts.video.type;
+    cc_ts_free(&t);
+    return ok;
+}
+
+/* Looks at the whole packets before upto (all read by the ts reader) for the
+ * first PAT and PMT that play as a pair, so a chunk that lacks them can be
+ * given copies. */
 static void scan_psi(struct cc_seg *s, uint64_t upto)
 {
     uint64_t o = s->psi_scanned > s->base ? s->psi_scanned : s->base;
-    while (o + CC_TS_PACKET <= upto) {
+    while (!s->have_psi && o + CC_TS_PACKET <= upto) {
         const uint8_t *p = at(s, o);
         if (p[0] != SYNC) {
             o++;
             continue;
         }
         bool start = p[1] & 0x40;
-        uint16_t pid = pid_of(p);
-        /* the first ones: the ts reader, too, follows the first PMT only */
-        if (start && pid == 0 && !s->have_pat) {
+        if (start && pid_of(p) == 0) {
             memcpy(s->psi, p, CC_TS_PACKET);
             s->have_pat = true;
-        } else if (start && s->ts.pmt_pid && pid == s->ts.pmt_pid && !s->have_pmt) {
+        } else if (start && s->have_pat && psi_pair_plays(s, s->psi, p)) {
             memcpy(s->psi + CC_TS_PACKET, p, CC_TS_PACKET);
-            s->have_pmt = true;
+            s->have_psi = true;
         }
         o += CC_TS_PACKET;
     }
@@ -184,8 +213,7 @@ static uint64_t walk_back(const struct cc_seg *s, uint64_t off)
 
 static bool starts_with_psi(const struct cc_seg *s, const uint8_t *p, size_t len)
 {
-    return len >= 2 * CC_TS_PACKET && p[0] == SYNC && pid_of(p) == 0 &&
-           p[CC_TS_PACKET] == SYNC && s->ts.pmt_pid && pid_of(p + CC_TS_PACKET) == s->ts.pmt_pid;
+    return len >= 2 * CC_TS_PACKET && psi_pair_plays(s, p, p + CC_TS_PACKET);
 }
 
 /* Hands out the chunk in progress as [chunk_start, end) lasting dur. */
@@ -203,7 +231,8 @@ static int emit(struct cc_seg *s, uint64_t end, int64_t dur)
         .seq = s->chunks,
     };
     if (!starts_with_psi(s, c.data, c.len)) {
-        if (!s->have_pat || !s->have_pmt) { /* would not play alone: dropped */
+        scan_psi(s, end); /* a pair inside the chunk will do too */
+        if (!s->have_psi) { /* would not play alone: dropped */
             discard(s, end);
             return 0;
         }
@@ -239,33 +268,63 @@ static int64_t signed33(int64_t d)
     return d >= WRAP / 2 ? d - WRAP : d;
 }
 
-static int on_video_start(struct cc_seg *s, const struct cc_ts_pes *pes)
+/* A picture's presentation time from its unwrapped DTS. B-frames put the PTS
+ * a little after the DTS; one before it, or further off than a chunk may
+ * last, is damage (it would give a chunk a time before the stream's start
+ * or a duration of hours): the DTS stands in. */
+static int64_t pts_of(const struct cc_seg *s, int64_t dts, const struct cc_ts_pes *pes)
 {
-    char msg[160];
+    if (pes->pts < 0 || pes->dts < 0)
+        return dts;
+    int64_t off = signed33(pes->pts - pes->dts);
+    return off >= 0 && off <= (int64_t)s->cfg.max_chunk_ms * 90 ? dts + off : dts;
+}
+
+/* The PES's DTS on the unwrapped timeline, which never goes below 0: 0, or
+ * -ERANGE with the message in msg when it jumps. */
+static int unwrap_dts(struct cc_seg *s, const struct cc_ts_pes *pes, int64_t *out, char *msg,
+                      size_t msgsz)
+{
     int64_t dts = s->last_dts + s->frame_dur; /* a PES without timestamps */
     if (pes->dts >= 0 && s->have_dts) {
         int64_t d = signed33(pes->dts - s->last_raw);
-        if (d < -BACK_TOLERANCE || d > (int64_t)s->cfg.max_chunk_ms * 90) {
-            snprintf(msg, sizeof(msg), "timestamps jumped %s by %.3f s at byte %llu",
-                     d < 0 ? "back" : "forward", (double)(d < 0 ? -d : d) / CC_SEG_HZ,
+        /* jitter back is measured from the latest DTS: small steps back must not add up */
+        int64_t back = s->top_dts - (s->last_dts + d);
+        if (back > BACK_TOLERANCE || d > (int64_t)s->cfg.max_chunk_ms * 90) {
+            snprintf(msg, msgsz, "timestamps jumped %s by %.3f s at byte %llu",
+                     back > 0 ? "back" : "forward", (double)(back > 0 ? back : d) / CC_SEG_HZ,
                      (unsigned long long)pes->start);
-            if (s->open) /* everything before this PES is complete */
-                emit(s, pes->start, s->max_pts + s->frame_dur - s->chunk_pts);
-            return fail(s, -ERANGE, "%s", msg);
+            return -ERANGE;
         }
         dts = s->last_dts + d;
         if (d > 0)
             s->frame_dur = d;
     } else if (pes->dts >= 0) {
-        dts = pes->dts;
+        /* one wrap later, so that jitter back cannot take the timeline below 0 */
+        dts = pes->dts < BACK_TOLERANCE ? pes->dts + WRAP : pes->dts;
     }
     if (pes->dts >= 0) {
         s->have_dts = true;
         s->last_raw = pes->dts;
     }
     s->last_dts = dts;
+    if (dts > s->top_dts)
+        s->top_dts = dts;
+    *out = dts;
+    return 0;
+}
+
+static int on_video_start(struct cc_seg *s, const struct cc_ts_pes *pes)
+{
+    char msg[160];
+    int64_t dts;
+    if (unwrap_dts(s, pes, &dts, msg, sizeof(msg)) < 0) {
+        if (s->open) /* everything before this PES is complete */
+            emit(s, pes->start, s->max_pts + s->frame_dur - s->chunk_pts);
+        return fail(s, -ERANGE, "%s", msg);
+    }
     /* B-frames: the last frame shown is the one with the latest PTS */
-    int64_t pts = pes->pts >= 0 && pes->dts >= 0 ? dts + signed33(pes->pts - pes->dts) : dts;
+    int64_t pts = pts_of(s, dts, pes);
     s->max_pts_before = s->max_pts;
     if (!s->cur.valid || pts > s->max_pts)
         s->max_pts = pts;
@@ -310,7 +369,7 @@ static int on_video_end(struct cc_seg *s, const struct cc_ts_pes *pes)
                                                           : NULL;
     if (!f || !f->valid || pes->pts < 0 || pes->start < s->base)
         return 0; /* its start is gone: not a place to cut */
-    int64_t pts = f->dts + (pes->dts >= 0 ? signed33(pes->pts - pes->dts) : 0);
+    int64_t pts = pts_of(s, f->dts, pes);
     if (s->open) {
         if (pts - s->chunk_pts < (int64_t)s->cfg.chunk_ms * 90)
             return 0;

@@ -7,16 +7,20 @@
  * chunk's own first keyframe (by PTS, unwrapped past the 33-bit wrap), and
  * handed out through a callback with its bytes, its first PTS and its
  * duration. The PAT and PMT packets that come right before a keyframe go with
- * it; a chunk that does not start with them is handed the first ones seen
- * (psi) to write in front, so every chunk plays alone. Bytes before the first
- * keyframe are dropped (nothing decodes from them).
+ * it; a chunk that does not start with a PAT and PMT that, read alone, lead to
+ * the video stream (a PAT may be damaged or name a stale PMT PID) is handed
+ * copies of the first such pair seen (psi) to write in front, so every chunk
+ * plays alone. Bytes before the first keyframe are dropped (nothing decodes
+ * from them).
  *
  * Bad input ends the stream with a negative errno and a message
  * (cc_seg_error): no sync bytes / no program (-EPROTO), no video stream
  * (-ENOMEDIUM), no keyframe within max_chunk_ms or max_chunk_bytes
- * (-EFBIG), timestamps that jump back or forward by more than max_chunk_ms
- * (-ERANGE). The chunk in progress up to that point starts with a keyframe and
- * is handed out first, so nothing before the fault is lost.
+ * (-EFBIG), timestamps that jump forward by more than max_chunk_ms or back
+ * by more than 0.1 s from the latest (-ERANGE). The chunk in progress up to
+ * that point starts with a keyframe and is handed out first, so nothing
+ * before the fault is lost. A PTS before its DTS, or more than max_chunk_ms
+ * after it, is damage too, but only of that picture: its DTS stands in.
  *
  * Pure: no I/O, no clock. Memory: the chunk in progress (at most
  * max_chunk_bytes plus one feed) and the ts reader's PES buffer. Ownership:
@@ -38,7 +42,7 @@ struct cc_seg_chunk {
     size_t psi_len;
     const uint8_t *data; /* starts with the keyframe's first packet (or its PAT/PMT) */
     size_t len;
-    int64_t pts;         /* the keyframe's PTS, 90 kHz, unwrapped (may exceed 2^33) */
+    int64_t pts;         /* the keyframe's PTS, 90 kHz, unwrapped: >= 0, may exceed 2^33 */
     int64_t dur;         /* 90 kHz: up to the next chunk's keyframe */
     uint64_t offset;     /* input offset of data[0] */
     uint32_t seq;        /* 0 for the first chunk */

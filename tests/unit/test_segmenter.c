@@ -248,6 +248,204 @@ static void test_bad_inputs(void **state)
     cc_buf_free(&in);
 }
 
+/* Hand-made streams: one PES per packet, short enough to show one fault. */
+static uint32_t crc32_mpeg(const uint8_t *p, size_t n)
+{
+    uint32_t crc = 0xffffffffu;
+    for (size_t i = 0; i < n; i++) {
+        crc ^= (uint32_t)p[i] << 24;
+        for (int k = 0; k < 8; k++)
+            crc = crc & 0x80000000u ? crc << 1 ^ 0x04c11db7u : crc << 1;
+    }
+    return crc;
+}
+
+/* One packet on pid carrying n <= 184 payload bytes, stuffed in front. */
+static void put_packet(struct cc_buf *out, uint16_t pid, bool start, uint8_t *cc,
+                       const uint8_t *pay, size_t n)
+{
+    uint8_t p[188];
+    memset(p, 0xff, sizeof(p));
+    p[0] = 0x47;
+    p[1] = (uint8_t)((start ? 0x40 : 0) | pid >> 8);
+    p[2] = (uint8_t)pid;
+    p[3] = (uint8_t)((n < 184 ? 0x30 : 0x10) | (*cc)++ % 16);
+    if (n < 184) {
+        p[4] = (uint8_t)(183 - n); /* adaptation field length */
+        if (n < 183)
+            p[5] = 0; /* no flags, then stuffing */
+    }
+    memcpy(p + 188 - n, pay, n);
+    cc_buf_append(out, p, sizeof(p));
+}
+
+/* A PSI section (table id, id, body) with its pointer field and CRC. */
+static void put_section(struct cc_buf *out, uint16_t pid, uint8_t *cc, uint8_t table,
+                        const uint8_t *body, size_t n)
+{
+    uint8_t s[64] = {0, table, 0xb0, (uint8_t)(n + 9), 0, 1, 0xc1, 0, 0};
+    memcpy(s + 9, body, n);
+    uint32_t crc = crc32_mpeg(s + 1, 8 + n);
+    for (int i = 0; i < 4; i++)
+        s[9 + n + i] = (uint8_t)(crc >> (24 - 8 * i));
+    put_packet(out, pid, true, cc, s, 13 + n);
+}
+
+static void put_pat(struct cc_buf *out, uint8_t *cc, uint16_t pmt_pid)
+{
+    const uint8_t prog[] = {0, 1, (uint8_t)(0xe0 | pmt_pid >> 8), (uint8_t)pmt_pid};
+    put_section(out, 0, cc, 0x00, prog, sizeof(prog));
+}
+
+/* H.264 video on 0x100, which also carries the PCR. */
+static void put_pmt(struct cc_buf *out, uint8_t *cc, uint16_t pmt_pid)
+{
+    const uint8_t body[] = {0xe1, 0x00, 0xf0, 0x00, 0x1b, 0xe1, 0x00, 0xf0, 0x00};
+    put_section(out, pmt_pid, cc, 0x02, body, sizeof(body));
+}
+
+/* A PES timestamp field (33 bits, wrapped) with its 4-bit prefix. */
+static void put_time(uint8_t *p, uint8_t prefix, int64_t t)
+{
+    t &= (1LL << 33) - 1;
+    p[0] = (uint8_t)(prefix << 4 | (t >> 29 & 0x0e) | 1);
+    p[1] = (uint8_t)(t >> 22);
+    p[2] = (uint8_t)(t >> 14 | 1);
+    p[3] = (uint8_t)(t >> 7);
+    p[4] = (uint8_t)(t << 1 | 1);
+}
+
+/* A picture in one PES, IDR or not; the DTS is written when it differs. */
+static void put_picture_at(struct cc_buf *out, uint8_t *cc, int64_t pts, int64_t dts, bool idr)
+{
+    uint8_t pes[40] = {0, 0, 1, 0xe0, 0, 0, 0x80, 0x80, 5};
+    size_t n = 14;
+    put_time(pes + 9, pts == dts ? 2 : 3, pts);
+    if (pts != dts) {
+        pes[7] = 0xc0;
+        pes[8] = 10;
+        put_time(pes + 14, 1, dts);
+        n = 19;
+    }
+    const uint8_t es[] = {0, 0, 0, 1, 0x09, 0xf0, /* access unit delimiter */
+                          0, 0, 0, 1, idr ? 0x65 : 0x41, 0x88, 0x84, 0x21, 0xa0};
+    memcpy(pes + n, es, sizeof(es));
+    put_packet(out, 0x100, true, cc, pes, n + sizeof(es));
+}
+
+/* ffmpeg's first DTS (1.4 s) */
+#define T0 126000
+
+static void put_picture(struct cc_buf *out, uint8_t *cc, int64_t pts, bool idr)
+{
+    put_picture_at(out, cc, pts, pts, idr);
+}
+
+/* The first PAT names a PMT PID that never comes (a stale program map); the
+ * PAT right after names the real one. A chunk that does not start with its
+ * own tables must be given a PAT that leads to the PMT it is given: read
+ * alone, the pair has to reach the video. */
+static void test_stale_pat_not_copied(void **state)
+{
+    struct cc_buf in;
+    cc_buf_init(&in);
+    uint8_t cc_pat = 0, cc_pmt = 0, cc_vid = 0;
+    put_pat(&in, &cc_pat, 0x1100);
+    put_pat(&in, &cc_pat, 0x1000);
+    put_pmt(&in, &cc_pmt, 0x1000);
+    for (int i = 0; i < 20; i++) /* 25 fps, keyframes at 0 and 0.6 s, no tables before the second */
+        put_picture(&in, &cc_vid, T0 + 3600 * i, i % 15 == 0);
+    const struct cc_seg_config c500 = {500, 10000, 1u << 20};
+    static const size_t steps[] = {1, 188, 4096};
+    for (size_t k = 0; k < sizeof(steps) / sizeof(steps[0]); k++) {
+        struct got g;
+        assert_int_equal(run(&in, steps[k], &c500, true, in.len, &g, NULL, 0), 0);
+        assert_int_equal(g.n, 2);
+        assert_int_equal(g.pts[1], T0 + 15 * 3600);
+        assert_int_equal(g.dur[0] + g.dur[1], 20 * 3600);
+        assert_chunks_play(&g);
+    }
+    cc_buf_free(&in);
+}
+
+/* A damaged PAT right before the picture that precedes a keyframe names the
+ * video PID as the PMT's: that picture is no table to take along, or the
+ * chunk read alone would start with it. */
+static void test_pat_naming_video_pid(void **state)
+{
+    struct cc_buf in;
+    cc_buf_init(&in);
+    uint8_t cc_pat = 0, cc_pmt = 0, cc_vid = 0;
+    put_pat(&in, &cc_pat, 0x1000);
+    put_pmt(&in, &cc_pmt, 0x1000);
+    for (int i = 0; i < 20; i++) {
+        if (i == 14)
+            put_pat(&in, &cc_pat, 0x100);
+        put_picture(&in, &cc_vid, T0 + 3600 * i, i % 15 == 0);
+    }
+    const struct cc_seg_config c500 = {500, 10000, 1u << 20};
+    struct got g;
+    assert_int_equal(run(&in, 188, &c500, true, in.len, &g, NULL, 0), 0);
+    assert_int_equal(g.n, 2);
+    assert_int_equal(g.pts[1], T0 + 15 * 3600);
+    assert_chunks_play(&g);
+    cc_buf_free(&in);
+}
+
+/* Timestamps the fuzzer found or that follow from it: a keyframe's PTS ten
+ * hours before its DTS (wrapped), a stream starting at DTS 0 that steps
+ * back, and steps back that each stay under 0.1 s but add up. No chunk gets a
+ * time below 0 or a duration of hours; the last is refused. */
+static void test_damaged_timestamps(void **state)
+{
+    const struct cc_seg_config c500 = {500, 10000, 1u << 20};
+    uint8_t cc_pat, cc_pmt, cc_vid;
+    struct cc_buf in;
+    struct got g;
+    char msg[200];
+
+    cc_buf_init(&in);
+    cc_pat = cc_pmt = cc_vid = 0;
+    put_pat(&in, &cc_pat, 0x1000);
+    put_pmt(&in, &cc_pmt, 0x1000);
+    for (int i = 0; i < 20; i++) {
+        int64_t dts = T0 + 3600 * i;
+        put_picture_at(&in, &cc_vid, i == 0 ? dts - 10LL * 3600 * SEC : dts, dts, i % 15 == 0);
+    }
+    assert_int_equal(run(&in, 188, &c500, true, in.len, &g, NULL, 0), 0);
+    assert_int_equal(g.n, 2);
+    assert_int_equal(g.pts[0], T0); /* the DTS stands in */
+    assert_int_equal(g.dur[0], 15 * 3600);
+    assert_chunks_play(&g);
+    cc_buf_free(&in);
+
+    cc_buf_init(&in);
+    cc_pat = cc_pmt = cc_vid = 0;
+    put_pat(&in, &cc_pat, 0x1000);
+    put_pmt(&in, &cc_pmt, 0x1000);
+    put_picture(&in, &cc_vid, 3000, false);
+    for (int i = 0; i < 20; i++) /* starts 3000 back: below 0 */
+        put_picture(&in, &cc_vid, 3600 * i - 3000, i % 15 == 0);
+    assert_int_equal(run(&in, 188, &c500, true, in.len, &g, NULL, 0), 0);
+    assert_int_equal(g.n, 2);
+    assert_true(g.pts[0] >= 0);
+    assert_int_equal(g.dur[0], 15 * 3600);
+    assert_chunks_play(&g);
+    cc_buf_free(&in);
+
+    cc_buf_init(&in);
+    cc_pat = cc_pmt = cc_vid = 0;
+    put_pat(&in, &cc_pat, 0x1000);
+    put_pmt(&in, &cc_pmt, 0x1000);
+    for (int i = 0; i < 20; i++) /* 0.05 s back each time after the first 0.2 s */
+        put_picture(&in, &cc_vid, T0 + (i < 5 ? 3600 * i : 3600 * 4 - 4500 * (i - 4)), i == 0);
+    assert_int_equal(run(&in, 188, &c500, true, in.len, &g, msg, sizeof(msg)), -ERANGE);
+    assert_non_null(strstr(msg, "jumped back by 0.150 s"));
+    assert_int_equal(g.n, 1);
+    assert_true(g.pts[0] == T0);
+    cc_buf_free(&in);
+}
+
 static void read_playlist(const char *root, const char *folder, struct cc_buf *b)
 {
     char p[1024];
@@ -360,6 +558,9 @@ int main(void)
         cmocka_unit_test(test_pts_wrap),
         cmocka_unit_test(test_dropped_connection),
         cmocka_unit_test(test_bad_inputs),
+        cmocka_unit_test(test_stale_pat_not_copied),
+        cmocka_unit_test(test_pat_naming_video_pid),
+        cmocka_unit_test(test_damaged_timestamps),
         cmocka_unit_test(test_folder_written),
         cmocka_unit_test(test_write_failure_keeps_folder),
     };
