@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -272,6 +273,90 @@ static bool same_mount(int parent, const char *name, const struct mount_at *root
     return !root->has_mnt_id || (here.has_mnt_id && here.mnt_id == root->mnt_id);
 }
 
+/* Mount points below ROOT, read from /proc/self/mountinfo once per
+ * execution: where statx reports no mount ID (Linux before 5.8, qemu-user),
+ * a bind mount of a folder of the same file system has ROOT's st_dev and
+ * only this list shows it. Paths are absolute, octal escapes decoded. */
+struct mounts {
+    char **paths;
+    size_t n;
+};
+
+static bool is_octal(char c)
+{
+    return c >= '0' && c <= '7';
+}
+
+/* A mountinfo path field: the kernel writes space, tab, newline and
+ * backslash as \ooo. */
+static char *mountinfo_path(const char *field, size_t len)
+{
+    char *out = cc_xmalloc(len + 1);
+    size_t w = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (field[i] == '\\' && i + 3 < len && is_octal(field[i + 1]) &&
+            is_octal(field[i + 2]) && is_octal(field[i + 3])) {
+            out[w++] = (char)(((field[i + 1] - '0') << 6) | ((field[i + 2] - '0') << 3) |
+                              (field[i + 3] - '0'));
+            i += 3;
+        } else {
+            out[w++] = field[i];
+        }
+    }
+    out[w] = '\0';
+    return out;
+}
+
+static void mounts_load(const char *root_real, struct mounts *m)
+{
+    memset(m, 0, sizeof(*m));
+    struct cc_buf b;
+    cc_buf_init(&b);
+    if (cc_read_file("/proc/self/mountinfo", 0, 4u << 20, &b) < 0 || !b.len) {
+        cc_buf_free(&b);
+        return;
+    }
+    size_t cap = 0, rl = strlen(root_real);
+    for (const char *line = b.data, *end = b.data + b.len; line < end;) {
+        const char *nl = memchr(line, '\n', (size_t)(end - line));
+        const char *le = nl ? nl : end;
+        const char *f = line;
+        for (int k = 0; k < 4 && f < le; k++) { /* the 5th field: the mount point */
+            const char *sp = memchr(f, ' ', (size_t)(le - f));
+            f = sp ? sp + 1 : le;
+        }
+        const char *fe = memchr(f, ' ', (size_t)(le - f));
+        char *path = mountinfo_path(f, (size_t)((fe ? fe : le) - f));
+        if (strncmp(path, root_real, rl) == 0 && path[rl] == '/') {
+            cc_grow(&m->paths, &cap, m->n + 1, sizeof(*m->paths));
+            m->paths[m->n++] = path;
+        } else {
+            free(path);
+        }
+        line = le + 1;
+    }
+    cc_buf_free(&b);
+}
+
+static void mounts_free(struct mounts *m)
+{
+    for (size_t i = 0; i < m->n; i++)
+        free(m->paths[i]);
+    free(m->paths);
+}
+
+/* Is something mounted at or below ROOT/rel? */
+static bool mounts_below(const struct mounts *m, const char *root_real, const char *rel)
+{
+    size_t rl = strlen(root_real), nl = strlen(rel);
+    for (size_t i = 0; i < m->n; i++) {
+        const char *p = m->paths[i] + rl + 1; /* past "ROOT/" */
+        if (strncmp(p, rel, nl) == 0 && (p[nl] == '\0' || p[nl] == '/'))
+            return true;
+    }
+    return false;
+}
+
 /* Removes parent/name: a file or link is unlinked (a link's target is never
  * touched), a folder emptied through its own fd and removed. */
 static int remove_tree(int parent, const char *name, const struct mount_at *mnt, int depth,
@@ -391,6 +476,10 @@ int cc_ret_execute(const char *root, struct cc_catalog *cat, const struct cc_ret
             close(rootfd);
         return err;
     }
+    char root_real[PATH_MAX];
+    struct mounts mounts = {0};
+    if (realpath(root, root_real))
+        mounts_load(root_real, &mounts);
     int first = 0;
     for (size_t i = 0; i < plan->n && !(stop && atomic_load(stop)); i++) {
         const struct cc_ret_item *it = &plan->items[i];
@@ -402,7 +491,10 @@ int cc_ret_execute(const char *root, struct cc_catalog *cat, const struct cc_ret
             continue;
         }
         uint64_t freed = 0;
-        int rc = dry_run ? 0 : remove_item(rootfd, &mnt, it, &freed);
+        char rel[40];
+        snprintf(rel, sizeof(rel), "%s%s%s", it->date, it->folder[0] ? "/" : "", it->folder);
+        int rc = mounts_below(&mounts, root_real, rel) ? -EXDEV
+                 : dry_run ? 0 : remove_item(rootfd, &mnt, it, &freed);
         log_item(it, dry_run, freed, rc);
         res->bytes_freed += freed;
         if (rc < 0) {
@@ -417,6 +509,7 @@ int cc_ret_execute(const char *root, struct cc_catalog *cat, const struct cc_ret
             cc_catalog_forget(cat, &d, rc == 0 && !it->folder[0]);
         }
     }
+    mounts_free(&mounts);
     close(rootfd);
     return first;
 }

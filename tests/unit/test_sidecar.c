@@ -225,8 +225,8 @@ static void count_removed(void *ud, const char *path)
 
 static void make_file(const char *dir, const char *name, int64_t age_s)
 {
-    char path[512];
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    char path[4200];
+    assert_true(snprintf(path, sizeof(path), "%s/%s", dir, name) < (int)sizeof(path));
     tu_write(path, "partial");
     struct timespec ts[2] = {{time(NULL) - age_s, 0}, {time(NULL) - age_s, 0}};
     assert_int_equal(utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW), 0);
@@ -234,8 +234,8 @@ static void make_file(const char *dir, const char *name, int64_t age_s)
 
 static bool exists(const char *dir, const char *name)
 {
-    char path[512];
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    char path[4200];
+    assert_true(snprintf(path, sizeof(path), "%s/%s", dir, name) < (int)sizeof(path));
     return access(path, F_OK) == 0;
 }
 
