@@ -1,4 +1,4 @@
-/* ingest (server) — see ingest.h. */
+/* ingestd — see ingestd.h. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,10 +11,10 @@
 #include "fsutil.h"
 #include "http.h"
 #include "ingest.h"
+#include "ingestd.h"
 #include "json.h"
 #include "log.h"
 #include "urlpath.h"
-#include "../ingest.h"
 
 /* Small reads: civetweb's mg_read waits until the buffer is full, and a chunk
  * is only cut once the bytes after its end have arrived. 8 KiB is 16 ms of a
@@ -22,7 +22,7 @@
 #define READ_BYTES (8 * 1024)
 #define TOKEN_MAX 256
 
-int srv_ingest_check_config(const struct cc_config *cfg)
+int srv_ingestd_check_config(const struct cc_config *cfg)
 {
     struct cc_listen l;
     if (cfg->ingest_max == 0 || cc_config_parse_listen(cfg->listen, &l) < 0 || l.loopback)
@@ -51,7 +51,7 @@ static bool is_ingest_path(struct mg_connection *conn)
     return raw && !strcmp(raw, "/api/ingest");
 }
 
-bool srv_ingest_token_ok(struct mg_connection *conn, const struct cc_config *cfg)
+bool srv_ingestd_token_ok(struct mg_connection *conn, const struct cc_config *cfg)
 {
     if (!cfg->ingest_token || !is_ingest_path(conn))
         return false;
@@ -166,7 +166,7 @@ static int record(struct mg_connection *conn, struct app *app)
     return status;
 }
 
-int srv_ingest_handler(struct mg_connection *conn, struct app *app)
+int srv_ingestd_handler(struct mg_connection *conn, struct app *app)
 {
     const struct cc_config *cfg = app->cfg;
     const char *m = mg_get_request_info(conn)->request_method;
@@ -176,7 +176,7 @@ int srv_ingest_handler(struct mg_connection *conn, struct app *app)
         return srv_send_error_close(conn, 403, "ingest_off", "ingest is off (ingest_max = 0)");
     /* With auth_file, srv_auth_handler has already let only digest or the
      * token through. */
-    if (!cfg->auth_file && cfg->ingest_token && !srv_ingest_token_ok(conn, cfg)) {
+    if (!cfg->auth_file && cfg->ingest_token && !srv_ingestd_token_ok(conn, cfg)) {
         cc_info("ingest: token refused from %s", mg_get_request_info(conn)->remote_addr);
         return srv_send_error_close(conn, 401, "bad_token",
                                     "send Authorization: Bearer TOKEN (ingest_token)");
