@@ -14,6 +14,7 @@
 #include "ingestd.h"
 #include "json.h"
 #include "log.h"
+#include "retention.h"
 #include "urlpath.h"
 
 /* Small reads: civetweb's mg_read waits until the buffer is full, and a chunk
@@ -126,6 +127,25 @@ static int pump(struct mg_connection *conn, struct app *app, struct cc_ingest *i
     return 0; /* a stop ends the recording properly */
 }
 
+/* A full disk: retention frees what its policy allows (min_free_mb or
+ * min_free_pct; the folder being recorded is never a victim), then the chunk
+ * is tried once more. */
+static int sweep_when_full(void *ud)
+{
+    struct app *app = ud;
+    cc_warn("ingest: disk full, running a retention sweep before giving up");
+    struct cc_ret_result res;
+    int rc = srv_sweep_now(app, &res);
+    if (rc == -ENOENT) {
+        cc_warn("ingest: no retention policy (retain_days, min_free_mb, min_free_pct) to free "
+                "space with");
+        return rc;
+    }
+    if (rc == 0 && res.bytes_freed == 0)
+        rc = -ENOSPC;
+    return rc;
+}
+
 static int record(struct mg_connection *conn, struct app *app)
 {
     const struct cc_config *cfg = app->cfg;
@@ -136,6 +156,7 @@ static int record(struct mg_connection *conn, struct app *app)
                                .max_chunk_ms = (uint32_t)cfg->ingest_max_chunk_s * 1000,
                                .max_chunk_bytes = (size_t)cfg->ingest_max_chunk_mb << 20};
     struct cc_ingest *in = cc_ingest_new(cfg->root, &sc);
+    cc_ingest_on_full(in, sweep_when_full, app);
     const char *from = mg_get_request_info(conn)->remote_addr;
     cc_info("ingest: stream from %s", from);
     int rc = pump(conn, app, in);
