@@ -9,12 +9,25 @@ struct cc_ingest {
     struct cc_seg *seg;
     struct cc_recwriter *rec;
     bool closed;
+    cc_ingest_full_fn on_full;
+    void *full_ud;
 };
 
+/* A full disk gets one chance per chunk: the hook frees what it can, the
+ * chunk is written again (the failed try left no file behind). */
 static int on_chunk(void *ud, const struct cc_seg_chunk *c)
 {
     struct cc_ingest *in = ud;
-    return cc_recwriter_chunk(in->rec, c);
+    int rc = cc_recwriter_chunk(in->rec, c);
+    if ((rc == -ENOSPC || rc == -EDQUOT) && in->on_full && in->on_full(in->full_ud) == 0)
+        rc = cc_recwriter_chunk(in->rec, c);
+    return rc;
+}
+
+void cc_ingest_on_full(struct cc_ingest *in, cc_ingest_full_fn fn, void *ud)
+{
+    in->on_full = fn;
+    in->full_ud = ud;
 }
 
 struct cc_ingest *cc_ingest_new(const char *root, const struct cc_seg_config *cfg)

@@ -27,6 +27,13 @@ struct cc_ingest;
 struct cc_ingest *cc_ingest_new(const char *root, const struct cc_seg_config *cfg);
 void cc_ingest_free(struct cc_ingest *in);
 
+/* Called when a chunk cannot be written for lack of space (ENOSPC, EDQUOT),
+ * before the stream gives up: it may free space (camcatd runs a retention
+ * sweep) and returns 0 when the write is worth one more try, else -errno.
+ * Runs on the feeding thread. Without a hook, a full disk ends the stream. */
+typedef int (*cc_ingest_full_fn)(void *ud);
+void cc_ingest_on_full(struct cc_ingest *in, cc_ingest_full_fn fn, void *ud);
+
 /* The next bytes, read at now_ms (epoch ms). 0 or a negative errno: the
  * stream was refused or a write failed (cc_ingest_error says which); the
  * folder is then already closed with what was complete, and readable. */

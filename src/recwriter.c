@@ -176,6 +176,14 @@ static int write_chunk(struct cc_recwriter *w, const char *name, const struct cc
     return 0;
 }
 
+static void unlink_chunk(const struct cc_recwriter *w, const char *name)
+{
+    char path[PATH_MAX + 16];
+    snprintf(path, sizeof(path), "%s/%s", w->dir, name);
+    if (unlink(path) < 0)
+        cc_warn("recording: cannot remove unlisted %s: %s", path, strerror(errno));
+}
+
 static int write_playlist(struct cc_recwriter *w, bool endlist)
 {
     struct cc_buf *b = &w->scratch;
@@ -225,8 +233,12 @@ int cc_recwriter_chunk(struct cc_recwriter *w, const struct cc_seg_chunk *c)
         w->st.target_s = target;
     rc = write_playlist(w, false);
     if (rc < 0) {
-        w->lines.len = mark; /* the playlist on disk is the previous one */
+        /* The playlist on disk is the previous one: the chunk it does not
+         * list goes, so the folder holds what it lists and a retry can
+         * write the same name again. */
+        w->lines.len = mark;
         w->st.target_s = old_target;
+        unlink_chunk(w, name);
         return rc;
     }
     w->st.chunks++;

@@ -48,8 +48,9 @@ void cc_recwriter_free(struct cc_recwriter *w);
 void cc_recwriter_anchor(struct cc_recwriter *w, int64_t wall_ms, int64_t pts);
 bool cc_recwriter_anchored(const struct cc_recwriter *w);
 
-/* Writes the chunk, then the playlist that lists it. 0 or -errno (ENOSPC:
- * the chunk file is removed and the playlist still lists only whole chunks). */
+/* Writes the chunk, then the playlist that lists it. 0 or -errno; on any
+ * error the chunk file is removed, the playlist still lists only whole
+ * chunks, and the same chunk may be written again (after freeing space). */
 int cc_recwriter_chunk(struct cc_recwriter *w, const struct cc_seg_chunk *c);
 /* Ends the recording: endlist (a clean end) rewrites the playlist with
  * #EXT-X-ENDLIST; otherwise it stays open and the folder reads as

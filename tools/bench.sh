@@ -7,7 +7,8 @@
 # chunk naming (ffmpeg's seg%05d.ts and index%d.ts, chunk_%06d.ts). Then: the
 # SQLite peer, the library figures (tools/bench.c), callgrind and strace of a
 # cold index, the server against nginx (tools/bench-server.sh), the browser's
-# time to first frame (tools/bench-browser.mjs) and the footprint. Environment:
+# time to first frame (tools/bench-browser.mjs), ingest of a pushed stream
+# (tools/bench-ingest.sh) and the footprint. Environment:
 # GENTREE (the generator), BENCH_DAYS (30), BENCH_YEAR_DAYS (365), BENCH_SECONDS,
 # BENCH_CONNS.
 set -eu
@@ -193,6 +194,9 @@ else
     echo "chromium or playwright-core missing: not measured" >"$D/browser.md"
 fi
 
+# Ingest of a pushed 4 Mb/s stream: camcat record and camcatd (issue 15).
+tools/bench-ingest.sh "$B" "$D/ingest.kv" >"$D/ingest.md" 2>"$D/ingest.log" ||
+    echo "bench-ingest.sh failed: see $D/ingest.log" >"$D/ingest.md"
 tools/bench-server.sh "$B" "$D/tree" "$D/year" "$probe" "$D/srv.kv" >"$D/srv.md" ||
     echo "| server rows | bench-server.sh failed | | | | | | |" >>"$D/srv.md"
 
@@ -328,6 +332,10 @@ case $armd in *[!0-9]* | "") armd_v="not measured ($armd)" ;; *) armd_v="$armd B
     echo "## Server (tools/bench-server.sh)"
     echo ""
     cat "$D/srv.md"
+    echo ""
+    echo "## Ingest (tools/bench-ingest.sh)"
+    echo ""
+    cat "$D/ingest.md"
     echo ""
     echo "## Footprint"
     echo ""

@@ -11,7 +11,7 @@
 #include "dayjson.h"
 #include "fsutil.h"
 #include "http.h"
-#include "ingest.h"
+#include "ingestd.h"
 #include "json.h"
 #include "live.h"
 #include "log.h"
@@ -450,7 +450,7 @@ int srv_api_handler(struct mg_connection *conn, void *cbdata)
     if (!strcmp(path, "/api/time"))
         return srv_time_handler(conn, app);
     if (!strcmp(path, "/api/ingest"))
-        return srv_ingest_handler(conn, app);
+        return srv_ingestd_handler(conn, app);
     if (!strcmp(path, "/api/live.m3u8"))
         return srv_live_handler(conn, app);
     if (!strcmp(path, "/api/log")) {

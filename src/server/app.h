@@ -32,7 +32,7 @@ struct app {
     atomic_int in_flight;
     atomic_bool stopping;
     atomic_int exports_running; /* a download holds a worker: bounded (export.c) */
-    atomic_int ingests_running; /* pushed streams being recorded (ingest.c) */
+    atomic_int ingests_running; /* pushed streams being recorded (ingestd.c) */
     struct srv_sweep *sweep; /* retention (storage.c); NULL until started */
     struct cc_digest *digest; /* nonces (auth.c); NULL without auth_file */
     struct srv_snapshot *snapshot; /* /api/snapshot.jpg and its hook (snapshot.h) */

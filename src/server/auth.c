@@ -25,7 +25,7 @@
 #include "fsutil.h"
 #include "htdigest.h"
 #include "http.h"
-#include "ingest.h"
+#include "ingestd.h"
 #include "log.h"
 #include "mem.h"
 
@@ -190,7 +190,7 @@ int srv_auth_handler(struct mg_connection *conn, void *cbdata)
     struct app *app = cbdata;
     /* A device pushing a stream, with the ingest token instead of digest
      * (and no browser: a rebinding page cannot know the token). */
-    if (srv_ingest_token_ok(conn, app->cfg))
+    if (srv_ingestd_token_ok(conn, app->cfg))
         return 1;
     if (!app->cfg->auth_file)
         return check_host(conn);

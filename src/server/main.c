@@ -20,7 +20,7 @@
 #include "config.h"
 #include "fsutil.h"
 #include "http.h"
-#include "ingest.h"
+#include "ingestd.h"
 #include "live.h"
 #include "log.h"
 #include "mem.h"
@@ -370,7 +370,7 @@ int main(int argc, char **argv)
     cc_log_set_level(cfg.log_level);
     cc_log_ring_init((size_t)cfg.log_ring_kb << 10);
     if (check_listen(&cfg) < 0 || srv_auth_check_config(&cfg) < 0 ||
-        srv_ingest_check_config(&cfg) < 0) {
+        srv_ingestd_check_config(&cfg) < 0) {
         cc_config_free(&cfg);
         return 2;
     }

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { SUITE, startServer, tmpdir } from './lib.mjs';
+import { SUITE, startServer, tmpdir, waitForLog } from './lib.mjs';
 
 const SRC = ['-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=30'];
 const H264 = ['-c:v', 'libx264', '-g', '30', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p'];
@@ -20,6 +20,7 @@ function ffmpegPush(url, seconds) {
 }
 
 const exited = (p) => new Promise((resolve) => p.once('close', (code, signal) => resolve({ code, signal })));
+const canUnshare = spawnSync('unshare', ['-m', '--', 'true']).status === 0;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function folders(root) {
@@ -168,5 +169,81 @@ describe('ingest_token', SUITE, () => {
       ['--root', '/tmp', '--listen', '192.0.2.1:0', '--insecure-no-auth'], { encoding: 'utf8' });
     assert.equal(r.status, 2);
     assert.match(r.stderr, /ingest_token/);
+  });
+});
+
+// A full card: ROOT is a small tmpfs in camcatd's own mount namespace
+// (unshare -m, as in faults.test.mjs), holding an old day that takes most of
+// it. The stream cannot fit beside it: the write fails with ENOSPC, a
+// retention sweep removes the old day (min_free_pct), and the same chunk is
+// written again, so the whole stream is recorded. Without a policy the
+// stream stops with 507 and the folder stays closed and readable.
+describe('ingest on a full disk', { ...SUITE, skip: !canUnshare && 'no mount namespaces here' }, () => {
+  let work; let stream; let size;
+  before(() => {
+    work = tmpdir();
+    stream = path.join(work, 's.ts');
+    assert.equal(spawnSync('ffmpeg', ['-nostdin', '-v', 'error', ...SRC, '-t', '8', ...H264, '-qp', '10',
+      '-f', 'mpegts', '-y', stream]).status, 0);
+    size = fs.statSync(stream).size;
+    const old = path.join(work, 'stage', '2020-01-01', '00001');
+    fs.mkdirSync(old, { recursive: true });
+    fs.writeFileSync(path.join(old, 'seg00000.ts'), Buffer.alloc(Math.round(size * 0.6), 0x47));
+    fs.writeFileSync(path.join(old, 'index.m3u8'), '#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n' +
+      '#EXT-X-PROGRAM-DATE-TIME:2020-01-01T08:00:00.000Z\n#EXTINF:2.000000,\nseg00000.ts\n#EXT-X-ENDLIST\n');
+  });
+  after(() => fs.rmSync(work, { recursive: true, force: true }));
+
+  // camcatd on a tmpfs of 1.3 x the stream, the old day copied in first.
+  async function serve(name, args) {
+    const root = path.join(work, name);
+    fs.mkdirSync(root);
+    const kib = Math.ceil((size * 1.3) / 4096) * 4;
+    const setup = `mount -t tmpfs -o size=${kib}k tmpfs ${root} && cp -r ${work}/stage/2020-01-01 ${root}/`;
+    const srv = await startServer(['--root', root, '--www', work, '--sweep-interval-s', '0', ...args],
+      { wrap: ['unshare', '-m', '--', 'sh', '-c', `mount --make-rprivate / && ${setup} && exec "$0" "$@"`] });
+    return { srv, root: `/proc/${srv.proc.pid}/root${root}` };
+  }
+  const push = (srv) => spawnSync('curl', ['-s', '-T', stream, `${srv.base}/api/ingest`], { encoding: 'utf8' });
+
+  test('ENOSPC: a sweep frees the old day, the chunk is written again, the stream completes', async () => {
+    const { srv, root } = await serve('swept', ['--min-free-pct', '20']);
+    try {
+      assert.ok(fs.existsSync(path.join(root, '2020-01-01')), 'the start-up sweep kept the old day');
+      const r = push(srv);
+      const ok = JSON.parse(r.stdout);
+      assert.equal(ok.duration_ms, 8000, r.stdout);
+      await waitForLog(srv, /ingest: disk full, running a retention sweep/);
+      await waitForLog(srv, /retention: sweep removed 1 items/);
+      assert.ok(!fs.existsSync(path.join(root, '2020-01-01')));
+      const f = folders(root);
+      assert.equal(f.length, 1);
+      const c = chunksOf(f[0]);
+      assert.ok(c.endlist);
+      assert.equal(c.names.length, ok.chunks);
+      for (const n of c.names) assert.ok(decodes(path.join(f[0], n)), n);
+      assert.deepEqual(fs.readdirSync(f[0]).filter((n) => n.endsWith('.ts')).sort(), [...c.names].sort());
+    } finally {
+      await srv.stop();
+    }
+  });
+
+  test('ENOSPC without a retention policy: 507 storage_full, the folder closed and readable', async () => {
+    const { srv, root } = await serve('full', []);
+    try {
+      const r = push(srv);
+      assert.match(r.stdout, /"storage_full"/);
+      await waitForLog(srv, /no retention policy .* to free space with/);
+      assert.ok(fs.existsSync(path.join(root, '2020-01-01')));
+      const f = folders(root).filter((d) => !d.includes('2020-01-01'));
+      assert.equal(f.length, 1);
+      const c = chunksOf(f[0]);
+      assert.ok(c.endlist);
+      assert.ok(c.names.length >= 1 && c.names.length < 4, `${c.names.length} chunks kept`);
+      for (const n of c.names) assert.ok(decodes(path.join(f[0], n)), n);
+      assert.deepEqual(fs.readdirSync(f[0]).filter((n) => n.endsWith('.ts')).sort(), [...c.names].sort());
+    } finally {
+      await srv.stop();
+    }
   });
 });

@@ -1,4 +1,4 @@
-/* ingest (server) — see ingest.h. */
+/* ingestd — see ingestd.h. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,10 +11,11 @@
 #include "fsutil.h"
 #include "http.h"
 #include "ingest.h"
+#include "ingestd.h"
 #include "json.h"
 #include "log.h"
+#include "retention.h"
 #include "urlpath.h"
-#include "../ingest.h"
 
 /* Small reads: civetweb's mg_read waits until the buffer is full, and a chunk
  * is only cut once the bytes after its end have arrived. 8 KiB is 16 ms of a
@@ -22,7 +23,7 @@
 #define READ_BYTES (8 * 1024)
 #define TOKEN_MAX 256
 
-int srv_ingest_check_config(const struct cc_config *cfg)
+int srv_ingestd_check_config(const struct cc_config *cfg)
 {
     struct cc_listen l;
     if (cfg->ingest_max == 0 || cc_config_parse_listen(cfg->listen, &l) < 0 || l.loopback)
@@ -51,7 +52,7 @@ static bool is_ingest_path(struct mg_connection *conn)
     return raw && !strcmp(raw, "/api/ingest");
 }
 
-bool srv_ingest_token_ok(struct mg_connection *conn, const struct cc_config *cfg)
+bool srv_ingestd_token_ok(struct mg_connection *conn, const struct cc_config *cfg)
 {
     if (!cfg->ingest_token || !is_ingest_path(conn))
         return false;
@@ -126,6 +127,25 @@ static int pump(struct mg_connection *conn, struct app *app, struct cc_ingest *i
     return 0; /* a stop ends the recording properly */
 }
 
+/* A full disk: retention frees what its policy allows (min_free_mb or
+ * min_free_pct; the folder being recorded is never a victim), then the chunk
+ * is tried once more. */
+static int sweep_when_full(void *ud)
+{
+    struct app *app = ud;
+    cc_warn("ingest: disk full, running a retention sweep before giving up");
+    struct cc_ret_result res;
+    int rc = srv_sweep_now(app, &res);
+    if (rc == -ENOENT) {
+        cc_warn("ingest: no retention policy (retain_days, min_free_mb, min_free_pct) to free "
+                "space with");
+        return rc;
+    }
+    if (rc == 0 && res.bytes_freed == 0)
+        rc = -ENOSPC;
+    return rc;
+}
+
 static int record(struct mg_connection *conn, struct app *app)
 {
     const struct cc_config *cfg = app->cfg;
@@ -136,6 +156,7 @@ static int record(struct mg_connection *conn, struct app *app)
                                .max_chunk_ms = (uint32_t)cfg->ingest_max_chunk_s * 1000,
                                .max_chunk_bytes = (size_t)cfg->ingest_max_chunk_mb << 20};
     struct cc_ingest *in = cc_ingest_new(cfg->root, &sc);
+    cc_ingest_on_full(in, sweep_when_full, app);
     const char *from = mg_get_request_info(conn)->remote_addr;
     cc_info("ingest: stream from %s", from);
     int rc = pump(conn, app, in);
@@ -166,7 +187,7 @@ static int record(struct mg_connection *conn, struct app *app)
     return status;
 }
 
-int srv_ingest_handler(struct mg_connection *conn, struct app *app)
+int srv_ingestd_handler(struct mg_connection *conn, struct app *app)
 {
     const struct cc_config *cfg = app->cfg;
     const char *m = mg_get_request_info(conn)->request_method;
@@ -176,7 +197,7 @@ int srv_ingest_handler(struct mg_connection *conn, struct app *app)
         return srv_send_error_close(conn, 403, "ingest_off", "ingest is off (ingest_max = 0)");
     /* With auth_file, srv_auth_handler has already let only digest or the
      * token through. */
-    if (!cfg->auth_file && cfg->ingest_token && !srv_ingest_token_ok(conn, cfg)) {
+    if (!cfg->auth_file && cfg->ingest_token && !srv_ingestd_token_ok(conn, cfg)) {
         cc_info("ingest: token refused from %s", mg_get_request_info(conn)->remote_addr);
         return srv_send_error_close(conn, 401, "bad_token",
                                     "send Authorization: Bearer TOKEN (ingest_token)");

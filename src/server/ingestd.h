@@ -1,4 +1,4 @@
-/* ingest (server) — POST/PUT /api/ingest: a device pushes an MPEG-TS stream
+/* ingestd — POST/PUT /api/ingest: a device pushes an MPEG-TS stream
  * (chunked or sized body) and camcatd records it into ROOT as a recorder
  * would (the library's ingest.h does the work; this file moves bytes).
  *
@@ -7,12 +7,12 @@
  * handler asks for the token when ingest_token is set. The token is sent as
  * "Authorization: Bearer TOKEN" or as ?token=TOKEN (for senders that can only
  * be given a URL) and compared in constant time. On a non-loopback listen,
- * ingest needs one of the two (srv_ingest_check_config).
+ * ingest needs one of the two (srv_ingestd_check_config).
  *
  * Thread rules: each stream runs in the civetweb worker that took it, at most
  * ingest_max at once (app->ingests_running). */
-#ifndef CC_SRV_INGEST_H
-#define CC_SRV_INGEST_H
+#ifndef CC_SRV_INGESTD_H
+#define CC_SRV_INGESTD_H
 
 #include <stdbool.h>
 
@@ -23,9 +23,9 @@ struct app;
 
 /* Refuses a configuration that would let anyone on the network write
  * recordings: 0, or -EACCES after logging why. */
-int srv_ingest_check_config(const struct cc_config *cfg);
+int srv_ingestd_check_config(const struct cc_config *cfg);
 /* Is this a request to /api/ingest carrying the configured token? */
-bool srv_ingest_token_ok(struct mg_connection *conn, const struct cc_config *cfg);
-int srv_ingest_handler(struct mg_connection *conn, struct app *app);
+bool srv_ingestd_token_ok(struct mg_connection *conn, const struct cc_config *cfg);
+int srv_ingestd_handler(struct mg_connection *conn, struct app *app);
 
 #endif
