@@ -10,8 +10,12 @@ const FRAG_ERRORS = new Set(['fragLoadError', 'fragLoadTimeOut', 'fragParsingErr
   'fragGap']);
 let hlsPromise = null;
 
-// hls.js is 600 KB: loaded only when a day is first played, and never where
+// hls.js is 600 KB: fetched while the first day's JSON loads, never where
 // native HLS is used.
+export function preloadHls() {
+  if (hasMse()) loadHls().catch(() => {});
+}
+
 function loadHls() {
   if (!hlsPromise) {
     hlsPromise = new Promise((resolve, reject) => {
@@ -63,6 +67,7 @@ export class Player {
     this.gen = 0;
     this.rate = 1;
     this.failed = [];
+    this.nFailed = 0;
     this.pending = null;
     this.ready = false;
     this.lastRecover = 0;
@@ -71,6 +76,9 @@ export class Player {
     this.busyTimer = 0;
     this.stall = { t: -1, since: 0 };
     this.starting = null; // media time asked for, until the video is there
+    this.held = null; // {t, wall}: the wall clock of the paused frame
+    this.begun = false; // start() ran for this source
+    this.frameS = 1 / 25; // one frame, measured while playing
     const v = video;
     const tick = () => this.emitTime();
     for (const ev of ['timeupdate', 'seeking', 'seeked', 'loadeddata']) v.addEventListener(ev, tick);
@@ -85,6 +93,21 @@ export class Player {
       if (!this.hls && v.error && v.getAttribute('src')) this.cb.onError(`The video cannot be played (${v.error.message || v.error.code}).`);
     });
     setInterval(() => this.watchdog(), 1000);
+    this.measureFrames();
+  }
+
+  // The frame interval, from the media times of frames shown while playing.
+  measureFrames() {
+    const v = this.video;
+    if (!v.requestVideoFrameCallback) return;
+    let last = null;
+    const cb = (now, meta) => {
+      const d = last === null ? 0 : meta.mediaTime - last;
+      if (d > 1 / 120 && d < 0.5 && !v.paused) this.frameS = Math.min(this.frameS === 1 / 25 ? d : this.frameS, d);
+      last = meta.mediaTime;
+      v.requestVideoFrameCallback(cb);
+    };
+    v.requestVideoFrameCallback(cb);
   }
 
   get offMin() {
@@ -97,11 +120,13 @@ export class Player {
     this.busyTimer = setTimeout(() => this.cb.onBusy(true), 300);
   }
 
-  // Starts playing url; startMs (wall clock) or the first recording.
-  async open({ url, startMs = null, live = false }) {
-    const gen = ++this.gen;
+  // Starts playing url at startMs (wall clock, or a promise of it; null: the
+  // first recording). when: a promise that says whether to play at all, so
+  // the playlist and hls.js load while the caller is still asking.
+  async open({ url, startMs = null, live = false, when = true }) {
     this.close();
-    this.pending = { startMs, live };
+    const gen = this.gen;
+    this.pending = { startMs, live, when };
     const v = this.video;
     const native = !hasMse() && v.canPlayType('application/vnd.apple.mpegurl');
     if (native) return this.openNative(url, gen);
@@ -132,7 +157,7 @@ export class Player {
       if (gen !== this.gen) return;
       this.frags = data.details.fragments;
       this.cb.onLevel(data.details.live);
-      if (!this.ready) this.start();
+      if (!this.begun) this.start(gen);
       else this.emitTime();
     };
     hls.on(E.LEVEL_LOADED, onDetails);
@@ -169,18 +194,21 @@ export class Player {
       return;
     }
     v.src = url;
-    v.addEventListener('loadedmetadata', () => gen === this.gen && this.start(), { once: true });
+    v.addEventListener('loadedmetadata', () => gen === this.gen && this.start(gen), { once: true });
   }
 
   // The first playlist is in: go to the wanted time and play.
-  start() {
-    this.ready = true;
+  async start(gen) {
+    this.begun = true;
     const p = this.pending || {};
+    const [go, startMs] = await Promise.all([p.when, p.startMs]);
+    if (gen !== this.gen || !go) return;
+    this.ready = true;
     this.pending = null;
     let t = 0;
     if (p.live) t = -1;
-    else if (p.startMs !== null && p.startMs !== undefined) {
-      const r = this.mediaAt(p.startMs);
+    else if (startMs !== null && startMs !== undefined) {
+      const r = this.mediaAt(startMs);
       if (r) {
         t = r.t;
         if (r.inGap) this.cb.onNotice(r.message);
@@ -195,6 +223,9 @@ export class Player {
   }
 
   close() {
+    this.gen++;
+    this.begun = false;
+    this.held = null;
     clearInterval(this.poll);
     this.poll = 0;
     if (this.hls) {
@@ -203,6 +234,7 @@ export class Player {
     }
     this.frags = [];
     this.failed = [];
+    this.nFailed = 0;
     this.ready = false;
     this.pending = null;
     this.starting = null;
@@ -264,7 +296,13 @@ export class Player {
       if (d > -1 && d < 5) this.starting = null;
       else return this.wallAt(this.starting);
     }
-    return this.wallAt(v.currentTime);
+    // A paused frame keeps its time: a live playlist's refresh may move the
+    // map under it, the picture does not move.
+    const t = v.currentTime;
+    if (v.paused && this.held && this.held.t === t) return this.held.wall;
+    const wall = this.wallAt(t);
+    this.held = v.paused ? { t, wall } : null;
+    return wall;
   }
 
   // Where wall-clock ms is in the media: {t, landed (wall ms), inGap, after}.
@@ -307,6 +345,7 @@ export class Player {
   seekMedia(t) {
     const v = this.video;
     this.starting = null;
+    this.held = null;
     this.stall = { t: -1, since: 0 };
     v.currentTime = Math.max(0, t);
     if (v.ended) this.play();
@@ -315,6 +354,27 @@ export class Player {
 
   emitTime() {
     this.cb.onTime(this.now());
+  }
+
+  // One frame back or on, paused.
+  stepFrame(dir) {
+    const v = this.video;
+    if (!v.paused) v.pause();
+    this.seekMedia(v.currentTime + dir * this.frameS);
+  }
+
+  // To the previous or next keyframe: every chunk starts with one. Back
+  // from well inside a chunk goes to its own start.
+  stepKeyframe(dir) {
+    const v = this.video;
+    const f = this.frags;
+    const i = this.fragIndexAt(v.currentTime);
+    if (i < 0) return;
+    if (!v.paused) v.pause();
+    let k = i + (dir > 0 ? 1 : 0);
+    if (dir < 0 && v.currentTime - f[i].start < 0.1) k = Math.max(0, i - 1);
+    if (k >= f.length) return;
+    this.seekMedia(f[k].start + 0.001);
   }
 
   // --- live -------------------------------------------------------------------
@@ -375,6 +435,7 @@ export class Player {
     const end = frag.start + frag.duration;
     if (!this.failed.some((r) => r.start === start)) {
       this.failed.push({ start, end, fatal });
+      this.nFailed++;
       const w = frag.programDateTime;
       this.cb.onNotice(`A chunk${w ? ` at ${this.cb.fmt(w)}` : ''} could not be played — skipped`);
     } else if (fatal) {
@@ -395,12 +456,29 @@ export class Player {
       const stuck = (t >= r.start - 0.6 && !bufferedPast) || (t >= r.start && t < r.end);
       if (!stuck) continue;
       const to = r.end + 0.05;
+      const last = this.frags[this.frags.length - 1];
+      if (last && to >= last.start + last.duration - 0.05) {
+        this.atEnd();
+        return;
+      }
       this.seekMedia(to);
       if (r.fatal && this.hls) {
         r.fatal = false;
         this.hls.startLoad(to);
       }
       return;
+    }
+  }
+
+  // Skipping ran off the end: the day is over, or none of it could play.
+  atEnd() {
+    this.failed = [];
+    this.video.pause();
+    this.busy(false);
+    if (this.nFailed >= this.frags.length) {
+      this.cb.onError(`None of the ${this.frags.length} chunks here could be played (empty or damaged files).`);
+    } else {
+      this.cb.onState('ended');
     }
   }
 

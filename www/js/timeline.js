@@ -13,7 +13,7 @@ const MOTION_H = 9;
 const STEPS = [MS_MIN, 2 * MS_MIN, 5 * MS_MIN, 10 * MS_MIN, 15 * MS_MIN, 30 * MS_MIN, MS_HOUR,
   2 * MS_HOUR, 3 * MS_HOUR, 6 * MS_HOUR];
 const C = {
-  bg: '#15181c', empty: '#262b31', rec: '#2f9e5f', recLive: '#4cc27f', gap: '#6b2f34',
+  bg: '#15181c', empty: '#262b31', rec: '#2f9e5f', recLive: '#4cc27f', gap: '#c2434f',
   motion: '#f2a33a', tick: '#59616b', label: '#9aa3ad', head: '#ffffff', hover: '#8fc8ff',
   sel: 'rgba(143, 200, 255, 0.22)', selEdge: '#8fc8ff',
 };
