@@ -181,3 +181,9 @@ int cc_clip_add_day(struct cc_clip *c, const struct cc_day *d, const char *root,
     }
     return 0;
 }
+
+int cc_clip_add_segment(struct cc_clip *c, const struct cc_segment *s, const char *root)
+{
+    struct planner p = {.c = c, .from_ms = INT64_MIN, .to_ms = INT64_MAX};
+    return s->nchunks ? plan_segment(&p, s, root) : 0;
+}

@@ -74,6 +74,10 @@ void cc_clip_free(struct cc_clip *c);
 int cc_clip_add_day(struct cc_clip *c, const struct cc_day *d, const char *root, int64_t from_ms,
                     int64_t to_ms);
 
+/* Appends every chunk of one recording folder (segment s of a day), in
+ * playlist order. Same returns as cc_clip_add_day. */
+int cc_clip_add_segment(struct cc_clip *c, const struct cc_segment *s, const char *root);
+
 static inline const char *cc_clip_name(const struct cc_clip *c, const struct cc_clip_part *p)
 {
     return c->names.data + p->name_off;
