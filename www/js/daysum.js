@@ -62,10 +62,12 @@ export function cutHoles(spans, holes) {
   return out;
 }
 
-// The timeline's data from the day's JSON (and the playlist's holes).
-export function timelineDay(day, holes = []) {
+// The timeline's data from the day's JSON and the playlist's holes; only
+// holes inside a recording count (the ones between are the JSON's gaps).
+export function timelineDay(day, playlistHoles = []) {
   const segs = day.segments.filter((s) => !s.untimed && s.start_ms !== null)
     .map((s) => ({ start: s.start_ms, end: s.end_ms, live: s.state === 'recording' }));
+  const holes = playlistHoles.filter((h) => segs.some((s) => h.start >= s.start && h.end <= s.end));
   return {
     start: day.day_start_ms,
     offMin: day.utc_offset_min,

@@ -36,7 +36,7 @@ const player = new Player(video, {
   fmt,
   onTime: showTime,
   onNotice: notice,
-  onBusy: (on) => ($('busy').hidden = !on),
+  onBusy: (on) => ($('busy').hidden = !on || !$('overlay').hidden), // a message says more
   onError: (text) => (app.view === 'live' ? liveLost() : overlay(text, { retry: () => openDay(app.date, player.now()) })),
   onState: (s) => {
     set({ playback: s });
@@ -61,6 +61,7 @@ function showTime(ms) {
   } else {
     el.textContent = fmt(ms);
     el.dataset.ms = String(ms);
+    crossedHole(ms);
     $('wall-date').textContent = fmtDate(ms, app.offMin);
   }
   timeline.setPlayhead(ms ?? null);
@@ -116,9 +117,21 @@ function renderTimeline(a, fragsChanged = false) {
   if (a.day === drawn.day && !(fragsChanged && player.frags.length !== drawn.nfrags)) return;
   const same = drawn.day && drawn.day.date === a.day.date;
   // Holes come from the playlist: a day's own playlist, not Live's window.
-  const holes = a.view === 'day' ? holesIn(player.frags) : [];
-  timeline.setDay(timelineDay(a.day, holes), same);
-  drawn = { day: a.day, nfrags: player.frags.length };
+  const data = timelineDay(a.day, a.view === 'day' ? holesIn(player.frags) : []);
+  const holes = data.gaps.slice(a.day.gaps.length);
+  timeline.setDay(data, same);
+  $('timeline').dataset.gaps = String(data.gaps.length);
+  drawn = { day: a.day, nfrags: player.frags.length, holes };
+}
+
+// Playing across a hole (a chunk missing on disk) says so, never silently.
+let lastWall = null;
+function crossedHole(ms) {
+  const prev = lastWall;
+  lastWall = ms;
+  if (prev === null || ms === null || app.playback !== 'playing' || !drawn.holes) return;
+  const h = drawn.holes.find((x) => prev <= x.start && ms >= x.end && ms - prev < 10000);
+  if (h) notice(`No recording ${fmt(h.start)}–${fmt(h.end)} (missing on disk): skipped`);
 }
 
 function renderZoom(v) {

@@ -14,6 +14,7 @@ export function notice(text) {
 let retryFn = null;
 export function overlay(text, { spin = false, retry = null } = {}) {
   $('overlay').hidden = !text;
+  if (text) $('busy').hidden = true;
   $('overlay-text').textContent = text || '';
   $('spinner').hidden = !spin;
   $('retry-btn').hidden = !retry;

@@ -6,6 +6,7 @@
 // A chunk that cannot be loaded or decoded is skipped, never waited on.
 
 const HLS_URL = 'vendor/hls.min.js';
+const FAIL_STREAK = 3; // failed chunks in a row that end the attempt
 const FRAG_ERRORS = new Set(['fragLoadError', 'fragLoadTimeOut', 'fragParsingError', 'fragDecryptError',
   'fragGap']);
 let hlsPromise = null;
@@ -76,14 +77,20 @@ export class Player {
     this.busyTimer = 0;
     this.stall = { t: -1, since: 0 };
     this.starting = null; // media time asked for, until the video is there
-    this.held = null; // {t, wall}: the wall clock of the paused frame
+    this.held = null; // the wall clock of the paused frame
     this.begun = false; // start() ran for this source
     this.frameS = 1 / 25; // one frame, measured while playing
     const v = video;
     const tick = () => this.emitTime();
     for (const ev of ['timeupdate', 'seeking', 'seeked', 'loadeddata']) v.addEventListener(ev, tick);
-    v.addEventListener('play', () => this.cb.onState('playing'));
-    v.addEventListener('pause', () => this.cb.onState('paused'));
+    v.addEventListener('play', () => {
+      this.held = null;
+      this.cb.onState('playing');
+    });
+    v.addEventListener('pause', () => {
+      this.emitTime(); // the readout shows the paused frame's time at once
+      this.cb.onState('paused');
+    });
     v.addEventListener('ended', () => this.cb.onState('ended'));
     v.addEventListener('waiting', () => this.busy(true));
     for (const ev of ['playing', 'canplay', 'seeked', 'pause']) v.addEventListener(ev, () => this.busy(false));
@@ -163,6 +170,14 @@ export class Player {
     hls.on(E.LEVEL_LOADED, onDetails);
     hls.on(E.LEVEL_UPDATED, onDetails);
     hls.on(E.FRAG_CHANGED, () => this.emitTime());
+    // hls.js reports even a failed chunk as buffered: only media that
+    // really arrived ends a streak of failures.
+    hls.on(E.FRAG_BUFFERED, () => {
+      const b = v.buffered;
+      const end = b.length ? b.end(b.length - 1) : 0;
+      if (end > this.bufEnd + 0.1) this.streak = 0;
+      this.bufEnd = end;
+    });
     hls.on(E.ERROR, (ev, data) => gen === this.gen && this.onHlsError(Hls, data));
     hls.attachMedia(v);
     hls.loadSource(url);
@@ -235,6 +250,8 @@ export class Player {
     this.frags = [];
     this.failed = [];
     this.nFailed = 0;
+    this.streak = 0;
+    this.bufEnd = 0;
     this.ready = false;
     this.pending = null;
     this.starting = null;
@@ -296,12 +313,12 @@ export class Player {
       if (d > -1 && d < 5) this.starting = null;
       else return this.wallAt(this.starting);
     }
-    // A paused frame keeps its time: a live playlist's refresh may move the
-    // map under it, the picture does not move.
-    const t = v.currentTime;
-    if (v.paused && this.held && this.held.t === t) return this.held.wall;
-    const wall = this.wallAt(t);
-    this.held = v.paused ? { t, wall } : null;
+    // A paused frame keeps its time until played or moved by us: a live
+    // playlist's refresh may shift the map, and hls.js nudge the video by a
+    // few ms, under a picture that does not move.
+    if (v.paused && this.held !== null) return this.held;
+    const wall = this.wallAt(v.currentTime);
+    this.held = v.paused ? wall : null;
     return wall;
   }
 
@@ -436,6 +453,13 @@ export class Player {
     if (!this.failed.some((r) => r.start === start)) {
       this.failed.push({ start, end, fatal });
       this.nFailed++;
+      // Chunk after chunk failing with none played between: the files are
+      // empty or damaged; waiting on them would spin for ever.
+      if (this.streak++ === 0) this.streakFrom = frag.programDateTime;
+      if (this.streak >= FAIL_STREAK) {
+        this.giveUp(this.streakFrom);
+        return;
+      }
       const w = frag.programDateTime;
       this.cb.onNotice(`A chunk${w ? ` at ${this.cb.fmt(w)}` : ''} could not be played — skipped`);
     } else if (fatal) {
@@ -470,6 +494,16 @@ export class Player {
     }
   }
 
+  giveUp(wall) {
+    const from = wall ? ` from ${this.cb.fmt(wall)} on` : '';
+    const hls = this.hls;
+    if (hls) hls.stopLoad();
+    this.failed = [];
+    this.video.pause();
+    this.busy(false);
+    this.cb.onError(`The chunks${from} could not be played (empty or damaged files).`);
+  }
+
   // Skipping ran off the end: the day is over, or none of it could play.
   atEnd() {
     this.failed = [];
@@ -485,7 +519,8 @@ export class Player {
   // Playback stuck for 4 s with data buffered just ahead: jump to it.
   watchdog() {
     const v = this.video;
-    if (!this.ready || v.paused || v.ended || v.seeking) return;
+    // A seek into a chunk that failed never completes: count it as stuck too.
+    if (!this.ready || v.paused || v.ended) return;
     if (v.currentTime !== this.stall.t) {
       this.stall = { t: v.currentTime, since: performance.now() };
       return;

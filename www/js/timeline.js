@@ -64,6 +64,7 @@ export class Timeline {
   clear() {
     this.day = null;
     this.head = null;
+    this.cv.setAttribute('aria-valuetext', '');
     this.invalidate();
   }
 
