@@ -50,6 +50,12 @@ run_suite fuzz-replay fuzz_replay
 for suite in tests/large.sh; do
     [ -f "$suite" ] && run_suite "$(basename "$suite" .sh)" sh "$suite" "$build"
 done
+# The UI's pure modules under node's test runner, and eslint (pinned in
+# www/package.json) over the UI and every JavaScript test.
+if ls tests/www/*.test.mjs >/dev/null 2>&1; then
+    run_suite www node --test tests/www/
+fi
+run_suite lint www/node_modules/.bin/eslint -c eslint.config.mjs www/js eslint.config.mjs tests
 if ls tests/http/*.test.mjs >/dev/null 2>&1; then
     run_suite http node --test --test-concurrency=1 tests/http/
 fi

@@ -182,7 +182,7 @@ export class Calendar {
 
   async onKey(e) {
     const moves = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -7, ArrowDown: 7 };
-    let next = null;
+    let next;
     if (e.key in moves) next = addDays(this.cursor, moves[e.key]);
     else if (e.key === 'PageUp' || e.key === 'PageDown') {
       e.preventDefault();

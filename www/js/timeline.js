@@ -107,7 +107,7 @@ export class Timeline {
     if (!this.day) return;
     const lo = this.day.start;
     const hi = lo + MS_DAY;
-    let s = Math.min(MS_DAY, Math.max(MIN_SPAN, b - a));
+    const s = Math.min(MS_DAY, Math.max(MIN_SPAN, b - a));
     const mid = (a + b) / 2;
     a = mid - s / 2;
     if (a < lo) a = lo;
