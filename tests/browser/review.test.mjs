@@ -39,6 +39,42 @@ function probe(page) {
   return { wall, media, pause, playing };
 }
 
+// Text whose contrast with what is behind it (backgrounds blended up to the
+// first opaque one) is under 4.5:1, as WCAG computes it.
+function lowContrast() {
+  const parse = (c) => {
+    const m = c.match(/[\d.]+/g).map(Number);
+    return { r: m[0], g: m[1], b: m[2], a: m.length > 3 ? m[3] : 1 };
+  };
+  const lin = (v) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+  const lum = (c) => 0.2126 * lin(c.r) + 0.7152 * lin(c.g) + 0.0722 * lin(c.b);
+  const over = (t, u) => ({ r: t.r * t.a + u.r * (1 - t.a), g: t.g * t.a + u.g * (1 - t.a),
+    b: t.b * t.a + u.b * (1 - t.a), a: 1 });
+  const bgOf = (el) => {
+    const layers = [];
+    for (let e = el; e; e = e.parentElement) {
+      const c = parse(getComputedStyle(e).backgroundColor);
+      if (c.a > 0) layers.push(c);
+      if (c.a === 1) break;
+    }
+    return layers.reduceRight((bg, c) => over(c, bg), { r: 0, g: 0, b: 0, a: 1 });
+  };
+  const out = [];
+  const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+    const el = n.parentElement;
+    if (!n.textContent.trim() || !el.offsetParent) continue;
+    const s = getComputedStyle(el);
+    const bg = bgOf(el);
+    const c = parse(s.color);
+    const fg = over({ ...c, a: c.a * Number(s.opacity) }, bg);
+    const [hi, lo] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+    const ratio = (hi + 0.05) / (lo + 0.05);
+    if (ratio < 4.5) out.push(`${n.textContent.trim().slice(0, 24)}: ${ratio.toFixed(2)}`);
+  }
+  return out;
+}
+
 async function shot(page, name) {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
@@ -114,6 +150,11 @@ describe('review UI, desktop 1280×800 (issue 12)', { timeout: 15 * 60000 }, () 
     const m = /^(?:(\d+) h )?(\d+) min/.exec(sum);
     assert.ok(m, sum);
     assert.equal(cal, m[1] ? `${m[1]}h` : `${m[2]}m`);
+  });
+
+  test('a11y: text contrast ≥ 4.5:1 on the day view', async () => {
+    await until(async () => (await page.getByTestId('recording').count()) > 0, 'the recordings list');
+    assert.deepEqual(await page.evaluate(lowContrast), []);
   });
 
   test('3: shortcuts go to the player after clicking a day, +10s and the speed', async () => {
