@@ -389,7 +389,7 @@ describe('review UI, phone 390×844 (issue 12)', { timeout: 10 * 60000 }, () => 
 
   before(async () => {
     demo = await serveDemo('review-phone', { days: 3, endDate: '2025-01-24', nowIso: '2025-01-24T23:00:00+08:00' });
-    ({ ctx, page } = await openBrowser(demo.work, { viewport: PHONE }));
+    ({ ctx, page } = await openBrowser(demo.work, { viewport: PHONE, mobile: true }));
   });
 
   after(async () => {
@@ -402,7 +402,7 @@ describe('review UI, phone 390×844 (issue 12)', { timeout: 10 * 60000 }, () => 
     const day = page.locator('[data-testid=cal-day][data-date="2025-01-22"]');
     await until(() => day.getAttribute('data-has'), 'the calendar');
     await day.scrollIntoViewIfNeeded();
-    await day.click();
+    await day.tap();
     const p = probe(page);
     await until(async () => (await p.media()).t > 1, 'playback');
     const box = await page.getByTestId('video').boundingBox();
