@@ -304,6 +304,8 @@ describe('review UI, desktop 1280×800 (issue 12)', { timeout: 15 * 60000 }, () 
       await page.getByTestId('live').click();
       await p.playing();
       await p.pause();
+      // The pause event (it shows the paused frame's time) has been handled.
+      await until(async () => (await page.getByTestId('play').getAttribute('data-state')) === 'paused', 'the paused state');
       const w0 = await p.wall();
       const n0 = loads;
       await until(() => loads >= n0 + 3, 'three playlist refreshes while paused');
@@ -405,8 +407,19 @@ describe('review UI, phone 390×844 (issue 12)', { timeout: 10 * 60000 }, () => 
     await day.tap();
     const p = probe(page);
     await until(async () => (await p.media()).t > 1, 'playback');
-    const box = await page.getByTestId('video').boundingBox();
-    assert.ok(box.y >= 0 && box.y + box.height <= PHONE.height, `video at ${box.y}..${box.y + box.height}`);
+    const onScreen = async () => {
+      const box = await page.getByTestId('video').boundingBox();
+      return box.y >= 0 && box.y + box.height <= PHONE.height;
+    };
+    assert.ok(await onScreen(), 'the video after the first tap');
+    // With a day open the calendar is below the player: scroll down to it
+    // and tap another day.
+    const next = page.locator('[data-testid=cal-day][data-date="2025-01-23"]');
+    await next.scrollIntoViewIfNeeded();
+    assert.equal(await onScreen(), false);
+    await next.tap();
+    await until(async () => (await p.media()).hash.startsWith('#/2025-01-23') && (await p.wall()) !== null, 'the day');
+    await until(onScreen, async () => `the video on screen (at ${JSON.stringify(await page.getByTestId('video').boundingBox())})`);
     await shot(page, 'review-phone-day');
   });
 
@@ -431,8 +444,9 @@ describe('review UI, phone 390×844 (issue 12)', { timeout: 10 * 60000 }, () => 
     assert.deepEqual(tiny, []);
   });
 
-  // A day this browser never played: its cache holds none of the old chunks.
   test('8: a day whose chunks are empty files says so, no endless spinner', async () => {
+    // Routing turns the browser's cache off: the old chunks are not in play.
+    await page.route('**/rec/**', (r) => r.continue());
     for (const seg of fs.readdirSync(path.join(demo.root, '2025-01-23'))) {
       const dir = path.join(demo.root, '2025-01-23', seg);
       if (!fs.statSync(dir).isDirectory()) continue;
@@ -441,6 +455,7 @@ describe('review UI, phone 390×844 (issue 12)', { timeout: 10 * 60000 }, () => 
         fs.writeFileSync(path.join(dir, f), '');
       }
     }
+    await page.evaluate(() => (location.hash = '#/'));
     await page.evaluate(() => (location.hash = '#/2025-01-23'));
     const msg = page.getByTestId('player-message');
     await until(async () => /could not be played \(empty or damaged files\)/.test(await msg.textContent()) &&
