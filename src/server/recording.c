@@ -135,10 +135,18 @@ int srv_recording_handler(struct mg_connection *conn, struct app *app, const str
     if (slash && strcmp(slash, dl))
         return srv_send_error(conn, 404, "not_found", "no such API path");
     const char *method = mg_get_request_info(conn)->request_method;
+    const struct cc_day *d = NULL;
+    uint32_t seg = 0;
+    int status;
     if (!slash) {
-        if (strcmp(method, "DELETE"))
+        if (strcmp(method, "DELETE")) {
+            /* A folder that exists takes DELETE only; anything else is not there. */
+            if ((status = find_segment(conn, app, date, sub, id_len, &d, &seg)) != 0)
+                return status;
+            cc_catalog_release(app->cat, d);
             return srv_send_405_allow(conn, "DELETE");
-        int status = srv_check_write(conn, app);
+        }
+        status = srv_check_write(conn, app);
         if (status)
             return status;
         srv_sweep_hold(app);
@@ -148,9 +156,7 @@ int srv_recording_handler(struct mg_connection *conn, struct app *app, const str
     }
     if (!srv_method_ok(conn))
         return srv_send_405(conn);
-    const struct cc_day *d = NULL;
-    uint32_t seg = 0;
-    int status = find_segment(conn, app, date, sub, id_len, &d, &seg);
+    status = find_segment(conn, app, date, sub, id_len, &d, &seg);
     if (status)
         return status;
     status = download(conn, app, d, seg);

@@ -369,7 +369,8 @@ describe('review UI, desktop 1280×800 (issue 12)', { timeout: 15 * 60000 }, () 
     page.on('dialog', (d) => d.accept());
     await page.evaluate(() => (location.hash = '#/2025-01-22'));
     const rows = page.getByTestId('recording');
-    await until(async () => (await rows.count()) > 1, 'the recordings list');
+    await until(async () => (await page.getByTestId('wall-date').textContent()) === '2025-01-22' &&
+      (await rows.count()) > 1, 'the recordings list of 2025-01-22');
     const n = await rows.count();
     const id = await rows.first().getAttribute('data-id');
     await rows.first().getByTestId('recording-delete').click();

@@ -63,6 +63,7 @@ describe('one recording: download and delete', SUITE, () => {
     const r = await srv.get(`/api/days/${day}/00001`);
     assertError(r, 405, 'method_not_allowed');
     assert.equal(r.headers.allow, 'DELETE');
+    assertError(await srv.get(`/api/days/${day}/nope`), 404, 'no_such_recording');
   });
 
   test('DELETE from another origin is 403 and removes nothing', async () => {

@@ -219,11 +219,13 @@ function scheduleRefresh(ctl) {
   }, REFRESH_MS);
 }
 
+// After a recording of the open day was deleted: its playlist changed, so the
+// day opens again where it was (or leaves, when nothing is left).
 async function reloadDay() {
   if (app.view !== 'day') return;
   try {
     const day = await api.day(app.date);
-    if (day.date === app.date) set({ day });
+    if (day.date === app.date) openDay(day.date, player.now());
   } catch (e) {
     if (e instanceof ApiError && e.status === 404) leaveDay(`${app.date} has no recordings left.`);
   }

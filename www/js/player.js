@@ -244,6 +244,9 @@ export class Player {
     clearInterval(this.poll);
     this.poll = 0;
     if (this.hls) {
+      // Loading stops first: a live playlist's reload timer set while hls.js
+      // tears down would fire on a destroyed instance.
+      this.hls.stopLoad();
       this.hls.destroy();
       this.hls = null;
     }
