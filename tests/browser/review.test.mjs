@@ -132,6 +132,35 @@ describe('review UI, desktop 1280×800 (issue 12)', { timeout: 15 * 60000 }, () 
     assert.deepEqual(failed, []);
   });
 
+  // The benchmark's case: hls.js comes with the page; a calendar click then
+  // asks for the day's JSON and its playlist without one waiting for the
+  // other. The JSON is held back until the playlist has been asked for: a UI
+  // that waited for it would never ask.
+  test('issue 11: hls.js loads with the page; a click asks for the JSON and the playlist at once', async () => {
+    await page.goto(`${base}/?fresh`); // a new document, not a hash change
+    await until(() => page.locator('[data-testid=cal-day][data-date="2025-01-23"][data-has]').count(), 'the calendar');
+    await until(() => page.evaluate(() => performance.getEntriesByType('resource')
+      .some((e) => e.name.endsWith('/vendor/hls.min.js'))), 'hls.js, before any day is opened');
+    let asked;
+    const playlistAsked = new Promise((resolve) => (asked = resolve));
+    const onRequest = (r) => r.url().endsWith('/api/days/2025-01-23/playlist.m3u8') && asked(true);
+    page.on('request', onRequest);
+    let heldUntilAsked = null;
+    await page.route('**/api/days/2025-01-23', async (r) => {
+      heldUntilAsked = await Promise.race([playlistAsked,
+        new Promise((resolve) => setTimeout(() => resolve(false), SLOW / 2))]);
+      await r.continue();
+    });
+    try {
+      await page.locator('[data-testid=cal-day][data-date="2025-01-23"]').click();
+      await until(async () => (await p.wall()) !== null, 'the day playing');
+      assert.equal(heldUntilAsked, true, 'the playlist was asked for while the JSON was still on its way');
+    } finally {
+      page.off('request', onRequest);
+      await page.unroute('**/api/days/2025-01-23');
+    }
+  });
+
   test('a11y: named buttons, a labelled video, the calendar as rows, the cursor on a recorded day', async () => {
     const unnamed = await page.evaluate(() => [...document.querySelectorAll('button')]
       .filter((b) => !/[A-Za-z]{2}/.test(b.getAttribute('aria-label') || b.textContent))
