@@ -179,6 +179,12 @@ describe('review UI, desktop 1280×800 (issue 12)', { timeout: 15 * 60000 }, () 
     const m = /^(?:(\d+) h )?(\d+) min/.exec(sum);
     assert.ok(m, sum);
     assert.equal(cal, m[1] ? `${m[1]}h` : `${m[2]}m`);
+    // 11: the zoom buttons show the zoom in force.
+    const pressed = () => page.locator('[data-zoom][aria-pressed=true]').evaluateAll((b) => b.map((x) => x.dataset.testid));
+    await until(async () => (await pressed()).join() === 'zoom-24h', 'the whole day shown as pressed');
+    await page.getByTestId('zoom-1h').click();
+    assert.deepEqual(await pressed(), ['zoom-1h']);
+    await page.getByTestId('zoom-24h').click();
   });
 
   test('a11y: text contrast ≥ 4.5:1 on the day view', async () => {
