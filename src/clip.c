@@ -235,3 +235,9 @@ int cc_clip_add_day_at(struct cc_clip *c, const struct cc_day *d, const char *ro
         .c = c, .from_ms = times[0], .to_ms = times[n - 1] + 1, .times = times, .ntimes = n};
     return add_day(&p, d, root);
 }
+
+int cc_clip_add_segment(struct cc_clip *c, const struct cc_segment *s, const char *root)
+{
+    struct planner p = {.c = c, .from_ms = INT64_MIN, .to_ms = INT64_MAX};
+    return s->nchunks ? plan_segment(&p, s, root) : 0;
+}

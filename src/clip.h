@@ -81,6 +81,9 @@ int cc_clip_add_day(struct cc_clip *c, const struct cc_day *d, const char *root,
  * plans 300 chunks, not 43,200). Returns as cc_clip_add_day. */
 int cc_clip_add_day_at(struct cc_clip *c, const struct cc_day *d, const char *root,
                        const int64_t *times, size_t n);
+/* Appends every chunk of one recording folder (segment s of a day), in
+ * playlist order. Same returns as cc_clip_add_day. */
+int cc_clip_add_segment(struct cc_clip *c, const struct cc_segment *s, const char *root);
 
 static inline const char *cc_clip_name(const struct cc_clip *c, const struct cc_clip_part *p)
 {

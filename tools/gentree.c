@@ -687,6 +687,15 @@ static int demo_events_txt(const struct demo *d, const struct folder *f, const c
     return rc;
 }
 
+static int stamp_mtime(const char *path, int64_t ms)
+{
+    struct timespec ts[2] = {{ms / 1000, (ms % 1000) * 1000000}, {ms / 1000, (ms % 1000) * 1000000}};
+    if (utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW) == 0)
+        return 0;
+    fprintf(stderr, "camcat-gentree: %s: %s\n", path, strerror(errno));
+    return -errno;
+}
+
 static int demo_folder(struct demo *d, const char *day, const struct folder *f)
 {
     char dir[PATH_MAX_LEN], src[PATH_MAX_LEN], dst[PATH_MAX_LEN + 32];
@@ -709,6 +718,13 @@ static int demo_folder(struct demo *d, const char *day, const struct folder *f)
     }
     if (rc == 0)
         rc = demo_events_txt(d, f, dir);
+    /* As the recorder left them: a finished or cut folder last changed when
+     * its last chunk ended, so only the live folder reads as being recorded
+     * (day.h's rule). Chunks keep theirs: they may be links to the media. */
+    if (rc == 0 && !f->live)
+        rc = stamp_mtime(dst, f->end_ms);
+    if (rc == 0 && !f->live)
+        rc = stamp_mtime(dir, f->end_ms);
     cc_buf_free(&b);
     return rc;
 }

@@ -18,6 +18,7 @@
 #include "mem.h"
 #include "mqtt.h"
 #include "snapshot.h"
+#include "recording.h"
 #include "stitch.h"
 #include "thumb.h"
 #include "urlpath.h"
@@ -390,7 +391,7 @@ static int handle_one_day(struct mg_connection *conn, struct app *app, const cha
     else if (!strcmp(sub, "motion"))
         what = MOTION;
     else
-        return srv_send_error(conn, 404, "not_found", "no such API path");
+        return srv_recording_handler(conn, app, &date, sub);
     if (what == DAY && !strcmp(mg_get_request_info(conn)->request_method, "DELETE"))
         return srv_day_delete(conn, app, &date);
     if (!srv_method_ok(conn))

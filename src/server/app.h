@@ -79,6 +79,10 @@ int srv_storage_handler(struct mg_connection *conn, struct app *app);   /* GET /
  * 0 with *res, -ENOENT when no retention policy is set, or -errno. */
 int srv_sweep_now(struct app *app, struct cc_ret_result *res);
 int srv_day_delete(struct mg_connection *conn, struct app *app, const struct cc_date *date);
+/* The lock sweeps and DELETEs hold while they decide and delete: another
+ * deleter (DELETE of one recording) takes it the same way. */
+void srv_sweep_hold(struct app *app);
+void srv_sweep_release(struct app *app);
 
 /* State-changing requests (POST, DELETE) call this first: 0 when the request
  * may change the camera, else the status of the 403 it sent: a foreign or

@@ -360,3 +360,15 @@ out:
     pthread_mutex_unlock(&app->sweep->run_lock);
     return status;
 }
+
+/* ---- the deleters' lock, for other handlers (recording.c) ------------------------ */
+
+void srv_sweep_hold(struct app *app)
+{
+    pthread_mutex_lock(&app->sweep->run_lock);
+}
+
+void srv_sweep_release(struct app *app)
+{
+    pthread_mutex_unlock(&app->sweep->run_lock);
+}

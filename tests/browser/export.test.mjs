@@ -67,7 +67,8 @@ describe('clip download in the web UI', { timeout: 10 * 60000 }, () => {
     await page.getByTestId('clip-download').click();
     const msg = page.getByTestId('clip-message');
     await until(async () => /Too long/.test(await msg.textContent()), 'the 413 message');
-    assert.match(await msg.textContent(), /at most 90 s/);
+    assert.match(await msg.textContent(), /at most 1 min 30 s\. Choose a shorter clip/);
+    assert.doesNotMatch(await msg.textContent(), /export_max_s/); // a config key means nothing here
     assert.equal(await msg.getAttribute('data-kind'), 'error');
 
     await page.getByTestId('clip-close').click();

@@ -64,12 +64,14 @@ export async function serveDemo(tag, { days, endDate, nowIso, args = [] }) {
   return { work, root, port, log: () => log, stop };
 }
 
-// Headless Chromium with its own profile under work.
-export async function openBrowser(work, { viewport = { width: 1280, height: 860 } } = {}) {
+// Headless Chromium with its own profile under work; mobile: a phone's
+// touch screen and meta-viewport handling.
+export async function openBrowser(work, { viewport = { width: 1280, height: 860 }, mobile = false } = {}) {
   const ctx = await chromium.launchPersistentContext(path.join(work, 'profile'), {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
     viewport,
+    ...(mobile ? { isMobile: true, hasTouch: true, deviceScaleFactor: 3 } : {}),
     acceptDownloads: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',

@@ -117,16 +117,11 @@ export const api = {
     throw new ApiError(r.status, (err && err.code) || `http_${r.status}`,
       (err && err.message) || `${r.status} ${r.statusText}`);
   },
-  // Optional endpoints: present unless the server answers 404. The body is
-  // not read (an export or a live playlist could be large or slow).
-  async has(path) {
-    const ctl = new AbortController();
-    try {
-      const r = await fetch(path, { signal: ctl.signal, cache: 'no-store' });
-      ctl.abort();
-      return r.status !== 404 && r.status !== 405;
-    } catch {
-      return false;
-    }
+  // One recording folder of a day, as a file of its chunks in order.
+  recordingUrl(date, id) {
+    return `/api/days/${enc(date)}/${enc(id)}/download.ts`;
+  },
+  deleteRecording(date, id, opts) {
+    return getJson(`/api/days/${enc(date)}/${enc(id)}`, { ...opts, method: 'DELETE' });
   },
 };

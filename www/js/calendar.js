@@ -1,7 +1,7 @@
 // The month grid: which days have recordings, how much, and motion counts.
 // Only days with recordings open; the cursor moves with the arrow keys.
 import { api } from './api.js';
-import { MONTHS, addDays, dateKey, daysInMonth, fmtDuration, parseDate, weekdayMon0 } from './timefmt.js';
+import { MONTHS, addDays, dateKey, daysInMonth, fmtDuration, fmtShort, parseDate, weekdayMon0 } from './timefmt.js';
 
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 
@@ -37,8 +37,13 @@ export class Calendar {
     return this.show(t.y, t.mo, true);
   }
 
+  // The open day (null: none, after leaving it or deleting it).
   select(date) {
     this.selected = date;
+    if (!date) {
+      this.render();
+      return Promise.resolve();
+    }
     this.cursor = date;
     const p = parseDate(date);
     if (p && (p.y !== this.year || p.mo !== this.month)) return this.show(p.y, p.mo);
@@ -70,6 +75,10 @@ export class Calendar {
       const list = await api.days(first, last, { signal: ctl.signal });
       if (ctl.signal.aborted) return;
       for (const d of list) if (d.date >= first && d.date <= last) this.days.set(d.date, d);
+      if (!this.days.has(this.cursor) && this.days.size) {
+        const keys = [...this.days.keys()].sort();
+        this.cursor = keys.find((k) => k >= this.cursor) || keys[keys.length - 1];
+      }
       this.render();
       if (!this.days.size) this.message(`No recordings in ${MONTHS[mo - 1]} ${y}.`);
     } catch (e) {
@@ -90,16 +99,34 @@ export class Calendar {
     const { y, mo } = { y: this.year, mo: this.month };
     this.els.title.textContent = `${MONTHS[mo - 1]} ${y}`;
     const frag = document.createDocumentFragment();
+    // Rows for assistive technology; display: contents keeps the CSS grid.
+    const div = (className, role) => {
+      const el = document.createElement('div');
+      el.className = className;
+      el.setAttribute('role', role);
+      return el;
+    };
+    const row = () => div('cal-row', 'row');
+    let r = row();
     for (const w of WEEKDAYS) {
       const h = document.createElement('div');
       h.className = 'cal-wd';
       h.setAttribute('role', 'columnheader');
       h.textContent = w;
-      frag.append(h);
+      r.append(h);
     }
+    frag.append(r);
+    r = row();
     const lead = weekdayMon0(y, mo, 1);
-    for (let i = 0; i < lead; i++) frag.append(Object.assign(document.createElement('div'), { className: 'cal-pad' }));
-    for (let d = 1; d <= daysInMonth(y, mo); d++) frag.append(this.cell(dateKey(y, mo, d), d));
+    for (let i = 0; i < lead; i++) r.append(div('cal-pad', 'gridcell'));
+    for (let d = 1; d <= daysInMonth(y, mo); d++) {
+      if (r.children.length === 7) {
+        frag.append(r);
+        r = row();
+      }
+      r.append(this.cell(dateKey(y, mo, d), d));
+    }
+    frag.append(r);
     // Re-rendering must not drop the keyboard focus out of the grid.
     const hadFocus = this.els.grid.contains(document.activeElement);
     this.els.grid.replaceChildren(frag);
@@ -133,8 +160,7 @@ export class Calendar {
     el.style.setProperty('--fill', (0.18 + 0.82 * Math.sqrt(frac)).toFixed(3));
     const hours = document.createElement('span');
     hours.className = 'hrs';
-    hours.textContent = info.recorded_s >= 3600 ? `${Math.round(info.recorded_s / 3600)}h`
-      : `${Math.max(1, Math.round(info.recorded_s / 60))}m`;
+    hours.textContent = fmtShort(info.recorded_s);
     el.append(hours);
     if (info.motion > 0) {
       const m = document.createElement('span');
@@ -156,7 +182,7 @@ export class Calendar {
 
   async onKey(e) {
     const moves = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -7, ArrowDown: 7 };
-    let next = null;
+    let next;
     if (e.key in moves) next = addDays(this.cursor, moves[e.key]);
     else if (e.key === 'PageUp' || e.key === 'PageDown') {
       e.preventDefault();

@@ -1,83 +1,57 @@
-// Wires the calendar, player and timeline together and keeps the URL in
-// step: #/2025-01-24 opens a day, #/2025-01-24/08:15:30 a moment in it.
+// Wires the parts together over the one app state (state.js) and keeps the
+// URL in step: #/2025-01-24 opens a day, #/2025-01-24/08:15:30 a moment in
+// it, #/live the camera. Each view renders from the state; this file routes,
+// loads days and maps the controls onto the player.
 import { ApiError, api } from './api.js';
 import { Calendar } from './calendar.js';
-import { Player } from './player.js';
+import { closeClip, initClip, renderClip } from './clip.js';
+import { initClock } from './clocksync.js';
+import { holesIn, isRecording, timelineDay } from './daysum.js';
+import { initDayView, renderDayView } from './dayview.js';
+import { initKeys } from './keys.js';
+import { initLive, liveLost, openLive, renderLive, stopLiveRetry } from './live.js';
+import { notice, overlay } from './messages.js';
+import { Player, preloadHls } from './player.js';
+import { dayHash, parseHash } from './route.js';
+import { app, onChange, set } from './state.js';
 import { Storage } from './storage.js';
 import { Timeline } from './timeline.js';
-import { MS_DAY, MS_MIN, fmtBytes, fmtDate, fmtDuration, fmtOffset, fmtStamp, fmtTime, parseDate, parseHms,
-  todayKey } from './timefmt.js';
+import { addDays, fmtDate, fmtStamp, fmtTime, parseDate, todayKey } from './timefmt.js';
 
 const $ = (id) => document.getElementById(id);
-const RATES = [1, 2, 4, 8];
+const RATES = [0.25, 0.5, 1, 2, 4, 8];
+const FAST_RATES = [1, 2, 4, 8]; // what the speed button cycles through
+const REFRESH_MS = 5000; // a day being recorded is re-read this often
 
-const state = {
-  date: null,
-  day: null, // GET /api/days/DATE
-  offMin: 0,
-  live: false, // watching /api/live.m3u8
-  liveRetry: 0,
-  loadCtl: null,
-  refresh: 0,
-  hashTimer: 0,
-  exportOk: false,
-  clockSkew: 0, // camera clock minus this browser's, ms
-};
+const fmt = (ms) => fmtTime(ms, app.offMin);
+let loadCtl = null;
+let refreshTimer = 0;
+let hashTimer = 0;
 
-// --- messages -------------------------------------------------------------
-
-let noticeTimer = 0;
-function notice(text) {
-  const el = $('notice');
-  el.textContent = text;
-  el.hidden = false;
-  clearTimeout(noticeTimer);
-  noticeTimer = setTimeout(() => (el.hidden = true), 4000);
-}
-
-let retryFn = null;
-function overlay(text, { spin = false, retry = null } = {}) {
-  $('overlay').hidden = !text;
-  $('overlay-text').textContent = text || '';
-  $('spinner').hidden = !spin;
-  $('retry-btn').hidden = !retry;
-  retryFn = retry;
-  $('overlay').dataset.kind = spin ? 'loading' : retry ? 'error' : 'info';
-}
-$('retry-btn').addEventListener('click', () => retryFn && retryFn());
-
-const fmt = (ms) => fmtTime(ms, state.offMin);
-
-// --- player + timeline ------------------------------------------------------
+// --- the player and the timeline ---------------------------------------------
 
 const video = $('video');
 const player = new Player(video, {
-  offMin: () => state.offMin,
+  offMin: () => app.offMin,
   fmt,
   onTime: showTime,
   onNotice: notice,
-  onBusy: (on) => ($('busy').hidden = !on),
-  onError: (text) => (state.live ? liveLost() : overlay(text, { retry: () => openDay(state.date, player.now()) })),
+  onBusy: (on) => ($('busy').hidden = !on || !$('overlay').hidden), // a message says more
+  onError: (text) => (app.view === 'live' ? liveLost() : overlay(text, { retry: () => openDay(app.date, player.now()) })),
   onState: (s) => {
-    $('play').textContent = s === 'playing' ? '❚❚' : '▶';
-    $('play').dataset.state = s;
-    document.body.dataset.playback = s;
-    if (s === 'ended' && !state.live) notice('End of the recordings for this day');
+    set({ playback: s });
     if (s === 'paused') writeHash(true);
-    updateLive();
+    if (s === 'ended') continueAfter(app.date);
   },
-  onLevel: (live) => {
-    if (live && !state.refresh && state.date) {
-      state.refresh = setInterval(() => refreshDay(), 30000);
-    }
-  },
+  onLevel: () => renderTimeline(app, true),
 });
 
 const timeline = new Timeline($('timeline'), {
   onSeek: (ms) => seekWall(ms),
-  onView: () => updateExport(),
+  onView: (v) => renderZoom(v),
 });
 
+// The readout follows the play head (many times a second: not through set()).
 function showTime(ms) {
   const el = $('wallclock');
   if (ms === null || ms === undefined) {
@@ -87,22 +61,22 @@ function showTime(ms) {
   } else {
     el.textContent = fmt(ms);
     el.dataset.ms = String(ms);
-    $('wall-date').textContent = fmtDate(ms, state.offMin);
+    crossedHole(ms);
+    $('wall-date').textContent = fmtDate(ms, app.offMin);
   }
   timeline.setPlayhead(ms ?? null);
   writeHash(false);
-  updateExport();
-  updateLive();
+  renderLive();
 }
 
 function seekWall(ms) {
   timeline.reveal();
-  if (state.live) {
+  if (app.view === 'live') {
     // Live holds only the last few chunks: past them, the day's recording.
     const r = player.mediaAt(ms);
     if (r && r.after) player.goLive();
-    else if (!r || r.inGap) openRecorded(ms);
-    else player.seekMedia(r.t);
+    else if ((!r || r.inGap) && app.date) location.hash = dayHash(app.date, fmt(ms));
+    else if (r) player.seekMedia(r.t);
     return;
   }
   const r = player.seekWall(ms);
@@ -112,110 +86,192 @@ function seekWall(ms) {
 
 // The URL follows the play head, without flooding the history.
 function writeHash(now) {
-  if (!state.date || state.live) return;
   const go = () => {
-    if (!state.date || state.live) return; // live began while this waited
+    if (app.view !== 'day') return; // left the day while this waited
     const ms = player.now();
-    const h = ms === null ? `#/${state.date}` : `#/${state.date}/${fmt(ms)}`;
+    const h = dayHash(app.date, ms === null ? null : fmt(ms));
     if (h !== location.hash) history.replaceState(null, '', h);
   };
+  if (app.view !== 'day') return;
   if (now) {
-    clearTimeout(state.hashTimer);
-    state.hashTimer = 0;
+    clearTimeout(hashTimer);
+    hashTimer = 0;
     go();
-  } else if (!state.hashTimer) {
-    state.hashTimer = setTimeout(() => {
-      state.hashTimer = 0;
+  } else if (!hashTimer) {
+    hashTimer = setTimeout(() => {
+      hashTimer = 0;
       go();
     }, 1000);
   }
 }
 
-// Timeline data from the day's JSON, in wall-clock ms.
-function timelineDay(day) {
-  const recording = (s) => s.state === 'recording';
-  return {
-    start: day.day_start_ms,
-    offMin: day.utc_offset_min,
-    segments: day.segments.filter((s) => !s.untimed)
-      .map((s) => ({ start: s.start_ms, end: s.end_ms, live: recording(s) })),
-    gaps: (day.gaps || []).map((g) => ({ start: g.start_ms, end: g.end_ms })),
-    motion: (day.motion || []).map((m) => ({ start: m.start_ms, end: Math.max(m.end_ms || m.start_ms, m.start_ms) })),
-  };
+// --- views over the state ----------------------------------------------------
+
+let drawn = { day: null, nfrags: -1 };
+function renderTimeline(a, fragsChanged = false) {
+  if (!a.day) {
+    if (drawn.day) timeline.clear();
+    drawn = { day: null, nfrags: -1 };
+    return;
+  }
+  if (a.day === drawn.day && !(fragsChanged && player.frags.length !== drawn.nfrags)) return;
+  const same = drawn.day && drawn.day.date === a.day.date;
+  // Holes come from the playlist: a day's own playlist, not Live's window.
+  const data = timelineDay(a.day, a.view === 'day' ? holesIn(player.frags) : []);
+  const holes = data.gaps.slice(a.day.gaps.length);
+  timeline.setDay(data, same);
+  $('timeline').dataset.gaps = String(data.gaps.length);
+  drawn = { day: a.day, nfrags: player.frags.length, holes };
 }
 
-function summary(day) {
-  storage.setDay(day.date, day);
-  const t = day.totals || {};
-  const n = day.segments.length;
-  const live = day.segments.some((s) => s.state === 'recording');
-  $('day-summary').textContent = `${fmtDuration(t.recorded_s || 0)} in ${n} recording${n === 1 ? '' : 's'}` +
-    ` · ${t.motion || 0} motion${live ? ' · recording now' : ''}`;
-  $('wall-offset').textContent = `UTC${fmtOffset(day.utc_offset_min)}`;
+// Playing across a hole (a chunk missing on disk) says so, never silently.
+let lastWall = null;
+function crossedHole(ms) {
+  const prev = lastWall;
+  lastWall = ms;
+  if (prev === null || ms === null || app.playback !== 'playing' || !drawn.holes) return;
+  const h = drawn.holes.find((x) => prev <= x.start && ms >= x.end && ms - prev < 10000);
+  if (h) notice(`No recording ${fmt(h.start)}–${fmt(h.end)} (missing on disk): skipped`);
 }
 
+function renderZoom(v) {
+  for (const b of document.querySelectorAll('[data-zoom]')) {
+    b.setAttribute('aria-pressed', String(Math.abs(v.to - v.from - Number(b.dataset.zoom)) < 1000));
+  }
+}
+
+function renderPlayback(a) {
+  const playing = a.playback === 'playing';
+  $('play').textContent = playing ? '❚❚' : '▶';
+  $('play').setAttribute('aria-label', playing ? 'Pause' : 'Play');
+  $('play').dataset.state = a.playback;
+  document.body.dataset.playback = a.playback;
+  document.body.dataset.view = a.view === 'calendar' ? 'calendar' : 'day';
+  $('speed').textContent = `${a.rate}×`;
+  $('speed').dataset.rate = String(a.rate);
+  $('speed').setAttribute('aria-label', `Speed ${a.rate}×`);
+}
+
+onChange(renderPlayback);
+onChange(renderTimeline);
+onChange(renderDayView);
+onChange(renderClip);
+onChange((a) => (a.view === 'day' && a.day ? storage.setDay(a.date, a.day) : storage.setDay(null, null)));
+onChange(() => renderLive());
+
+// --- loading days ----------------------------------------------------------------
+
+// Starts a new load: the previous one is abandoned, its timers stopped.
+function begin() {
+  if (loadCtl) loadCtl.abort();
+  loadCtl = new AbortController();
+  clearTimeout(refreshTimer);
+  refreshTimer = 0;
+  stopLiveRetry();
+  return loadCtl;
+}
+
+// The day JSON, the playlist and hls.js load at the same time: the player
+// learns where to start when the JSON (and with it local midnight) arrives.
 async function openDay(date, startMs = null, { offMs = null } = {}) {
-  if (state.loadCtl) state.loadCtl.abort();
-  const ctl = (state.loadCtl = new AbortController());
-  clearInterval(state.refresh);
-  state.refresh = 0;
-  state.date = date;
-  setLive(false);
-  state.day = null;
-  document.body.dataset.view = 'day';
-  player.close();
-  timeline.clear();
+  const ctl = begin();
+  set({ view: 'day', date, day: null, playback: 'idle' });
   showTime(null);
   calendar.select(date);
+  const dayP = api.day(date, { signal: ctl.signal });
+  const startP = dayP.then((d) => (offMs !== null ? d.day_start_ms + offMs : startMs), () => startMs);
+  const opened = dayP.then((d) => d.segments.length > 0, () => false);
+  player.open({ url: api.playlistUrl(date), startMs: startP, when: opened });
   // Indexing a day the first time can take a while on the camera.
   const spin = setTimeout(() => overlay(`Indexing the recordings of ${date}…`, { spin: true }), 200);
   let day;
   try {
-    day = await api.day(date, { signal: ctl.signal });
+    day = await dayP;
   } catch (e) {
     if (e.name === 'AbortError') return;
-    clearTimeout(spin);
+    player.close();
     if (e instanceof ApiError && e.status === 404) overlay(`No recordings on ${date}.`);
     else if (e instanceof ApiError && e.code === 'bad_date') overlay(`“${date}” is not a date.`);
     else overlay(`Server error: ${e.message}`, { retry: () => openDay(date, startMs, { offMs }) });
-    $('day-summary').textContent = '';
     return;
   } finally {
     clearTimeout(spin);
   }
   if (ctl.signal.aborted) return;
-  state.day = day;
-  state.offMin = day.utc_offset_min || 0;
-  summary(day);
-  timeline.setDay(timelineDay(day));
-  if (!day.segments.length) {
-    overlay(`No recordings on ${date}.`);
+  set({ day, offMin: day.utc_offset_min });
+  overlay(day.segments.length ? null : `No recordings on ${date}.`);
+  scheduleRefresh(ctl);
+}
+
+// A day being recorded changes: it is read again while it says so, so "recording
+// now", Delete and the timeline follow the server's one notion of recording.
+function scheduleRefresh(ctl) {
+  clearTimeout(refreshTimer);
+  if (!isRecording(app.day)) return;
+  refreshTimer = setTimeout(async () => {
+    try {
+      const day = await api.day(app.date, { signal: ctl.signal });
+      if (!ctl.signal.aborted && day.date === app.date) set({ day });
+    } catch {
+      // The next refresh tries again; playback goes on meanwhile.
+    }
+    if (!ctl.signal.aborted) scheduleRefresh(ctl);
+  }, REFRESH_MS);
+}
+
+// After a recording of the open day was deleted: its playlist changed, so the
+// day opens again where it was (or leaves, when nothing is left).
+async function reloadDay() {
+  if (app.view !== 'day') return;
+  try {
+    const day = await api.day(app.date);
+    if (day.date === app.date) openDay(day.date, player.now());
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 404) leaveDay(`${app.date} has no recordings left.`);
+  }
+  calendar.show(calendar.year, calendar.month);
+  storage.refresh();
+}
+
+// Back to the calendar: nothing of the old day stays on screen.
+function leaveDay(text = 'Pick a day with recordings in the calendar.') {
+  begin();
+  player.close();
+  set({ view: 'calendar', date: null, day: null, playback: 'idle' });
+  showTime(null);
+  calendar.select(null);
+  closeClip();
+  overlay(text);
+}
+
+// Continuous playback: at the end of a day's recordings, on into the next
+// day that has some, and into Live at the end of the newest.
+async function continueAfter(date) {
+  if (app.view !== 'day' || !date) return;
+  let next = null;
+  try {
+    const days = await api.days(addDays(date, 1), addDays(date, 366));
+    next = days.find((d) => d.date > date) || null;
+  } catch {
+    // Stay at the end.
+  }
+  if (app.date !== date || app.playback !== 'ended') return;
+  if (next) {
+    notice(`End of ${date}: on to ${next.date}`);
+    location.hash = dayHash(next.date);
     return;
   }
-  overlay(null);
-  if (offMs !== null) startMs = day.day_start_ms + offMs;
-  player.open({ url: api.playlistUrl(date), startMs });
+  const live = await api.liveStatus().catch(() => false);
+  if (app.date !== date || app.playback !== 'ended') return;
+  notice(live ? 'End of the recordings: on to Live' : 'End of the recordings');
+  if (live) location.hash = '#/live';
 }
 
-async function refreshDay() {
-  if (!state.date) return;
-  try {
-    const day = await api.day(state.date);
-    if (day.date !== state.date) return;
-    state.day = day;
-    summary(day);
-    timeline.setDay(timelineDay(day), true);
-  } catch {
-    // The next refresh tries again; playback goes on meanwhile.
-  }
-}
-
-// --- controls -----------------------------------------------------------------
+// --- controls ------------------------------------------------------------------------
 
 function jump(seconds) {
   const now = player.now();
-  if (now === null) return;
-  seekWall(now + seconds * 1000);
+  if (now !== null) seekWall(now + seconds * 1000);
 }
 
 // Next/previous recording folder or motion event, relative to the play head.
@@ -229,35 +285,40 @@ function step(list, dir) {
 }
 
 function stepSegment(dir) {
-  if (!state.day) return;
-  const starts = state.day.segments.filter((s) => !s.untimed).map((s) => s.start_ms).sort((a, b) => a - b);
+  if (!app.day) return;
+  const starts = app.day.segments.filter((s) => s.start_ms !== null).map((s) => s.start_ms).sort((a, b) => a - b);
   const t = step(starts, dir);
   if (t === null) notice(dir > 0 ? 'This is the last recording of the day' : 'This is the first recording of the day');
   else seekWall(t);
 }
 
 function stepMotion(dir) {
-  if (!state.day) return;
-  const starts = (state.day.motion || []).map((m) => m.start_ms).sort((a, b) => a - b);
+  if (!app.day) return;
+  const starts = app.day.motion.map((m) => m.start_ms).sort((a, b) => a - b);
   const t = step(starts, dir);
   if (t === null) {
     notice(dir > 0 ? 'No more motion events on this day' : 'No earlier motion events on this day');
     return;
   }
-  const ev = state.day.motion.find((m) => m.start_ms === t);
+  const ev = app.day.motion.find((m) => m.start_ms === t);
   seekWall(t);
-  notice(`Motion at ${fmt(t)}${ev && ev.label ? ` (${ev.label})` : ''}`);
+  notice(`Motion at ${fmt(t)}${ev.label ? ` (${ev.label})` : ''}`);
 }
 
 function setRate(r) {
   player.setRate(r);
-  $('speed').textContent = `${r}×`;
-  $('speed').dataset.rate = String(r);
+  set({ rate: r });
 }
 
+// The button goes up through the fast speeds; slow motion is on - and +.
 function cycleRate() {
-  const i = RATES.indexOf(player.rate);
-  setRate(RATES[(i + 1) % RATES.length]);
+  const i = FAST_RATES.indexOf(app.rate);
+  setRate(FAST_RATES[(i + 1) % FAST_RATES.length]);
+}
+
+function nudgeRate(dir) {
+  const i = RATES.indexOf(app.rate);
+  setRate(RATES[Math.min(RATES.length - 1, Math.max(0, i + dir))]);
 }
 
 async function snapshot() {
@@ -269,7 +330,7 @@ async function snapshot() {
   }
   const a = document.createElement('a');
   a.href = URL.createObjectURL(blob);
-  a.download = `camera-${fmtStamp(ms, state.offMin)}.png`;
+  a.download = `camera-${fmtStamp(ms, app.offMin)}.png`;
   document.body.append(a);
   a.click();
   a.remove();
@@ -283,127 +344,25 @@ function toggleFullscreen() {
   else if (video.webkitEnterFullscreen) video.webkitEnterFullscreen(); // iPhone
 }
 
-// --- clip download ------------------------------------------------------------
-// Mark in / mark out: the panel opens with a minute from the play head; either
-// end can be set to the play head while watching, or typed. The timeline shows
-// the clip as a band. Times are the camera's, on the open day; an end at or
-// before the start is on the next day.
-
-const clip = { from: 0, to: 0 };
-
-function updateExport() {
-  const show = state.exportOk && !!state.day && state.day.segments.length > 0 && !state.live;
-  $('export').hidden = !show;
-  if (!show && !$('clip-panel').hidden) closeClip();
+function frame(dir) {
+  if (!player.ready) return;
+  player.stepFrame(dir);
 }
 
-function clipMessage(text, kind = 'info') {
-  $('clip-msg').textContent = text;
-  $('clip-msg').dataset.kind = kind;
+function keyframe(dir) {
+  if (!player.ready) return;
+  player.stepKeyframe(dir);
 }
-
-function fmtLength(ms) {
-  const s = Math.round(ms / 1000);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  if (h) return `${h} h ${m} min`;
-  return m ? `${m} min ${s % 60} s` : `${s} s`;
-}
-
-function showClip() {
-  $('clip-from').value = fmt(clip.from);
-  $('clip-to').value = fmt(clip.to);
-  $('clip-len').textContent = clip.to > clip.from ? fmtLength(clip.to - clip.from) : '';
-  timeline.setSelection({ start: clip.from, end: clip.to });
-}
-
-function openClip() {
-  const firstRec = Math.min(...state.day.segments.map((s) => s.start_ms));
-  const head = player.now() ?? firstRec;
-  clip.from = head;
-  clip.to = head + MS_MIN;
-  $('clip-panel').hidden = false;
-  $('export').setAttribute('aria-expanded', 'true');
-  clipMessage('');
-  showClip();
-}
-
-function closeClip() {
-  $('clip-panel').hidden = true;
-  $('export').setAttribute('aria-expanded', 'false');
-  timeline.setSelection(null);
-}
-
-// A typed time: the open day's, the end moved past the start.
-function readClipInput(which) {
-  const off = parseHms($(`clip-${which}`).value);
-  if (off === null || !state.day) return;
-  let ms = state.day.day_start_ms + off;
-  if (which === 'to') {
-    while (ms <= clip.from) ms += MS_DAY;
-    while (ms - MS_DAY > clip.from) ms -= MS_DAY;
-  }
-  clip[which] = ms;
-  if (clip.to <= clip.from) clip.to = clip.from + MS_MIN;
-  clipMessage('');
-  showClip();
-}
-
-function clipAtHead(which) {
-  const now = player.now();
-  if (now === null) {
-    clipMessage('Play the video to the moment first.');
-    return;
-  }
-  clip[which] = now;
-  if (which === 'from' && clip.to <= now) clip.to = now + MS_MIN;
-  if (which === 'to' && now <= clip.from) {
-    clipMessage('The end must come after the start.', 'error');
-    return;
-  }
-  clipMessage('');
-  showClip();
-}
-
-// The server is asked first (HEAD), so a clip that is too long or empty gets
-// a message here instead of a broken download.
-async function downloadClip(e) {
-  e.preventDefault();
-  const { from, to } = clip;
-  clipMessage('Preparing the clip…');
-  try {
-    const info = await api.exportCheck(from, to);
-    const a = document.createElement('a');
-    a.href = info.url;
-    a.download = info.name;
-    document.body.append(a);
-    a.click();
-    a.remove();
-    clipMessage(`Downloading ${info.name || 'the clip'} (${fmtBytes(info.bytes)}).`);
-  } catch (err) {
-    if (err.status === 413) clipMessage(`Too long for one file: ${err.message}. Choose a shorter clip.`, 'error');
-    else if (err.status === 404) clipMessage(`Nothing was recorded between ${fmt(from)} and ${fmt(to)}.`, 'error');
-    else clipMessage(`The clip cannot be made: ${err.message}`, 'error');
-  }
-}
-
-$('export').addEventListener('click', () => ($('clip-panel').hidden ? openClip() : closeClip()));
-$('clip-close').addEventListener('click', closeClip);
-$('clip-from-head').addEventListener('click', () => clipAtHead('from'));
-$('clip-to-head').addEventListener('click', () => clipAtHead('to'));
-$('clip-from').addEventListener('change', () => readClipInput('from'));
-$('clip-to').addEventListener('change', () => readClipInput('to'));
-$('clip-panel').addEventListener('submit', downloadClip);
-$('clip-panel').addEventListener('keydown', (e) => {
-  if (e.key === 'Escape') closeClip();
-});
 
 $('play').addEventListener('click', () => player.toggle());
 $('speed').addEventListener('click', cycleRate);
+$('slower').addEventListener('click', () => nudgeRate(-1));
 $('prev-seg').addEventListener('click', () => stepSegment(-1));
 $('next-seg').addEventListener('click', () => stepSegment(1));
 $('prev-motion').addEventListener('click', () => stepMotion(-1));
 $('next-motion').addEventListener('click', () => stepMotion(1));
+$('prev-frame').addEventListener('click', () => frame(-1));
+$('next-frame').addEventListener('click', () => frame(1));
 $('snapshot').addEventListener('click', snapshot);
 $('fullscreen').addEventListener('click', toggleFullscreen);
 for (const b of document.querySelectorAll('[data-jump]')) {
@@ -414,41 +373,47 @@ for (const b of document.querySelectorAll('[data-zoom]')) {
 }
 video.addEventListener('click', () => player.toggle());
 
-document.addEventListener('keydown', (e) => {
-  if (e.ctrlKey || e.metaKey || e.altKey || !state.day) return;
-  const t = e.target;
-  if (t.closest && (t.closest('#cal-grid') || t.closest('input, select, textarea'))) return;
-  const onButton = t.closest && t.closest('button, a');
-  switch (e.key) {
-    case ' ':
-      if (onButton) return;
-      player.toggle();
-      break;
-    case 'ArrowLeft': jump(e.shiftKey ? -60 : -10); break;
-    case 'ArrowRight': jump(e.shiftKey ? 60 : 10); break;
-    case 'ArrowUp': stepSegment(1); break;
-    case 'ArrowDown': stepSegment(-1); break;
-    case '[': stepMotion(-1); break;
-    case ']': stepMotion(1); break;
-    case 'f': toggleFullscreen(); break;
-    default: return;
-  }
-  e.preventDefault();
+initKeys({
+  active: () => app.view !== 'calendar' && player.ready,
+  toggle: () => player.toggle(),
+  jump,
+  segment: stepSegment,
+  motion: stepMotion,
+  frame,
+  keyframe,
+  fullscreen: toggleFullscreen,
 });
+initClip(player, timeline);
+initDayView({ seekWall, reload: reloadDay });
 
-// --- calendar + routing -------------------------------------------------------
+// --- calendar, storage and routing ---------------------------------------------------
+
+// A picked day plays, and the player takes the keyboard and the screen: on a
+// phone the calendar sits above it until then.
+function pick(date) {
+  location.hash = dayHash(date);
+  $('player').focus({ preventScroll: true });
+  requestAnimationFrame(() => {
+    const r = $('player').getBoundingClientRect();
+    if (r.top < 0 || r.top > window.innerHeight / 3) $('player').scrollIntoView({ block: 'start' });
+  });
+}
 
 const calendar = new Calendar({
   grid: $('cal-grid'), title: $('cal-title'), msg: $('cal-msg'),
   prev: $('cal-prev'), next: $('cal-next'), today: $('cal-today'),
-}, { onPick: (date) => (location.hash = `#/${date}`) });
+}, { onPick: pick });
+initLive({ player, calendar, begin, setRate });
 
 const storage = new Storage({
   root: $('storage'), meter: $('storage-meter'), text: $('storage-text'),
   del: $('delete-day'), msg: $('storage-msg'),
 }, {
   onDeleted: (date) => {
-    if (state.date === date) location.hash = '#/';
+    if (app.date === date) {
+      if (location.hash === '#/') leaveDay();
+      else location.hash = '#/';
+    }
     calendar.show(calendar.year, calendar.month);
   },
 });
@@ -456,143 +421,36 @@ const storage = new Storage({
 // hash: the one navigated to. A hashchange event carries it in newURL:
 // location.hash may have been rewritten by the playing video since.
 function route(hash = location.hash) {
-  const parts = hash.replace(/^#\/?/, '').split('/');
-  if (parts[0] === 'live') {
+  const r = parseHash(hash);
+  if (r.view === 'live') {
     openLive();
-    return;
-  }
-  const date = parseDate(parts[0]) ? parts[0] : null;
-  if (!date) {
-    state.date = null;
-    document.body.dataset.view = 'calendar';
-    storage.setDay(null, null);
-    player.close();
-    overlay('Pick a day with recordings in the calendar.');
-    return;
-  }
-  const off = parseHms(parts[1]);
-  if (date === state.date && state.day && !state.live) {
-    if (off !== null) seekWall(state.day.day_start_ms + off);
-    return;
-  }
-  // Local midnight in the camera's offset comes with the day's JSON.
-  openDay(date, null, { offMs: off });
-}
-
-// --- live ---------------------------------------------------------------------
-
-const LIVE_RETRY_MS = 3000;
-const BEHIND_LIVE_S = 10; // further back than this offers "back to live"
-
-function setLive(on) {
-  state.live = on;
-  clearTimeout(state.liveRetry);
-  state.liveRetry = 0;
-  if (on) document.body.dataset.live = 'on';
-  else delete document.body.dataset.live;
-  $('live-btn').setAttribute('aria-pressed', String(on));
-  updateLive();
-}
-
-function updateLive() {
-  const el = $('live-edge');
-  const away = state.live && player.ready && (video.paused || player.behindLive() > BEHIND_LIVE_S);
-  el.hidden = !away;
-  $('live-badge').hidden = !state.live || away || !player.ready;
-}
-
-// Polling keeps this page a viewer, so a camera whose live source starts on
-// demand (live_start_cmd) comes up while the message shows.
-function notRecording(ctl) {
-  player.close();
-  state.day = null;
-  timeline.clear();
-  showTime(null);
-  $('day-summary').textContent = '';
-  overlay('camera is not recording');
-  state.liveRetry = setTimeout(() => !ctl.signal.aborted && state.live && openLive(), LIVE_RETRY_MS);
-}
-
-// The playlist failed while watching (the recording stopped or the server
-// restarted): ask again in a moment.
-function liveLost() {
-  overlay('Live stream interrupted — reconnecting…', { spin: true });
-  clearTimeout(state.liveRetry);
-  state.liveRetry = setTimeout(() => state.live && openLive(), LIVE_RETRY_MS);
-}
-
-// Live plays at once; the newest day's timeline follows when it arrives.
-async function openLive() {
-  if (state.loadCtl) state.loadCtl.abort();
-  const ctl = (state.loadCtl = new AbortController());
-  clearInterval(state.refresh);
-  state.refresh = 0;
-  setLive(true);
-  document.body.dataset.view = 'day';
-  let recording;
-  let days;
-  try {
-    [recording, days] = await Promise.all([api.liveStatus({ signal: ctl.signal }), api.days(null, null, { signal: ctl.signal })]);
-  } catch (e) {
-    if (e.name === 'AbortError') return;
-    overlay(`Server error: ${e.message}`, { retry: openLive });
-    return;
-  }
-  if (ctl.signal.aborted) return;
-  const newest = days[days.length - 1];
-  if (!recording || !newest) {
-    notRecording(ctl);
-    return;
-  }
-  overlay(null);
-  if (state.date !== newest.date || !state.day) {
-    state.date = newest.date;
-    state.day = null;
-    state.offMin = newest.utc_offset_min ?? 0;
-    timeline.clear();
-    calendar.select(newest.date);
-  }
-  if (player.rate !== 1) setRate(1); // faster would only run into the live edge
-  player.open({ url: api.liveUrl(), live: true });
-  try {
-    const day = await api.day(newest.date, { signal: ctl.signal });
-    if (ctl.signal.aborted || !state.live) return;
-    state.day = day;
-    state.offMin = day.utc_offset_min || 0;
-    summary(day);
-    timeline.setDay(timelineDay(day), true);
-  } catch {
-    // The timeline stays empty; live plays on.
+  } else if (r.view === 'calendar') {
+    leaveDay();
+  } else if (r.date === app.date && app.day && app.view === 'day') {
+    if (r.offMs !== null) seekWall(app.day.day_start_ms + r.offMs);
+  } else {
+    openDay(r.date, null, { offMs: r.offMs });
   }
 }
-
-// Leaves live for the recorded day at wall-clock ms.
-function openRecorded(ms) {
-  if (state.date) location.hash = `#/${state.date}/${fmt(ms)}`;
-}
-
-$('live-btn').addEventListener('click', () => {
-  if (location.hash !== '#/live') location.hash = '#/live';
-  else if (player.ready) player.goLive();
-  else openLive();
-});
-$('live-edge').addEventListener('click', () => player.goLive());
 
 window.addEventListener('hashchange', (e) => route(new URL(e.newURL).hash));
 
-// Start: the month of the linked day, else the newest recording's.
+// Start: the linked day (or Live) loads at once; the calendar, the server's
+// status, the storage card and the clocks load beside it.
 async function boot() {
-  let health = null;
-  try {
-    health = await api.health();
-    $('server-status').textContent = `camcat ${health.version}` +
-      (health.root && health.root.ok === false ? ' · recordings folder unavailable' : '');
-    $('server-status').dataset.ok = String(!health.root || health.root.ok !== false);
-  } catch (e) {
+  preloadHls();
+  route();
+  api.health().then((h) => {
+    $('server-status').textContent = `camcat ${h.version}` +
+      (h.root && h.root.ok === false ? ' · recordings folder unavailable' : '');
+    $('server-status').dataset.ok = String(!h.root || h.root.ok !== false);
+  }, () => {
     $('server-status').textContent = 'server unreachable';
     $('server-status').dataset.ok = 'false';
-  }
-  const linked = parseDate(location.hash.replace(/^#\/?/, '').split('/')[0]);
+  });
+  storage.refresh();
+  initClock();
+  const linked = parseDate(parseHash(location.hash).date);
   let newest = null;
   try {
     const days = await api.days();
@@ -600,72 +458,10 @@ async function boot() {
   } catch (e) {
     calendar.message(`Could not load the calendar: ${e.message}`);
   }
-  calendar.setToday(todayKey(newest ? newest.utc_offset_min ?? 0 : -new Date().getTimezoneOffset()));
+  calendar.setToday(todayKey(newest ? newest.utc_offset_min : -new Date().getTimezoneOffset()));
   const p = linked || parseDate(newest ? newest.date : calendar.today);
-  await calendar.show(p.y, p.mo);
-  route();
-  optional();
-}
-
-// Endpoints that a newer server has: each control appears only if present.
-async function optional() {
-  state.exportOk = await api.has(api.exportUrl(0, 0));
-  updateExport();
-  storage.refresh();
-  try {
-    const t0 = Date.now();
-    const t = await api.time();
-    const t1 = Date.now();
-    const ms = t.epoch_ms ?? t.now_ms ?? t.ms ?? Date.parse(t.now || t.time || '');
-    if (Number.isFinite(ms)) {
-      // The camera answered somewhere between t0 and t1: assume the middle.
-      state.clockSkew = ms - (t0 + t1) / 2;
-      const off = t.utc_offset_min ?? state.offMin;
-      const el = $('camera-clock');
-      el.hidden = false;
-      const draw = () => (el.textContent = `camera ${fmtTime(Date.now() + state.clockSkew, off)}`);
-      draw();
-      setInterval(draw, 1000);
-      offerClockSync(t);
-    }
-  } catch {
-    // No /api/time on this server.
-  }
-}
-
-// --- clock sync --------------------------------------------------------------
-
-const fmtSkew = (ms) => fmtDuration(Math.abs(ms) / 1000);
-
-// A camera without a real-time clock wakes up at the wrong time; this
-// browser's clock is usually right. Offered only past the camera's threshold.
-function offerClockSync(t) {
-  const threshold = t.threshold_ms ?? 2000;
-  if (t.clock_mode === 'off' || !(Math.abs(state.clockSkew) > threshold)) return;
-  const text = $('clock-sync-text');
-  const btn = $('clock-sync-btn');
-  text.textContent = `camera clock is ${fmtSkew(state.clockSkew)} ${state.clockSkew < 0 ? 'behind' : 'ahead'}`;
-  $('clock-sync').hidden = false;
-  btn.hidden = false;
-  btn.addEventListener('click', async () => {
-    btn.disabled = true;
-    try {
-      const r = await api.setTime({ epoch_ms: Date.now(), utc_offset_min: -new Date().getTimezoneOffset() });
-      if (r.action === 'set') {
-        state.clockSkew = 0;
-        text.textContent = `camera clock set (it was ${fmtSkew(r.diff_ms)} off)`;
-      } else if (r.action === 'would_set') {
-        text.textContent = `report mode: would set the clock (${fmtSkew(r.diff_ms)} off); ` +
-          'the camera\'s config has clock = report';
-      } else {
-        text.textContent = `camera clock is within ${fmtSkew(threshold)}: nothing to do`;
-      }
-      btn.hidden = true;
-    } catch (e) {
-      text.textContent = `clock not set: ${e.message}`;
-      btn.disabled = false;
-    }
-  });
+  if (!app.date) await calendar.show(p.y, p.mo);
+  else calendar.render();
 }
 
 boot();

@@ -6,12 +6,17 @@
 // A chunk that cannot be loaded or decoded is skipped, never waited on.
 
 const HLS_URL = 'vendor/hls.min.js';
+const FAIL_STREAK = 3; // failed chunks in a row that end the attempt
 const FRAG_ERRORS = new Set(['fragLoadError', 'fragLoadTimeOut', 'fragParsingError', 'fragDecryptError',
   'fragGap']);
 let hlsPromise = null;
 
-// hls.js is 600 KB: loaded only when a day is first played, and never where
+// hls.js is 600 KB: fetched while the first day's JSON loads, never where
 // native HLS is used.
+export function preloadHls() {
+  if (hasMse()) loadHls().catch(() => {});
+}
+
 function loadHls() {
   if (!hlsPromise) {
     hlsPromise = new Promise((resolve, reject) => {
@@ -54,6 +59,25 @@ export function parseFragments(text) {
   return { fragments: out, live: !/^#EXT-X-ENDLIST/m.test(text) };
 }
 
+// hls.js 1.7.4 can schedule a live playlist's reload from a response that
+// lands while its instance is being torn down; the timer then fires on the
+// destroyed instance ("reading 'trigger'"). Playlist responses for an
+// instance the player has let go are dropped before hls.js sees them.
+function loaderWhile(Base, current) {
+  return class extends Base {
+    load(context, config, callbacks) {
+      const only = (fn) => fn && ((...a) => (current() ? fn(...a) : undefined));
+      super.load(context, config, {
+        ...callbacks,
+        onSuccess: only(callbacks.onSuccess),
+        onError: only(callbacks.onError),
+        onTimeout: only(callbacks.onTimeout),
+        onProgress: only(callbacks.onProgress),
+      });
+    }
+  };
+}
+
 export class Player {
   constructor(video, cb) {
     this.video = video;
@@ -63,6 +87,7 @@ export class Player {
     this.gen = 0;
     this.rate = 1;
     this.failed = [];
+    this.nFailed = 0;
     this.pending = null;
     this.ready = false;
     this.lastRecover = 0;
@@ -71,11 +96,20 @@ export class Player {
     this.busyTimer = 0;
     this.stall = { t: -1, since: 0 };
     this.starting = null; // media time asked for, until the video is there
+    this.held = null; // the wall clock of the paused frame
+    this.begun = false; // start() ran for this source
+    this.frameS = 1 / 25; // one frame, measured while playing
     const v = video;
     const tick = () => this.emitTime();
     for (const ev of ['timeupdate', 'seeking', 'seeked', 'loadeddata']) v.addEventListener(ev, tick);
-    v.addEventListener('play', () => this.cb.onState('playing'));
-    v.addEventListener('pause', () => this.cb.onState('paused'));
+    v.addEventListener('play', () => {
+      this.held = null;
+      this.cb.onState('playing');
+    });
+    v.addEventListener('pause', () => {
+      this.emitTime(); // the readout shows the paused frame's time at once
+      this.cb.onState('paused');
+    });
     v.addEventListener('ended', () => this.cb.onState('ended'));
     v.addEventListener('waiting', () => this.busy(true));
     for (const ev of ['playing', 'canplay', 'seeked', 'pause']) v.addEventListener(ev, () => this.busy(false));
@@ -85,6 +119,21 @@ export class Player {
       if (!this.hls && v.error && v.getAttribute('src')) this.cb.onError(`The video cannot be played (${v.error.message || v.error.code}).`);
     });
     setInterval(() => this.watchdog(), 1000);
+    this.measureFrames();
+  }
+
+  // The frame interval, from the media times of frames shown while playing.
+  measureFrames() {
+    const v = this.video;
+    if (!v.requestVideoFrameCallback) return;
+    let last = null;
+    const cb = (now, meta) => {
+      const d = last === null ? 0 : meta.mediaTime - last;
+      if (d > 1 / 120 && d < 0.5 && !v.paused) this.frameS = Math.min(this.frameS === 1 / 25 ? d : this.frameS, d);
+      last = meta.mediaTime;
+      v.requestVideoFrameCallback(cb);
+    };
+    v.requestVideoFrameCallback(cb);
   }
 
   get offMin() {
@@ -97,11 +146,13 @@ export class Player {
     this.busyTimer = setTimeout(() => this.cb.onBusy(true), 300);
   }
 
-  // Starts playing url; startMs (wall clock) or the first recording.
-  async open({ url, startMs = null, live = false }) {
-    const gen = ++this.gen;
+  // Starts playing url at startMs (wall clock, or a promise of it; null: the
+  // first recording). when: a promise that says whether to play at all, so
+  // the playlist and hls.js load while the caller is still asking.
+  async open({ url, startMs = null, live = false, when = true }) {
     this.close();
-    this.pending = { startMs, live };
+    const gen = this.gen;
+    this.pending = { startMs, live, when };
     const v = this.video;
     const native = !hasMse() && v.canPlayType('application/vnd.apple.mpegurl');
     if (native) return this.openNative(url, gen);
@@ -118,26 +169,37 @@ export class Player {
       return;
     }
     const retry = (n, delay) => ({ maxNumRetry: n, retryDelayMs: delay, maxRetryDelayMs: delay * 2 });
-    const hls = new Hls({
+    let hls = null;
+    const hlsOpts = {
+      pLoader: loaderWhile(Hls.DefaultConfig.loader, () => hls !== null && this.hls === hls),
       autoStartLoad: false,
       maxBufferLength: 20,
       backBufferLength: 30,
       // A bad chunk should cost a second, not a minute of retries.
       fragLoadPolicy: { default: { maxTimeToFirstByteMs: 10000, maxLoadTimeMs: 30000,
         timeoutRetry: retry(1, 0), errorRetry: retry(1, 500) } },
-    });
+    };
+    hls = new Hls(hlsOpts);
     this.hls = hls;
     const E = Hls.Events;
     const onDetails = (ev, data) => {
       if (gen !== this.gen) return;
       this.frags = data.details.fragments;
       this.cb.onLevel(data.details.live);
-      if (!this.ready) this.start();
+      if (!this.begun) this.start(gen);
       else this.emitTime();
     };
     hls.on(E.LEVEL_LOADED, onDetails);
     hls.on(E.LEVEL_UPDATED, onDetails);
     hls.on(E.FRAG_CHANGED, () => this.emitTime());
+    // hls.js reports even a failed chunk as buffered: only media that
+    // really arrived ends a streak of failures.
+    hls.on(E.FRAG_BUFFERED, () => {
+      const b = v.buffered;
+      const end = b.length ? b.end(b.length - 1) : 0;
+      if (end > this.bufEnd + 0.1) this.streak = 0;
+      this.bufEnd = end;
+    });
     hls.on(E.ERROR, (ev, data) => gen === this.gen && this.onHlsError(Hls, data));
     hls.attachMedia(v);
     hls.loadSource(url);
@@ -169,18 +231,21 @@ export class Player {
       return;
     }
     v.src = url;
-    v.addEventListener('loadedmetadata', () => gen === this.gen && this.start(), { once: true });
+    v.addEventListener('loadedmetadata', () => gen === this.gen && this.start(gen), { once: true });
   }
 
   // The first playlist is in: go to the wanted time and play.
-  start() {
-    this.ready = true;
+  async start(gen) {
+    this.begun = true;
     const p = this.pending || {};
+    const [go, startMs] = await Promise.all([p.when, p.startMs]);
+    if (gen !== this.gen || !go) return;
+    this.ready = true;
     this.pending = null;
     let t = 0;
     if (p.live) t = -1;
-    else if (p.startMs !== null && p.startMs !== undefined) {
-      const r = this.mediaAt(p.startMs);
+    else if (startMs !== null && startMs !== undefined) {
+      const r = this.mediaAt(startMs);
       if (r) {
         t = r.t;
         if (r.inGap) this.cb.onNotice(r.message);
@@ -195,14 +260,23 @@ export class Player {
   }
 
   close() {
+    this.gen++;
+    this.begun = false;
+    this.held = null;
     clearInterval(this.poll);
     this.poll = 0;
     if (this.hls) {
+      // Loading stops first: a live playlist's reload timer set while hls.js
+      // tears down would fire on a destroyed instance.
+      this.hls.stopLoad();
       this.hls.destroy();
       this.hls = null;
     }
     this.frags = [];
     this.failed = [];
+    this.nFailed = 0;
+    this.streak = 0;
+    this.bufEnd = 0;
     this.ready = false;
     this.pending = null;
     this.starting = null;
@@ -264,7 +338,13 @@ export class Player {
       if (d > -1 && d < 5) this.starting = null;
       else return this.wallAt(this.starting);
     }
-    return this.wallAt(v.currentTime);
+    // A paused frame keeps its time until played or moved by us: a live
+    // playlist's refresh may shift the map, and hls.js nudge the video by a
+    // few ms, under a picture that does not move.
+    if (v.paused && this.held !== null) return this.held;
+    const wall = this.wallAt(v.currentTime);
+    this.held = v.paused ? wall : null;
+    return wall;
   }
 
   // Where wall-clock ms is in the media: {t, landed (wall ms), inGap, after}.
@@ -307,6 +387,7 @@ export class Player {
   seekMedia(t) {
     const v = this.video;
     this.starting = null;
+    this.held = null;
     this.stall = { t: -1, since: 0 };
     v.currentTime = Math.max(0, t);
     if (v.ended) this.play();
@@ -315,6 +396,27 @@ export class Player {
 
   emitTime() {
     this.cb.onTime(this.now());
+  }
+
+  // One frame back or on, paused.
+  stepFrame(dir) {
+    const v = this.video;
+    if (!v.paused) v.pause();
+    this.seekMedia(v.currentTime + dir * this.frameS);
+  }
+
+  // To the previous or next keyframe: every chunk starts with one. Back
+  // from well inside a chunk goes to its own start.
+  stepKeyframe(dir) {
+    const v = this.video;
+    const f = this.frags;
+    const i = this.fragIndexAt(v.currentTime);
+    if (i < 0) return;
+    if (!v.paused) v.pause();
+    let k = i + (dir > 0 ? 1 : 0);
+    if (dir < 0 && v.currentTime - f[i].start < 0.1) k = Math.max(0, i - 1);
+    if (k >= f.length) return;
+    this.seekMedia(f[k].start + 0.001);
   }
 
   // --- live -------------------------------------------------------------------
@@ -375,6 +477,14 @@ export class Player {
     const end = frag.start + frag.duration;
     if (!this.failed.some((r) => r.start === start)) {
       this.failed.push({ start, end, fatal });
+      this.nFailed++;
+      // Chunk after chunk failing with none played between: the files are
+      // empty or damaged; waiting on them would spin for ever.
+      if (this.streak++ === 0) this.streakFrom = frag.programDateTime;
+      if (this.streak >= FAIL_STREAK) {
+        this.giveUp(this.streakFrom);
+        return;
+      }
       const w = frag.programDateTime;
       this.cb.onNotice(`A chunk${w ? ` at ${this.cb.fmt(w)}` : ''} could not be played — skipped`);
     } else if (fatal) {
@@ -395,6 +505,11 @@ export class Player {
       const stuck = (t >= r.start - 0.6 && !bufferedPast) || (t >= r.start && t < r.end);
       if (!stuck) continue;
       const to = r.end + 0.05;
+      const last = this.frags[this.frags.length - 1];
+      if (last && to >= last.start + last.duration - 0.05) {
+        this.atEnd();
+        return;
+      }
       this.seekMedia(to);
       if (r.fatal && this.hls) {
         r.fatal = false;
@@ -404,10 +519,33 @@ export class Player {
     }
   }
 
+  giveUp(wall) {
+    const from = wall ? ` from ${this.cb.fmt(wall)} on` : '';
+    const hls = this.hls;
+    if (hls) hls.stopLoad();
+    this.failed = [];
+    this.video.pause();
+    this.busy(false);
+    this.cb.onError(`The chunks${from} could not be played (empty or damaged files).`);
+  }
+
+  // Skipping ran off the end: the day is over, or none of it could play.
+  atEnd() {
+    this.failed = [];
+    this.video.pause();
+    this.busy(false);
+    if (this.nFailed >= this.frags.length) {
+      this.cb.onError(`None of the ${this.frags.length} chunks here could be played (empty or damaged files).`);
+    } else {
+      this.cb.onState('ended');
+    }
+  }
+
   // Playback stuck for 4 s with data buffered just ahead: jump to it.
   watchdog() {
     const v = this.video;
-    if (!this.ready || v.paused || v.ended || v.seeking) return;
+    // A seek into a chunk that failed never completes: count it as stuck too.
+    if (!this.ready || v.paused || v.ended) return;
     if (v.currentTime !== this.stall.t) {
       this.stall = { t: v.currentTime, since: performance.now() };
       return;

@@ -2,6 +2,7 @@
 // policy keeps, and deleting a closed day by hand (GET /api/storage,
 // DELETE /api/days/DATE).
 import { ApiError, api } from './api.js';
+import { isRecording } from './daysum.js';
 import { fmtBytes } from './timefmt.js';
 
 function policyText(p) {
@@ -48,7 +49,7 @@ export class Storage {
   setDay(date, day) {
     if (date !== this.date) this.message('');
     this.date = date;
-    const recording = !!day && day.segments.some((s) => s.state === 'recording');
+    const recording = isRecording(day);
     this.els.del.hidden = !date || !day;
     this.els.del.disabled = recording || this.busy;
     this.els.del.textContent = date ? `Delete ${date}` : 'Delete';

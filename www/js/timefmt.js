@@ -52,6 +52,14 @@ export function fmtDuration(s) {
   return h ? `${h} h ${pad(m)} min` : `${m} min`;
 }
 
+// The calendar's short form of the same figure: "19m" where fmtDuration
+// says "19 min", "3h" for "3 h 05 min" (both round down).
+export function fmtShort(s) {
+  s = Math.round(s);
+  if (s >= 3600) return `${Math.floor(s / 3600)}h`;
+  return `${Math.max(1, Math.floor(s / 60))}m`;
+}
+
 export function dateKey(y, mo, d) {
   return `${pad(y, 4)}-${pad(mo)}-${pad(d)}`;
 }

@@ -12,11 +12,13 @@ const MOTION_TOP = 49;
 const MOTION_H = 9;
 const STEPS = [MS_MIN, 2 * MS_MIN, 5 * MS_MIN, 10 * MS_MIN, 15 * MS_MIN, 30 * MS_MIN, MS_HOUR,
   2 * MS_HOUR, 3 * MS_HOUR, 6 * MS_HOUR];
-const C = {
-  bg: '#15181c', empty: '#262b31', rec: '#2f9e5f', recLive: '#4cc27f', gap: '#6b2f34',
+// The timeline's colours (exported for the contrast test: bands ≥ 3:1).
+export const COLORS = {
+  bg: '#15181c', empty: '#262b31', rec: '#2f9e5f', recLive: '#4cc27f', gap: '#d9525e',
   motion: '#f2a33a', tick: '#59616b', label: '#9aa3ad', head: '#ffffff', hover: '#8fc8ff',
   sel: 'rgba(143, 200, 255, 0.22)', selEdge: '#8fc8ff',
 };
+const C = COLORS;
 
 export class Timeline {
   constructor(canvas, { onSeek, onView }) {
@@ -64,6 +66,7 @@ export class Timeline {
   clear() {
     this.day = null;
     this.head = null;
+    this.cv.setAttribute('aria-valuetext', '');
     this.invalidate();
   }
 
@@ -106,7 +109,7 @@ export class Timeline {
     if (!this.day) return;
     const lo = this.day.start;
     const hi = lo + MS_DAY;
-    let s = Math.min(MS_DAY, Math.max(MIN_SPAN, b - a));
+    const s = Math.min(MS_DAY, Math.max(MIN_SPAN, b - a));
     const mid = (a + b) / 2;
     a = mid - s / 2;
     if (a < lo) a = lo;

@@ -1,0 +1,78 @@
+// What a day's JSON (GET /api/days/DATE) says at a glance, and the timeline's
+// bands. Pure: no DOM, so node's test runner checks it.
+import { fmtDuration, fmtTime } from './timefmt.js';
+
+// The API's word, never a guess: a segment is recording when the server says so.
+export function isRecording(day) {
+  return !!day && day.segments.some((s) => s.state === 'recording');
+}
+
+const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+export function summaryText(day) {
+  const t = day.totals || {};
+  const gaps = (day.gaps || []).length;
+  return `${fmtDuration(t.recorded_s || 0)} recorded in ${plural(day.segments.length, 'recording')}` +
+    ` · ${plural(gaps, 'gap')} · ${plural(t.motion || 0, 'motion event')}` +
+    `${isRecording(day) ? ' · recording now' : ''}`;
+}
+
+// One line per recording folder: "08:00:00–08:11:30 · 11 min · closed".
+export function recordingRows(day) {
+  const off = day.utc_offset_min;
+  return day.segments.map((s) => ({
+    id: s.id,
+    state: s.state,
+    recording: s.state === 'recording',
+    from: s.start_ms === null ? '--:--:--' : fmtTime(s.start_ms, off),
+    to: s.end_ms === null ? '--:--:--' : fmtTime(s.end_ms, off),
+    length: fmtDuration(s.duration_s || 0),
+    missing: s.missing_chunks || 0,
+  }));
+}
+
+// Holes inside the playlist: a chunk missing on disk is left out of it, so
+// its fragments' PDTs jump. frags: [{programDateTime, duration (s)}].
+export function holesIn(frags, tolMs = 500) {
+  const out = [];
+  for (let i = 1; i < frags.length; i++) {
+    const a = frags[i - 1];
+    const b = frags[i];
+    if (a.programDateTime == null || b.programDateTime == null) continue;
+    const end = a.programDateTime + a.duration * 1000;
+    if (b.programDateTime - end > tolMs) out.push({ start: end, end: b.programDateTime });
+  }
+  return out;
+}
+
+// Recorded spans minus the holes, in wall-clock ms.
+export function cutHoles(spans, holes) {
+  let out = spans;
+  for (const h of holes) {
+    const next = [];
+    for (const s of out) {
+      if (h.end <= s.start || h.start >= s.end) next.push(s);
+      else {
+        if (h.start > s.start) next.push({ ...s, end: h.start });
+        if (h.end < s.end) next.push({ ...s, start: h.end });
+      }
+    }
+    out = next;
+  }
+  return out;
+}
+
+// The timeline's data from the day's JSON and the playlist's holes; only
+// holes inside a recording count (the ones between are the JSON's gaps).
+export function timelineDay(day, playlistHoles = []) {
+  const segs = day.segments.filter((s) => !s.untimed && s.start_ms !== null)
+    .map((s) => ({ start: s.start_ms, end: s.end_ms, live: s.state === 'recording' }));
+  const holes = playlistHoles.filter((h) => segs.some((s) => h.start >= s.start && h.end <= s.end));
+  return {
+    start: day.day_start_ms,
+    offMin: day.utc_offset_min,
+    segments: cutHoles(segs, holes),
+    gaps: day.gaps.map((g) => ({ start: g.start_ms, end: g.end_ms })).concat(holes),
+    motion: day.motion.map((m) => ({ start: m.start_ms, end: Math.max(m.end_ms ?? m.start_ms, m.start_ms) })),
+  };
+}
