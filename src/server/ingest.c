@@ -181,7 +181,7 @@ int srv_ingest_handler(struct mg_connection *conn, struct app *app)
         return srv_send_error_close(conn, 401, "bad_token",
                                     "send Authorization: Bearer TOKEN (ingest_token)");
     }
-    int st = srv_check_write(conn, app);
+    int st = srv_check_write(conn);
     if (st)
         return st;
     if (atomic_fetch_add(&app->ingests_running, 1) >= cfg->ingest_max) {
