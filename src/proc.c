@@ -115,3 +115,15 @@ int cc_proc_capture(const char *cmd, size_t max, int timeout_ms, struct cc_buf *
         return out->len > before ? 0 : -EIO;
     return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -EIO;
 }
+
+int cc_proc_poll(pid_t pid, int *status)
+{
+    int st;
+    pid_t r;
+    while ((r = waitpid(pid, &st, WNOHANG)) < 0 && errno == EINTR)
+        ;
+    if (r == 0)
+        return 0;
+    *status = r == pid ? st : -1; /* ECHILD: SIGCHLD ignored, the kernel reaped it */
+    return 1;
+}

@@ -20,6 +20,11 @@
  * -errno. The caller reaps it. */
 pid_t cc_proc_spawn(const char *cmd, int stdout_fd);
 
+/* Reaps pid if it has ended, without waiting: 0 while it runs, 1 when it
+ * ended, with *status its wait status, or -1 when unknown (the kernel reaped
+ * it because SIGCHLD is ignored). */
+int cc_proc_poll(pid_t pid, int *status);
+
 /* Runs `sh -c cmd` and appends its stdout to out, waiting at most timeout_ms.
  * 0 when it ended well (status 0, or unknown with some output); -ETIMEDOUT
  * (killed), -EFBIG (more than max bytes: killed), -EIO (non-zero exit or

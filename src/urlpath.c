@@ -160,3 +160,26 @@ const char *cc_urlpath_chunk(const char *uri, size_t *len)
     *len = n;
     return uri;
 }
+
+bool cc_urlpath_match(const char *pattern, const char *path)
+{
+    const char *p = pattern, *s = path;
+    for (; *p; p++, s++) {
+        if (*p == '$')
+            return *s == '\0';
+        if (*p == '*') {
+            if (p[1] == '*')
+                return true; /* "**" ends a pattern: whatever follows matches */
+            /* Longest run first, as civetweb does; patterns are ours, so
+             * the recursion is as deep as a pattern has stars. */
+            size_t n = strcspn(s, "/");
+            for (size_t k = n + 1; k-- > 0;)
+                if (cc_urlpath_match(p + 1, s + k))
+                    return true;
+            return false;
+        }
+        if (*p != *s)
+            return false;
+    }
+    return true;
+}

@@ -46,4 +46,11 @@ int cc_urlpath_query_get(const char *qs, const char *key, char *out, size_t outs
  * are file-name bytes here (encoded, they decode back). Pure. */
 const char *cc_urlpath_chunk(const char *uri, size_t *len);
 
+/* Does path (decoded, from cc_urlpath_normalize) match a route pattern in
+ * civetweb's syntax (mg_set_request_handler), but case-sensitive: literal
+ * bytes, '*' (a run of bytes other than '/', possibly empty), "**" (anything;
+ * only at a pattern's end), '$' (the end of path)? A pattern that ends
+ * without '$' or "**" matches a prefix. Pure. */
+bool cc_urlpath_match(const char *pattern, const char *path);
+
 #endif

@@ -9,6 +9,8 @@
  * any path any number of times. The handler fails closed (503) when the
  * auth_file cannot be read, and reads it per request so `camcat passwd` takes
  * effect without a restart. */
+#include "auth.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdatomic.h>
@@ -211,20 +213,6 @@ out:
     return ok;
 }
 
-/* "http://HOST[:PORT]" names this server when HOST[:PORT] is the Host the
- * browser sent: a page served from here posts with its own origin. An
- * opaque origin ("null": sandboxed frames, file: pages) never matches. */
-static bool origin_is_host(const char *origin, const char *host)
-{
-    static const char *const schemes[] = {"http://", "https://"};
-    for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
-        size_t n = strlen(schemes[i]);
-        if (!strncasecmp(origin, schemes[i], n))
-            return strcasecmp(origin + n, host) == 0;
-    }
-    return false;
-}
-
 /* Host's name part is an IP literal or localhost: names a DNS server
  * controls can be rebound to the camera's address by another site's page,
  * which then is "same-origin". */
@@ -266,18 +254,3 @@ static int check_host(struct mg_connection *conn)
     return 0;
 }
 
-int srv_check_write(struct mg_connection *conn, struct app *app)
-{
-    static const char msg[] = "requests that change the camera must come from its own page";
-    /* Browsers send Sec-Fetch-Site and Origin on every cross-site POST or
-     * DELETE; a request with neither comes from a tool (curl), not from
-     * another site's page, and authentication (when on) covers it. */
-    const char *site = mg_get_header(conn, "Sec-Fetch-Site");
-    if (site && strcasecmp(site, "same-origin") != 0 && strcasecmp(site, "none") != 0)
-        return srv_send_error(conn, 403, "cross_origin", msg);
-    const char *origin = mg_get_header(conn, "Origin");
-    const char *host = mg_get_header(conn, "Host");
-    if (origin && !(host && origin_is_host(origin, host)))
-        return srv_send_error(conn, 403, "cross_origin", msg);
-    return 0;
-}

@@ -8,6 +8,8 @@
  * Thread rules: handlers run on several civetweb threads; the one piece of
  * shared state is the count of exports running (app->exports_running). A long download
  * holds a worker thread, so at most half of them may be exporting. */
+#include "export.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <stdatomic.h>

@@ -6,6 +6,8 @@
  * no-store playlists side by side) and opens the file again by name after our
  * checks. Here a file is opened once, by its resolved path, with O_NOFOLLOW,
  * and served from that descriptor (single Range, ETag, 304, HEAD). */
+#include "files.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -75,42 +77,6 @@ static const struct mime *find_mime(const struct mime *table, const char *path)
             return m;
     }
     return NULL;
-}
-
-int srv_request_path(struct mg_connection *conn, char *out, size_t outsz)
-{
-    const char *raw = mg_get_request_info(conn)->local_uri_raw;
-    int rc = raw ? cc_urlpath_normalize(raw, strlen(raw), out, outsz) : -EINVAL;
-    if (rc >= 0)
-        return 0;
-    if (rc == -ENOENT)
-        return srv_send_error(conn, 404, "not_found", "no such file");
-    if (rc == -ENAMETOOLONG)
-        return srv_send_error(conn, 414, "uri_too_long", "the path is too long");
-    return srv_send_error(conn, 400, "bad_path",
-                          "the path holds a forbidden sequence (dot segment, encoded slash, "
-                          "backslash, control character or double encoding)");
-}
-
-int srv_open_inside(const char *base, const char *rel, struct stat *st)
-{
-    char base_real[PATH_MAX], full[PATH_MAX], real[PATH_MAX];
-    if (!realpath(base, base_real))
-        return -ENOENT;
-    size_t bl = strlen(base_real);
-    if (bl == 1)
-        bl = 0; /* base is "/": the prefix is the "/" every path starts with */
-    if ((size_t)snprintf(full, sizeof(full), "%s%s", base_real, rel) >= sizeof(full))
-        return -ENOENT;
-    if (!realpath(full, real))
-        return -ENOENT;
-    if (strncmp(real, base_real, bl) != 0 || real[bl] != '/')
-        return -ENOENT;
-    /* No symlink: the path was just resolved, so one here means it was
-     * swapped in since; refuse rather than follow it. A FIFO or device is
-     * refused without blocking in open(2). */
-    int fd = cc_open_regular(AT_FDCWD, real, 0, st);
-    return fd == -EINVAL ? -ENOENT : fd;
 }
 
 
@@ -198,9 +164,8 @@ static int send_fd(struct mg_connection *conn, int fd, const struct stat *st,
     return status;
 }
 
-int srv_rec_handler(struct mg_connection *conn, void *cbdata)
+int srv_rec_handler(struct mg_connection *conn, struct app *app)
 {
-    struct app *app = cbdata;
     char path[CC_URLPATH_MAX];
     int st = srv_request_path(conn, path, sizeof(path));
     if (st)
@@ -222,9 +187,8 @@ int srv_rec_handler(struct mg_connection *conn, void *cbdata)
     return st;
 }
 
-int srv_www_handler(struct mg_connection *conn, void *cbdata)
+int srv_www_handler(struct mg_connection *conn, struct app *app)
 {
-    struct app *app = cbdata;
     char path[CC_URLPATH_MAX + 16];
     int st = srv_request_path(conn, path, CC_URLPATH_MAX);
     if (st)

@@ -1,6 +1,9 @@
 #include "http.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,9 +13,12 @@
 
 #include <civetweb.h>
 
+#include "fsutil.h"
+#include "isotime.h"
 #include "json.h"
 #include "log.h"
 #include "mem.h"
+#include "urlpath.h"
 
 #define STREAM_DATA 16384 /* bytes per chunk on the wire */
 #define CHUNK_HEAD 10     /* "ffffffff\r\n" */
@@ -465,4 +471,154 @@ int srv_resp_send_part(struct srv_resp *r, const char *etag, const void *body, u
         srv_resp_header(r, "Content-Range", "bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64, start,
                         start + n - 1, size);
     return srv_resp_send(r, (const char *)body + start, (size_t)n);
+}
+
+/* Request helpers: what every handler checks before it answers. */
+
+/* Year 1 to year 9999 in epoch ms: anything beyond is refused as absurd. */
+#define MS_MIN (-62135596800000LL)
+#define MS_MAX (253402300799999LL)
+
+int srv_request_path(struct mg_connection *conn, char *out, size_t outsz)
+{
+    const char *raw = mg_get_request_info(conn)->local_uri_raw;
+    int rc = raw ? cc_urlpath_normalize(raw, strlen(raw), out, outsz) : -EINVAL;
+    if (rc >= 0)
+        return 0;
+    if (rc == -ENOENT)
+        return srv_send_error(conn, 404, "not_found", "no such file");
+    if (rc == -ENAMETOOLONG)
+        return srv_send_error(conn, 414, "uri_too_long", "the path is too long");
+    return srv_send_error(conn, 400, "bad_path",
+                          "the path holds a forbidden sequence (dot segment, encoded slash, "
+                          "backslash, control character or double encoding)");
+}
+
+int srv_open_inside(const char *base, const char *rel, struct stat *st)
+{
+    char base_real[PATH_MAX], full[PATH_MAX], real[PATH_MAX];
+    if (!realpath(base, base_real))
+        return -ENOENT;
+    size_t bl = strlen(base_real);
+    if (bl == 1)
+        bl = 0; /* base is "/": the prefix is the "/" every path starts with */
+    if ((size_t)snprintf(full, sizeof(full), "%s%s", base_real, rel) >= sizeof(full))
+        return -ENOENT;
+    if (!realpath(full, real))
+        return -ENOENT;
+    if (strncmp(real, base_real, bl) != 0 || real[bl] != '/')
+        return -ENOENT;
+    /* No symlink: the path was just resolved, so one here means it was
+     * swapped in since; refuse rather than follow it. A FIFO or device is
+     * refused without blocking in open(2). */
+    int fd = cc_open_regular(AT_FDCWD, real, 0, st);
+    return fd == -EINVAL ? -ENOENT : fd;
+}
+
+static int bad_query(struct mg_connection *conn, const char *key, int rc)
+{
+    char msg[96];
+    snprintf(msg, sizeof(msg), "query parameter %s is malformed%s", key,
+             rc == -ENAMETOOLONG ? " (too long)" : "");
+    return srv_send_error(conn, 400, "bad_query", msg);
+}
+
+int srv_query_value(struct mg_connection *conn, const char *key, char *v, size_t size,
+                       int *n)
+{
+    const char *qs = mg_get_request_info(conn)->query_string;
+    *n = cc_urlpath_query_get(qs, key, v, size);
+    if (*n == -ENOENT) {
+        *n = -1;
+        return 0;
+    }
+    return *n < 0 ? bad_query(conn, key, *n) : 0;
+}
+
+static bool all_digits(const char *s)
+{
+    if (*s == '-')
+        s++;
+    if (!*s)
+        return false;
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return false;
+    return true;
+}
+
+/* An instant: epoch ms, or ISO-8601. *local says the text had no zone: *ms
+ * then holds its fields read as UTC, for the caller to shift by the camera's
+ * offset. 0 or -EINVAL. */
+static int parse_instant(const char *s, size_t len, int64_t *ms, bool *local)
+{
+    *local = false;
+    if (all_digits(s)) {
+        if (len > 16)
+            return -EINVAL;
+        long long v = strtoll(s, NULL, 10);
+        if (v < MS_MIN || v > MS_MAX)
+            return -EINVAL;
+        *ms = v;
+        return 0;
+    }
+    int off;
+    bool has_off;
+    if (cc_iso_parse(s, len, ms, &off, &has_off) < 0)
+        return -EINVAL;
+    *local = !has_off;
+    return 0;
+}
+
+int srv_query_instant(struct mg_connection *conn, const char *key, int64_t *ms, bool *local)
+{
+    char v[64];
+    int n;
+    int rc = srv_query_value(conn, key, v, sizeof(v), &n);
+    if (rc || n < 0)
+        return rc;
+    if (parse_instant(v, (size_t)n, ms, local) < 0) {
+        char msg[128];
+        snprintf(msg, sizeof(msg), "%s must be ISO-8601 (e.g. 2025-01-24T08:00:00+08:00) or "
+                 "epoch milliseconds", key);
+        return srv_send_error(conn, 400, "bad_time", msg);
+    }
+    return 0;
+}
+
+int srv_send_root_unavailable(struct mg_connection *conn, int err)
+{
+    char msg[160];
+    snprintf(msg, sizeof(msg), "the recordings folder cannot be read: %s", strerror(-err));
+    return srv_send_error(conn, 503, "root_unavailable", msg);
+}
+
+/* "http://HOST[:PORT]" names this server when HOST[:PORT] is the Host the
+ * browser sent: a page served from here posts with its own origin. An
+ * opaque origin ("null": sandboxed frames, file: pages) never matches. */
+static bool origin_is_host(const char *origin, const char *host)
+{
+    static const char *const schemes[] = {"http://", "https://"};
+    for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
+        size_t n = strlen(schemes[i]);
+        if (!strncasecmp(origin, schemes[i], n))
+            return strcasecmp(origin + n, host) == 0;
+    }
+    return false;
+}
+
+int srv_check_write(struct mg_connection *conn)
+{
+    static const char msg[] = "requests that change the camera must come from its own page";
+    /* Browsers send Sec-Fetch-Site and Origin on every cross-site POST or
+     * DELETE; a request with neither comes from a tool (curl), not from
+     * another site's page, and authentication (when on) covers it. */
+    const char *site = mg_get_header(conn, "Sec-Fetch-Site");
+    if (site && strcasecmp(site, "same-origin") != 0 && strcasecmp(site, "none") != 0)
+        return srv_send_error(conn, 403, "cross_origin", msg);
+    const char *origin = mg_get_header(conn, "Origin");
+    const char *host = mg_get_header(conn, "Host");
+    if (origin && !(host && origin_is_host(origin, host)))
+        return srv_send_error(conn, 403, "cross_origin", msg);
+    return 0;
 }

@@ -104,4 +104,37 @@ bool srv_stream_started(const struct srv_stream *s);
  * one that looks complete. */
 void srv_stream_abort(struct srv_stream *s);
 
+/* Request helpers, shared by the handlers so no handler calls another. */
+
+/* Decodes and checks the request's raw path (see urlpath.h) into out, or
+ * sends the error response and returns its status (> 0). 0 on success. */
+int srv_request_path(struct mg_connection *conn, char *out, size_t outsz);
+
+/* One query value into v (decoded, NUL-terminated): 0 with *n its length, or
+ * *n = -1 when the key is absent; or the status of the 400 bad_query sent for
+ * a malformed value. */
+int srv_query_value(struct mg_connection *conn, const char *key, char *v, size_t size, int *n);
+
+/* Query parameter key as an instant (epoch ms or ISO-8601): 0 with *ms
+ * untouched when absent, 0 with *ms set (and *local true when the text had no
+ * zone: its fields read as UTC, still to be shifted by the camera's offset),
+ * or the status of the 400 it sent. */
+int srv_query_instant(struct mg_connection *conn, const char *key, int64_t *ms, bool *local);
+
+/* 503 root_unavailable naming why ROOT cannot be read (err: -errno). */
+int srv_send_root_unavailable(struct mg_connection *conn, int err);
+
+/* State-changing requests (POST, DELETE) call this first: 0 when the request
+ * may change the camera, else the status of the 403 it sent: a foreign or
+ * opaque Origin, or Sec-Fetch-Site other than same-origin/none.
+ * Authentication and the Host rule run before any handler (auth.h). */
+int srv_check_write(struct mg_connection *conn);
+
+/* Opens base + rel (rel from cc_urlpath_normalize, or "/" + a path under
+ * base) if it resolves, through any symlinks, to a regular file inside base,
+ * with O_NOFOLLOW. Returns an fd (st filled) or -errno (-ENOENT for
+ * everything a client may not see). */
+struct stat;
+int srv_open_inside(const char *base, const char *rel, struct stat *st);
+
 #endif

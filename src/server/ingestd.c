@@ -15,6 +15,7 @@
 #include "json.h"
 #include "log.h"
 #include "retention.h"
+#include "storage.h"
 #include "urlpath.h"
 
 /* Small reads: civetweb's mg_read waits until the buffer is full, and a chunk
@@ -202,7 +203,7 @@ int srv_ingestd_handler(struct mg_connection *conn, struct app *app)
         return srv_send_error_close(conn, 401, "bad_token",
                                     "send Authorization: Bearer TOKEN (ingest_token)");
     }
-    int st = srv_check_write(conn, app);
+    int st = srv_check_write(conn);
     if (st)
         return st;
     if (atomic_fetch_add(&app->ingests_running, 1) >= cfg->ingest_max) {

@@ -1,10 +1,8 @@
 #include "live.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -19,8 +17,7 @@
 #include "livewin.h"
 #include "log.h"
 #include "mem.h"
-
-extern char **environ;
+#include "proc.h"
 
 #define MAX_KIDS 8
 #define SLACK_MIN_MS 3000
@@ -54,35 +51,14 @@ struct srv_live {
 
 /* ---- commands ------------------------------------------------------------ */
 
-/* sh -c cmd in the background: -errno or the pid. civetweb ignores SIGPIPE
- * and SIGCHLD, and our threads block the stop signals: the child gets the
- * defaults back. */
+/* sh -c cmd in the background (proc.h: its own process group, output to
+ * our log): the pid or -errno. */
 static pid_t run_cmd(const char *what, const char *cmd)
 {
-    posix_spawn_file_actions_t fa;
-    posix_spawnattr_t at;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&fa, STDERR_FILENO, STDOUT_FILENO);
-    posix_spawnattr_init(&at);
-    sigset_t none, dfl;
-    sigemptyset(&none);
-    sigemptyset(&dfl);
-    sigaddset(&dfl, SIGPIPE);
-    sigaddset(&dfl, SIGCHLD);
-    sigaddset(&dfl, SIGINT);
-    sigaddset(&dfl, SIGTERM);
-    posix_spawnattr_setsigmask(&at, &none);
-    posix_spawnattr_setsigdefault(&at, &dfl);
-    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    char *argv[] = {"sh", "-c", (char *)cmd, NULL};
-    pid_t pid;
-    int rc = posix_spawn(&pid, "/bin/sh", &fa, &at, argv, environ);
-    posix_spawnattr_destroy(&at);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc) {
-        cc_err("live: cannot run %s: %s", what, strerror(rc));
-        return -rc;
+    pid_t pid = cc_proc_spawn(cmd, -1);
+    if (pid < 0) {
+        cc_err("live: cannot run %s: %s", what, strerror((int)-pid));
+        return pid;
     }
     cc_info("live: running %s (pid %d): %s", what, (int)pid, cmd);
     return pid;
@@ -105,20 +81,20 @@ static void reap_kids(struct srv_live *l)
 {
     for (int i = 0; i < l->nkids;) {
         int st;
-        pid_t r = waitpid(l->kids[i].pid, &st, WNOHANG);
-        if (r == 0 || (r < 0 && errno == EINTR)) {
+        if (cc_proc_poll(l->kids[i].pid, &st) == 0) {
             i++;
             continue;
         }
-        if (r < 0) /* ECHILD: SIGCHLD is ignored, so the kernel reaped it */
-            cc_info("live: %s (pid %d) finished", l->kids[i].what, (int)l->kids[i].pid);
+        const char *what = l->kids[i].what;
+        int pid = (int)l->kids[i].pid;
+        if (st == -1)
+            cc_info("live: %s (pid %d) finished", what, pid);
         else if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
-            cc_info("live: %s (pid %d) done", l->kids[i].what, (int)r);
+            cc_info("live: %s (pid %d) done", what, pid);
         else if (WIFEXITED(st))
-            cc_warn("live: %s (pid %d) exited with %d", l->kids[i].what, (int)r,
-                    WEXITSTATUS(st));
+            cc_warn("live: %s (pid %d) exited with %d", what, pid, WEXITSTATUS(st));
         else
-            cc_warn("live: %s (pid %d) killed by signal %d", l->kids[i].what, (int)r,
+            cc_warn("live: %s (pid %d) killed by signal %d", what, pid,
                     WIFSIGNALED(st) ? WTERMSIG(st) : 0);
         l->kids[i] = l->kids[--l->nkids];
     }

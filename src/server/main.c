@@ -1,7 +1,7 @@
 /* camcatd — the recording catalog server: civetweb in front of the catalog.
  *
  * Start-up follows civetweb's embedding pattern: mg_init_library, an options
- * array, mg_start2, one request handler per area with the app as cbdata, then
+ * array, mg_start2, one request handler per route (routes.c), then
  * the main thread sleeps in sigsuspend until SIGINT/SIGTERM; mg_stop lets
  * in-flight requests finish; mg_exit_library. */
 #include <errno.h>
@@ -17,6 +17,7 @@
 #include <civetweb.h>
 
 #include "app.h"
+#include "auth.h"
 #include "config.h"
 #include "fsutil.h"
 #include "http.h"
@@ -25,7 +26,9 @@
 #include "log.h"
 #include "mem.h"
 #include "mqtt.h"
+#include "routes.h"
 #include "snapshot.h"
+#include "storage.h"
 
 #ifndef CAMCAT_WWW_DIR
 #define CAMCAT_WWW_DIR "/usr/local/share/camcat/www"
@@ -203,35 +206,6 @@ static int check_listen(const struct cc_config *cfg)
  * the camera's restart up for long). */
 #define STOP_GRACE_MS 5000
 
-/* Counts the request in flight, or refuses it once a stop has begun. */
-static int guarded(struct mg_connection *conn, struct app *app, mg_request_handler fn)
-{
-    atomic_fetch_add(&app->in_flight, 1);
-    int status;
-    if (atomic_load(&app->stopping)) {
-        status = srv_send_error_close(conn, 503, "stopping", "the server is shutting down");
-    } else {
-        status = fn(conn, app);
-    }
-    atomic_fetch_sub(&app->in_flight, 1);
-    return status;
-}
-
-static int api_entry(struct mg_connection *conn, void *app)
-{
-    return guarded(conn, app, srv_api_handler);
-}
-
-static int rec_entry(struct mg_connection *conn, void *app)
-{
-    return guarded(conn, app, srv_rec_handler);
-}
-
-static int www_entry(struct mg_connection *conn, void *app)
-{
-    return guarded(conn, app, srv_www_handler);
-}
-
 /* Lets the requests in flight finish (bounded), then stops civetweb. */
 static void stop_server(struct mg_context *ctx, struct app *app)
 {
@@ -246,7 +220,8 @@ static void stop_server(struct mg_context *ctx, struct app *app)
     mg_stop(ctx);
 }
 
-static struct mg_context *start_server(struct app *app, const struct cc_config *cfg)
+static struct mg_context *start_server(struct app *app, const struct cc_config *cfg,
+                                       struct srv_routes **routes)
 {
     char threads[16];
     snprintf(threads, sizeof(threads), "%d", cfg->threads);
@@ -287,9 +262,7 @@ static struct mg_context *start_server(struct app *app, const struct cc_config *
     /* Authentication (or the Host rule) first: a request never meets a
      * handler without it. */
     mg_set_auth_handler(ctx, "/", srv_auth_handler, app);
-    mg_set_request_handler(ctx, "/api", api_entry, app);
-    mg_set_request_handler(ctx, "/rec", rec_entry, app);
-    mg_set_request_handler(ctx, "/", www_entry, app);
+    *routes = srv_routes_register(ctx, app);
     struct cc_listen l;
     cc_config_parse_listen(cfg->listen, &l);
     struct mg_server_port ports[4];
@@ -327,11 +300,12 @@ static int serve(const struct cc_config *cfg, struct cc_catalog *cat)
     app.live = srv_live_new(cfg, cat);
     app.snapshot = srv_snapshot_new(cfg);
     struct mg_context *ctx = NULL;
+    struct srv_routes *routes = NULL;
     int rc = srv_auth_start(&app);
     if (rc == 0)
         rc = srv_mqtt_start(&app, &app.mqtt);
     if (rc == 0)
-        ctx = start_server(&app, cfg);
+        ctx = start_server(&app, cfg, &routes);
     if (!ctx) {
         srv_mqtt_stop(app.mqtt);
         srv_snapshot_free(app.snapshot);
@@ -347,6 +321,7 @@ static int serve(const struct cc_config *cfg, struct cc_catalog *cat)
         sigsuspend(&wait_set);
     cc_info("stopping: finishing requests in flight");
     stop_server(ctx, &app);
+    srv_routes_free(routes);
     srv_mqtt_stop(app.mqtt); /* publishes offline; its commands use live, sweep, snapshot */
     srv_snapshot_free(app.snapshot);
     srv_auth_stop(&app);

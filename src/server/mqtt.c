@@ -23,6 +23,10 @@
 #include "mqttmsg.h"
 #include "retention.h"
 #include "snapshot.h"
+/* Deliberate calls into two handlers: the sweep and sync_clock commands obey
+ * the same rules as their HTTP twins. */
+#include "storage.h"
+#include "time.h"
 
 #define MQTT_QUEUE_EVENTS 64
 #define POLL_MS 1000

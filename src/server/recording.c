@@ -16,6 +16,7 @@
 #include "log.h"
 #include "recording.h"
 #include "retention.h"
+#include "storage.h"
 
 /* The day, and the index of segment id in it: 0, or the status of the error sent. */
 static int find_segment(struct mg_connection *conn, struct app *app, const struct cc_date *date,
@@ -146,7 +147,7 @@ int srv_recording_handler(struct mg_connection *conn, struct app *app, const str
             cc_catalog_release(app->cat, d);
             return srv_send_405_allow(conn, "DELETE");
         }
-        status = srv_check_write(conn, app);
+        status = srv_check_write(conn);
         if (status)
             return status;
         srv_sweep_hold(app);

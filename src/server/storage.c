@@ -1,6 +1,8 @@
 /* Storage: the retention sweep thread, GET /api/storage and
  * DELETE /api/days/DATE. The deciding and deleting is the library's
  * (retention.h); this file adds the thread, the lock and the HTTP answers. */
+#include "storage.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -241,6 +243,8 @@ static void storage_plan(struct cc_json *j, const struct cc_ret_plan *plan)
 
 int srv_storage_handler(struct mg_connection *conn, struct app *app)
 {
+    if (!srv_method_ok(conn))
+        return srv_send_405(conn);
     const char *root = cc_catalog_root(app->cat);
     struct cc_fs_space sp;
     struct cc_ret_inventory inv;
@@ -336,7 +340,7 @@ static int delete_answer(struct mg_connection *conn, const char *name,
 
 int srv_day_delete(struct mg_connection *conn, struct app *app, const struct cc_date *date)
 {
-    int status = srv_check_write(conn, app);
+    int status = srv_check_write(conn);
     if (status)
         return status;
     char name[11];

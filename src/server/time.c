@@ -7,6 +7,8 @@
  * refuses. The index survives such jumps (recordings that overlap after a
  * clock step stay apart, see day.h), so setting the clock is always safe for
  * the catalog. */
+#include "time.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -275,7 +277,7 @@ static int apply(struct mg_connection *conn, struct app *app, const struct time_
 
 static int handle_post(struct mg_connection *conn, struct app *app)
 {
-    int st = srv_check_write(conn, app);
+    int st = srv_check_write(conn);
     if (st)
         return st;
     if (app->cfg->clock == CC_CLOCK_OFF)

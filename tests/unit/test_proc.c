@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -46,6 +48,41 @@ static void test_timeout(void **state)
     assert_string_equal(b.data, "started\n");
     assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
     cc_buf_free(&b);
+}
+
+/* Polls pid until it has ended (no deadline: the child surely ends). */
+static int poll_until_ended(pid_t pid)
+{
+    int st;
+    while (cc_proc_poll(pid, &st) == 0) {
+        struct timespec ts = {0, 5 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    return st;
+}
+
+/* Background hooks (live.c): spawned into their own group, polled without
+ * waiting while they run, reaped with their status when they end. */
+static void test_spawn_poll(void **state)
+{
+    (void)state;
+    pid_t pid = cc_proc_spawn("exec sleep 600", -1);
+    assert_true(pid > 0);
+    assert_int_equal(getpgid(pid), pid);
+    int st = 12345;
+    assert_int_equal(cc_proc_poll(pid, &st), 0);
+    assert_int_equal(st, 12345);
+    assert_int_equal(kill(-pid, SIGKILL), 0);
+    st = poll_until_ended(pid);
+    assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+
+    pid = cc_proc_spawn("exit 5", -1);
+    assert_true(pid > 0);
+    st = poll_until_ended(pid);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 5);
+    /* Reaped already: the kernel's answer is ECHILD, reported as unknown. */
+    assert_int_equal(cc_proc_poll(pid, &st), 1);
+    assert_int_equal(st, -1);
 }
 
 static void test_spawn_missing_shell_cmd(void **state)
@@ -91,7 +128,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_capture),
-        cmocka_unit_test(test_timeout),
+        cmocka_unit_test(test_timeout), cmocka_unit_test(test_spawn_poll),
         cmocka_unit_test(test_spawn_missing_shell_cmd),
         cmocka_unit_test(test_log_ring),
     };

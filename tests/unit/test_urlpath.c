@@ -195,6 +195,32 @@ static void test_query(void **state)
     query(big, "from", -ENAMETOOLONG, NULL);
 }
 
+/* The route patterns of src/server/routes.c, matched as civetweb would but
+ * case-sensitive. */
+static void test_route_match(void **state)
+{
+    (void)state;
+    assert_true(cc_urlpath_match("/api/health$", "/api/health"));
+    assert_false(cc_urlpath_match("/api/health$", "/api/health/"));
+    assert_false(cc_urlpath_match("/api/health$", "/api/healthz"));
+    assert_false(cc_urlpath_match("/api/health$", "/API/health"));
+    assert_false(cc_urlpath_match("/api/health$", "/api/heal"));
+    /* "**" takes the rest, even nothing; a bare prefix matches a prefix. */
+    assert_true(cc_urlpath_match("/api/days/**", "/api/days/"));
+    assert_true(cc_urlpath_match("/api/days/**", "/api/days/2025-01-24/motion"));
+    assert_false(cc_urlpath_match("/api/days/**", "/api/days"));
+    assert_true(cc_urlpath_match("/api**", "/api"));
+    assert_true(cc_urlpath_match("/api**", "/apix/y"));
+    assert_true(cc_urlpath_match("/rec", "/rec/x.ts"));
+    assert_false(cc_urlpath_match("/rec", "/re"));
+    /* '*' stays inside one segment and backtracks. */
+    assert_true(cc_urlpath_match("/api/days/*/*/download.ts$", "/api/days/2025-01-24/a/download.ts"));
+    assert_false(cc_urlpath_match("/api/days/*/download.ts$", "/api/days/a/b/download.ts"));
+    assert_true(cc_urlpath_match("/a/*.ts$", "/a/x.ts.ts"));
+    assert_true(cc_urlpath_match("/a/*$", "/a/"));
+    assert_false(cc_urlpath_match("/a/*$", "/a/b/"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -202,6 +228,7 @@ int main(void)
         cmocka_unit_test(test_traversal_refused), cmocka_unit_test(test_raw_control_bytes),
         cmocka_unit_test(test_hidden_is_absent), cmocka_unit_test(test_lengths),
         cmocka_unit_test(test_every_byte),    cmocka_unit_test(test_query),
+        cmocka_unit_test(test_route_match),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,8 @@
-/* The JSON API under /api and the stitched day playlist. */
+/* The days under /api/days: the list, one day's segments, its motion and its
+ * stitched playlist; DELETE of a day is storage's (storage.h). */
+#include "days.h"
+
 #include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,50 +11,19 @@
 
 #include "app.h"
 #include "dayjson.h"
-#include "fsutil.h"
 #include "http.h"
-#include "ingestd.h"
 #include "json.h"
-#include "live.h"
 #include "log.h"
 #include "mem.h"
-#include "mqtt.h"
-#include "snapshot.h"
 #include "recording.h"
 #include "stitch.h"
-#include "thumb.h"
+#include "storage.h"
 #include "urlpath.h"
 
 /* Finished days change only if files are added behind the recorder's back;
  * a minute of caching is harmless and spares the camera repeated work. */
 #define FINISHED_MAX_AGE "public, max-age=60"
-/* Year 1 to year 9999 in epoch ms: anything beyond is refused as absurd. */
-#define MS_MIN (-62135596800000LL)
-#define MS_MAX (253402300799999LL)
-
 static const char *const api_cache = "no-cache";
-
-static int bad_query(struct mg_connection *conn, const char *key, int rc)
-{
-    char msg[96];
-    snprintf(msg, sizeof(msg), "query parameter %s is malformed%s", key,
-             rc == -ENAMETOOLONG ? " (too long)" : "");
-    return srv_send_error(conn, 400, "bad_query", msg);
-}
-
-/* One query value into v: 0 with *n its length (or -1 when the key is
- * absent), or the status of the error sent for a malformed value. */
-static int query_value(struct mg_connection *conn, const char *key, char *v, size_t size,
-                       int *n)
-{
-    const char *qs = mg_get_request_info(conn)->query_string;
-    *n = cc_urlpath_query_get(qs, key, v, size);
-    if (*n == -ENOENT) {
-        *n = -1;
-        return 0;
-    }
-    return *n < 0 ? bad_query(conn, key, *n) : 0;
-}
 
 /* Optional date parameter: 0 (set *has), or the status of the error sent. */
 static int query_date(struct mg_connection *conn, const char *key, struct cc_date *out,
@@ -61,7 +32,7 @@ static int query_date(struct mg_connection *conn, const char *key, struct cc_dat
     char v[64];
     int n;
     *has = false;
-    int rc = query_value(conn, key, v, sizeof(v), &n);
+    int rc = srv_query_value(conn, key, v, sizeof(v), &n);
     if (rc || n < 0)
         return rc;
     if (cc_date_parse(v, (size_t)n, out) < 0) {
@@ -70,57 +41,6 @@ static int query_date(struct mg_connection *conn, const char *key, struct cc_dat
         return srv_send_error(conn, 400, "bad_date", msg);
     }
     *has = true;
-    return 0;
-}
-
-static bool all_digits(const char *s)
-{
-    if (*s == '-')
-        s++;
-    if (!*s)
-        return false;
-    for (; *s; s++)
-        if (*s < '0' || *s > '9')
-            return false;
-    return true;
-}
-
-/* An instant: epoch ms, or ISO-8601. *local says the text had no zone: *ms
- * then holds its fields read as UTC, for the caller to shift by the camera's
- * offset. 0 or -EINVAL. */
-static int parse_instant(const char *s, size_t len, int64_t *ms, bool *local)
-{
-    *local = false;
-    if (all_digits(s)) {
-        if (len > 16)
-            return -EINVAL;
-        long long v = strtoll(s, NULL, 10);
-        if (v < MS_MIN || v > MS_MAX)
-            return -EINVAL;
-        *ms = v;
-        return 0;
-    }
-    int off;
-    bool has_off;
-    if (cc_iso_parse(s, len, ms, &off, &has_off) < 0)
-        return -EINVAL;
-    *local = !has_off;
-    return 0;
-}
-
-int srv_query_instant(struct mg_connection *conn, const char *key, int64_t *ms, bool *local)
-{
-    char v[64];
-    int n;
-    int rc = query_value(conn, key, v, sizeof(v), &n);
-    if (rc || n < 0)
-        return rc;
-    if (parse_instant(v, (size_t)n, ms, local) < 0) {
-        char msg[128];
-        snprintf(msg, sizeof(msg), "%s must be ISO-8601 (e.g. 2025-01-24T08:00:00+08:00) or "
-                 "epoch milliseconds", key);
-        return srv_send_error(conn, 400, "bad_time", msg);
-    }
     return 0;
 }
 
@@ -137,105 +57,10 @@ static int query_instant(struct mg_connection *conn, const char *key, int off_mi
     return 0;
 }
 
-static int handle_health(struct mg_connection *conn, struct app *app)
+int srv_days_handler(struct mg_connection *conn, struct app *app)
 {
-    struct cc_catalog_stats st;
-    cc_catalog_get_stats(app->cat, &st);
-    int root_rc = cc_catalog_root_status(app->cat);
-    struct cc_buf b;
-    struct cc_json j;
-    cc_buf_init(&b);
-    cc_json_init(&j, &b);
-    cc_json_obj_open(&j);
-    cc_json_key(&j, "version");
-    cc_json_str(&j, CAMCAT_VERSION);
-    cc_json_key(&j, "uptime_s");
-    cc_json_int(&j, (cc_monotonic_ms() - app->started_ms) / 1000);
-    cc_json_key(&j, "root");
-    cc_json_obj_open(&j);
-    cc_json_key(&j, "path");
-    cc_json_str(&j, cc_catalog_root(app->cat));
-    cc_json_key(&j, "ok");
-    cc_json_bool(&j, root_rc == 0);
-    cc_json_key(&j, "error");
-    if (root_rc == 0)
-        cc_json_null(&j);
-    else
-        cc_json_str(&j, strerror(-root_rc));
-    cc_json_obj_close(&j);
-    cc_json_key(&j, "cache");
-    cc_json_obj_open(&j);
-    const struct { const char *k; uint64_t v; } f[] = {
-        {"hits", st.hits},
-        {"builds", st.builds},
-        {"refreshes", st.refreshes},
-        {"sidecar_loads", st.sidecar_loads},
-        {"sidecar_rejects", st.sidecar_rejects},
-        {"sidecar_writes", st.sidecar_writes},
-        {"sidecar_write_errors", st.sidecar_write_errors},
-        {"evictions", st.evictions},
-        {"bytes_parsed", st.bytes_parsed},
-        {"cached_days", st.cached_days},
-        {"cached_bytes", st.cached_bytes},
-        {"limit_bytes", (uint64_t)app->cfg->cache_mb << 20},
-    };
-    for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
-        cc_json_key(&j, f[i].k);
-        cc_json_int(&j, (int64_t)f[i].v);
-    }
-    cc_json_obj_close(&j);
-    cc_json_key(&j, "threads");
-    cc_json_int(&j, app->cfg->threads);
-    cc_json_key(&j, "mqtt");
-    srv_mqtt_health(app->mqtt, &j);
-    cc_json_obj_close(&j);
-    cc_buf_putc(&b, '\n');
-    int rc = srv_send_json(conn, 200, &b, "no-store");
-    cc_buf_free(&b);
-    return rc;
-}
-
-#define LOG_LINES_DEFAULT 100
-#define LOG_LINES_MAX 10000
-
-/* GET /api/log?lines=N: the newest lines of our own log, as text. */
-static int handle_log(struct mg_connection *conn, struct app *app)
-{
-    char v[16];
-    int n;
-    long lines = LOG_LINES_DEFAULT;
-    int st = query_value(conn, "lines", v, sizeof(v), &n);
-    if (st)
-        return st;
-    if (n >= 0) {
-        char *end;
-        lines = strtol(v, &end, 10);
-        if (n == 0 || *end || v[0] < '0' || v[0] > '9' || lines < 1 || lines > LOG_LINES_MAX)
-            return srv_send_error(conn, 400, "bad_lines", "lines must be from 1 to 10000");
-    }
-    if (app->cfg->log_ring_kb == 0)
-        return srv_send_error(conn, 404, "no_log_ring", "the log is not kept (log_ring_kb = 0)");
-    struct cc_buf b;
-    cc_buf_init(&b);
-    cc_log_ring_tail((size_t)lines, &b);
-    struct srv_resp r;
-    srv_resp_init(&r, conn, 200);
-    srv_resp_header(&r, "Content-Type", "text/plain; charset=utf-8");
-    srv_resp_header(&r, "Cache-Control", "no-store");
-    int status = srv_resp_send(&r, b.data ? b.data : "", b.len);
-    cc_buf_free(&b);
-    return status;
-}
-
-int srv_send_root_unavailable(struct mg_connection *conn, int err)
-{
-    char msg[160];
-    snprintf(msg, sizeof(msg), "the recordings folder cannot be read: %s", strerror(-err));
-    return srv_send_error(conn, 503, "root_unavailable", msg);
-}
-
-static int handle_days(struct mg_connection *conn, struct app *app)
-{
+    if (!srv_method_ok(conn))
+        return srv_send_405(conn);
     struct cc_date from, to;
     bool has_from, has_to;
     int st = query_date(conn, "from", &from, &has_from);
@@ -419,49 +244,15 @@ static int handle_one_day(struct mg_connection *conn, struct app *app, const cha
     return status;
 }
 
-int srv_api_handler(struct mg_connection *conn, void *cbdata)
+int srv_day_handler(struct mg_connection *conn, struct app *app)
 {
-    struct app *app = cbdata;
+    static const char prefix[] = "/api/days/";
     char path[CC_URLPATH_MAX];
+    /* Checked once already by the route; decoded again here for the rest. */
     int st = srv_request_path(conn, path, sizeof(path));
     if (st)
         return st;
-    static const char days_prefix[] = "/api/days/";
-    if (!strcmp(path, "/api/health")) {
-        if (!srv_method_ok(conn))
-            return srv_send_405(conn);
-        return handle_health(conn, app);
-    }
-    if (!strcmp(path, "/api/days")) {
-        if (!srv_method_ok(conn))
-            return srv_send_405(conn);
-        return handle_days(conn, app);
-    }
-    if (!strcmp(path, "/api/export.ts"))
-        return srv_export_handler(conn, app);
-    if (!strcmp(path, "/api/thumb.mp4"))
-        return srv_thumb_handler(conn, app);
-    if (!strcmp(path, "/api/preview.mp4"))
-        return srv_preview_handler(conn, app);
-    if (!strcmp(path, "/api/storage")) {
-        if (!srv_method_ok(conn))
-            return srv_send_405(conn);
-        return srv_storage_handler(conn, app);
-    }
-    if (!strcmp(path, "/api/time"))
-        return srv_time_handler(conn, app);
-    if (!strcmp(path, "/api/ingest"))
-        return srv_ingestd_handler(conn, app);
-    if (!strcmp(path, "/api/live.m3u8"))
-        return srv_live_handler(conn, app);
-    if (!strcmp(path, "/api/log")) {
-        if (!srv_method_ok(conn))
-            return srv_send_405(conn);
-        return handle_log(conn, app);
-    }
-    if (!strcmp(path, "/api/snapshot.jpg"))
-        return srv_snapshot_handler(conn, app);
-    if (!strncmp(path, days_prefix, sizeof(days_prefix) - 1))
-        return handle_one_day(conn, app, path + sizeof(days_prefix) - 1);
-    return srv_send_error(conn, 404, "not_found", "no such API path");
+    if (strncmp(path, prefix, sizeof(prefix) - 1) != 0)
+        return srv_send_error(conn, 404, "not_found", "no such API path");
+    return handle_one_day(conn, app, path + sizeof(prefix) - 1);
 }

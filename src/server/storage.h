@@ -1,0 +1,31 @@
+/* storage — retention in the server: the sweep thread (a sweep at start and
+ * every sweep_interval_s), GET /api/storage, and DELETE /api/days/DATE.
+ * Sweeps and deletions never run at the same time (one lock).
+ * Thread rules: start/stop on the main thread; the rest on any thread. */
+#ifndef CC_SRV_STORAGE_H
+#define CC_SRV_STORAGE_H
+
+#include "day.h"
+
+struct mg_connection;
+struct app;
+struct cc_ret_result;
+
+/* Starts the sweep thread (app->sweep); srv_sweep_stop wakes and joins it. */
+void srv_sweep_start(struct app *app);
+void srv_sweep_stop(struct app *app);
+/* A sweep now, on the caller's thread, under the same lock (MQTT sweep):
+ * 0 with *res, -ENOENT when no retention policy is set, or -errno. */
+int srv_sweep_now(struct app *app, struct cc_ret_result *res);
+
+/* Route /api/storage (routes.c): returns the status it sent. */
+int srv_storage_handler(struct mg_connection *conn, struct app *app);
+/* DELETE /api/days/DATE, called by days.c for that method: returns the
+ * status it sent. */
+int srv_day_delete(struct mg_connection *conn, struct app *app, const struct cc_date *date);
+/* The lock sweeps and DELETEs hold while they decide and delete: another
+ * deleter (DELETE of one recording, recording.c) takes it the same way. */
+void srv_sweep_hold(struct app *app);
+void srv_sweep_release(struct app *app);
+
+#endif
