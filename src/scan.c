@@ -174,10 +174,10 @@ static struct cc_segment *ctx_seg(struct seg_ctx *x)
 static bool uri_present(struct seg_ctx *x, const char *uri, size_t len, uint64_t *bytes)
 {
     *bytes = 0;
-    uri = cc_urlpath_chunk(uri, &len);
+    bool plain;
+    uri = cc_urlpath_chunk_plain(uri, &len, &plain);
     if (!uri)
         return false;
-    bool plain = !memchr(uri, '/', len);
     if (plain && x->ns && !nameset_has(x->ns, uri, len))
         return false;
     if (plain && !x->sizes)

@@ -45,5 +45,8 @@ int cc_urlpath_query_get(const char *qs, const char *key, char *out, size_t outs
  * CC_URLPATH_SEG_MAX, or too long to fit a request path. '?', '#' and spaces
  * are file-name bytes here (encoded, they decode back). Pure. */
 const char *cc_urlpath_chunk(const char *uri, size_t *len);
+/* The same, and *plain says whether the name has no '/' (a file of the
+ * playlist's own folder). */
+const char *cc_urlpath_chunk_plain(const char *uri, size_t *len, bool *plain);
 
 #endif
