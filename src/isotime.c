@@ -144,6 +144,24 @@ static bool same_zone(const char *s, const char *t, size_t n)
     return a == b && x == y;
 }
 
+/* The milliseconds of a fraction s[20..te) of 1 to 9 digits (none when te
+ * is 19). */
+static bool frac_of(const char *s, size_t te, unsigned *frac_ms)
+{
+    unsigned f = 0;
+    for (size_t i = 20; i < te; i++) {
+        unsigned d = dig(s + i);
+        if (d > 9)
+            return false;
+        if (i < 23)
+            f = f * 10 + d;
+    }
+    for (size_t i = te; i < 23 && te > 19; i++)
+        f *= 10;
+    *frac_ms = f;
+    return true;
+}
+
 /* The time of s, when s is c->last with only digits of its time changed (to
  * digits): same date, same zone, same length, so the same shape. Written
  * flat (every PDT of a cold index comes here): six digits read and checked
@@ -163,16 +181,14 @@ static bool time_only_changed(const struct cc_iso_cache *c, const char *s, size_
     unsigned hh = h1 * 10 + h2, mm = m1 * 10 + m2, ss = s1 * 10 + s2, frac_ms = 0;
     if (hh > 23 || mm > 59 || ss > 60)
         return false;
-    /* te is 19 (no fraction) or past 20 digits (at most 9) of it */
-    for (size_t i = 20; i < te; i++) {
-        unsigned d = dig(s + i);
-        if (d > 9)
+    if (te == 23) { /* milliseconds, as recorders write them */
+        unsigned f1 = dig(s + 20), f2 = dig(s + 21), f3 = dig(s + 22);
+        if ((f1 > 9) | (f2 > 9) | (f3 > 9))
             return false;
-        if (i < 23)
-            frac_ms = frac_ms * 10 + d;
+        frac_ms = f1 * 100 + f2 * 10 + f3;
+    } else if (!frac_of(s, te, &frac_ms)) {
+        return false;
     }
-    for (size_t i = te; i < 23 && te > 19; i++)
-        frac_ms *= 10;
     *ms = (c->last_days * 86400 + (int64_t)(hh * 3600 + mm * 60 + ss)) * 1000 + frac_ms -
           (int64_t)c->off * 60000;
     return true;
@@ -192,16 +208,11 @@ static void remember(struct cc_iso_cache *c, const char *s, size_t len, size_t t
     c->has_off = has_off;
 }
 
-int cc_iso_parse_cached(struct cc_iso_cache *c, const char *s, size_t len, int64_t *ms,
-                        int *off_min, bool *has_off)
+/* The whole parse, remembered in c. Kept out of line: the fast path above
+ * then needs none of its registers saved. */
+__attribute__((noinline)) static int parse_full(struct cc_iso_cache *c, const char *s, size_t len,
+                                                int64_t *ms, int *off_min, bool *has_off)
 {
-    if (len < 19)
-        return -EINVAL;
-    if (c->len && time_only_changed(c, s, len, ms)) {
-        *off_min = c->off;
-        *has_off = c->has_off;
-        return 0;
-    }
     if (memcmp(s, c->date, 10) != 0) {
         struct cc_date date;
         if (cc_date_parse(s, 10, &date) < 0)
@@ -236,6 +247,19 @@ int cc_iso_parse_cached(struct cc_iso_cache *c, const char *s, size_t len, int64
     *has_off = have;
     remember(c, s, len, i, off, have);
     return 0;
+}
+
+int cc_iso_parse_cached(struct cc_iso_cache *c, const char *s, size_t len, int64_t *ms,
+                        int *off_min, bool *has_off)
+{
+    if (len < 19)
+        return -EINVAL;
+    if (c->len && time_only_changed(c, s, len, ms)) {
+        *off_min = c->off;
+        *has_off = c->has_off;
+        return 0;
+    }
+    return parse_full(c, s, len, ms, off_min, has_off);
 }
 
 void cc_offset_format(int off_min, char out[8])

@@ -419,6 +419,17 @@ static ptrdiff_t plain_line(const char *p, size_t n)
     return nl - p;
 }
 
+/* The same, trying first the length guess (the length this line had in the
+ * last chunk) to save a search. A guessed line may hide a '\n': the caller
+ * then reads all of its bytes in a way that refuses one (a PDT parse, the
+ * EXTINF text compare). */
+static ptrdiff_t line_guess(const char *p, size_t n, size_t guess)
+{
+    if (guess && guess < n && p[guess] == '\n' && !is_ws(p[guess - 1]))
+        return (ptrdiff_t)guess;
+    return plain_line(p, n);
+}
+
 /* Reads one chunk of the shape above from p (n bytes, a commit point:
  * nothing pending) and reports it. Returns the bytes taken, through the
  * URI's newline, or 0 (nothing read, nothing changed) when the lines are of
@@ -430,14 +441,15 @@ static size_t fast_chunk(struct cc_m3u8_state *st, const char *p, size_t n, stru
     size_t pos = 0;
     ptrdiff_t ll;
     if (starts_with(p, n, PDT_TAG)) {
-        if ((ll = plain_line(p, n)) < 0 ||
+        if ((ll = line_guess(p, n, m->iso.len ? TAG_LEN(PDT_TAG) + m->iso.len : 0)) < 0 ||
             cc_iso_parse_cached(&m->iso, p + TAG_LEN(PDT_TAG), (size_t)ll - TAG_LEN(PDT_TAG),
                                 &pd.pdt_ms, &pd.pdt_off, &pd.pdt_has_off) < 0)
             return 0;
         pd.pdt = true;
         pos = (size_t)ll + 1;
     }
-    if (!starts_with(p + pos, n - pos, EXTINF_TAG) || (ll = plain_line(p + pos, n - pos)) < 0 ||
+    if (!starts_with(p + pos, n - pos, EXTINF_TAG) ||
+        (ll = line_guess(p + pos, n - pos, TAG_LEN(EXTINF_TAG) + m->extinf_len)) < 0 ||
         !extinf_memo(m, p + pos + TAG_LEN(EXTINF_TAG), (size_t)ll - TAG_LEN(EXTINF_TAG), &pd))
         return 0;
     pos += (size_t)ll + 1;

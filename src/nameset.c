@@ -7,14 +7,14 @@
 #include "mem.h"
 
 /* Each name is stored after a byte holding its length, so a lookup compares
- * lengths before bytes. A slot keeps the name's offset and the low half of
- * its hash: the table index is the hash's low bits, so growing the table
+ * lengths before bytes. A slot keeps the name's offset and its 32-bit
+ * hash: the table index is the hash's low bits, so growing the table
  * re-places slots without reading or hashing a name again. */
 #define NAME_MAX_LEN 255
 
-static uint64_t slot_of(uint64_t h, size_t off)
+static uint64_t slot_of(uint32_t h, size_t off)
 {
-    return (uint64_t)(uint32_t)h << 32 | (uint64_t)(off + 1);
+    return (uint64_t)h << 32 | (uint64_t)(off + 1);
 }
 
 static uint32_t slot_hash(uint64_t slot)
@@ -53,7 +53,7 @@ void cc_nameset_add(struct cc_nameset *ns, const char *name, size_t len)
         return; /* no file name is longer: it could never be looked up */
     if ((ns->count + 1) * 2 > ns->cap)
         grow(ns);
-    uint64_t h = cc_hash64(name, len);
+    uint32_t h = cc_hash_name(name, len);
     struct cc_buf *a = &ns->arena;
     if (a->len + len + 3 > a->cap)
         cc_buf_reserve(a, len + 2);
@@ -66,18 +66,32 @@ void cc_nameset_add(struct cc_nameset *ns, const char *name, size_t len)
     ns->count++;
 }
 
+/* a[0..len) == b[0..len). Chunk names are mostly 8 to 16 bytes: two
+ * overlapping word loads a side instead of a call to memcmp. */
+static bool same_name(const char *a, const char *b, size_t len)
+{
+    if (len < 8 || len > 16)
+        return memcmp(a, b, len) == 0;
+    uint64_t x, y, u, v;
+    memcpy(&x, a, 8);
+    memcpy(&y, b, 8);
+    memcpy(&u, a + len - 8, 8);
+    memcpy(&v, b + len - 8, 8);
+    return x == y && u == v;
+}
+
 /* Slots looked at to find name (0 if absent). */
 static size_t probe(const struct cc_nameset *ns, const char *name, size_t len)
 {
     if (!ns->cap || len > NAME_MAX_LEN)
         return 0;
-    uint32_t h = (uint32_t)cc_hash64(name, len);
+    uint32_t h = cc_hash_name(name, len);
     size_t i = h & (ns->cap - 1);
     for (size_t n = 1; ns->slots[i]; n++) {
         uint64_t slot = ns->slots[i];
         if (slot_hash(slot) == h) {
             const char *s = slot_name(ns, slot);
-            if ((unsigned char)s[-1] == len && memcmp(s, name, len) == 0)
+            if ((unsigned char)s[-1] == len && same_name(s, name, len))
                 return n;
         }
         i = (i + 1) & (ns->cap - 1);
@@ -88,6 +102,14 @@ static size_t probe(const struct cc_nameset *ns, const char *name, size_t len)
 bool cc_nameset_has(const struct cc_nameset *ns, const char *name, size_t len)
 {
     return probe(ns, name, len) > 0;
+}
+
+void cc_nameset_clear(struct cc_nameset *ns)
+{
+    if (ns->cap)
+        memset(ns->slots, 0, ns->cap * sizeof(*ns->slots));
+    cc_buf_reset(&ns->arena);
+    ns->count = 0;
 }
 
 void cc_nameset_free(struct cc_nameset *ns)

@@ -174,6 +174,20 @@ const char *cc_urlpath_chunk_plain(const char *uri, size_t *len, bool *plain)
     return uri;
 }
 
+bool cc_urlpath_chunk_name(const char *name, size_t *len)
+{
+    const unsigned char *u = (const unsigned char *)name, *q = u;
+    /* the NUL ends the loop: its class is CH_BAD */
+    while (chunk_class[*q] == CH_NAME)
+        q++;
+    *len = (size_t)(q - u);
+    if (*q != '\0') {
+        *len += strlen((const char *)q);
+        return false;
+    }
+    return *len > 0 && u[0] != '.' && *len <= CC_URLPATH_SEG_MAX;
+}
+
 const char *cc_urlpath_chunk(const char *uri, size_t *len)
 {
     bool plain;

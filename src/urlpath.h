@@ -48,5 +48,9 @@ const char *cc_urlpath_chunk(const char *uri, size_t *len);
 /* The same, and *plain says whether the name has no '/' (a file of the
  * playlist's own folder). */
 const char *cc_urlpath_chunk_plain(const char *uri, size_t *len, bool *plain);
+/* Whether a file name (NUL-terminated, as a folder listing gives it) is one
+ * cc_urlpath_chunk accepts as it is (a plain name); *len gets strlen(name)
+ * either way, counted in the same pass. */
+bool cc_urlpath_chunk_name(const char *name, size_t *len);
 
 #endif

@@ -366,6 +366,11 @@ static void test_one_pass_same(void **state)
         PDT "2025-03-01T00:00:04.000+0900\n#EXTINF:2.000,\nc.ts\n"
         "#EXT-X-BYTERANGE:100@0\n#EXTINF:2.000,\nd.ts\n#EXTINF:2.000,\n#EXT-X-BYTERANGE:50\n"
         "d.ts\n#EXTINF:2.000,\ne.ts\n#EXT-X-ENDLIST\n",
+        /* a line shorter than the last of its kind, with a newline where the
+         * last one ended */
+        "#EXTM3U\n" PDT "2025-03-01T00:00:02.000Z\n#EXTINF:2.000,\na.ts\n" PDT
+        "2025-03-01T00:00:04.000Z\n#EXTINF:2.000,\nb.ts\n" PDT "2025-03-01T00:00:06Z\nabc\n"
+        "#EXTINF:2.000,\nc.ts\n#EXTINF:2,\nabc\nd.ts\n#EXTINF:2.000,\ne.ts\n",
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
         assert_same_parse(cases[i]);
