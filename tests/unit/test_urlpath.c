@@ -235,6 +235,18 @@ static void chunk_same(const char *uri, size_t len)
                  n1, p1, (const void *)b, n2, p2);
     size_t n3 = len;
     assert_ptr_equal(cc_urlpath_chunk(uri, &n3), a);
+    /* a listing's name (NUL-terminated, no NUL in it): served as it is iff
+     * the URI rules take it whole, with no folder */
+    if (len < 1100 && !memchr(uri, '\0', len)) {
+        char name[1100];
+        memcpy(name, uri, len);
+        name[len] = '\0';
+        size_t nl = 0;
+        bool served = cc_urlpath_chunk_name(name, &nl);
+        assert_int_equal(nl, len);
+        if (served != (a == uri && p1 && n1 == len))
+            fail_msg("\"%.*s\": listed as %s", (int)len, uri, served ? "served" : "not served");
+    }
 }
 
 static void chunk_is(const char *uri, const char *want, bool want_plain)
