@@ -144,6 +144,44 @@ static bool same_zone(const char *s, const char *t, size_t n)
     return a == b && x == y;
 }
 
+/* a[0..n) == b[0..n), for the few bytes of a time text: by words (the last
+ * one overlapping), a short tail byte by byte. */
+static bool same_bytes(const char *a, const char *b, size_t n)
+{
+    if (n < 8) {
+        for (size_t i = 0; i < n; i++)
+            if (a[i] != b[i])
+                return false;
+        return true;
+    }
+    uint64_t x, y;
+    for (size_t i = 0; i + 8 < n; i += 8) {
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        if (x != y)
+            return false;
+    }
+    memcpy(&x, a + n - 8, 8);
+    memcpy(&y, b + n - 8, 8);
+    return x == y;
+}
+
+/* The commonest change of all, chunk after chunk: only the two digits of the
+ * seconds. The time is then c->last's, moved by as many seconds. */
+static bool seconds_only_changed(const struct cc_iso_cache *c, const char *s, size_t len,
+                                 int64_t *ms)
+{
+    if (len != c->len || !same_bytes(s, c->last, 17) ||
+        !same_bytes(s + 19, c->last + 19, len - 19))
+        return false;
+    unsigned s1 = dig(s + 17), s2 = dig(s + 18);
+    if ((s1 > 9) | (s2 > 9) || s1 * 10 + s2 > 60)
+        return false;
+    int last_ss = (c->last[17] - '0') * 10 + (c->last[18] - '0');
+    *ms = c->last_ms + ((int64_t)(s1 * 10 + s2) - last_ss) * 1000;
+    return true;
+}
+
 /* The milliseconds of a fraction s[20..te) of 1 to 9 digits (none when te
  * is 19). */
 static bool frac_of(const char *s, size_t te, unsigned *frac_ms)
@@ -195,12 +233,13 @@ static bool time_only_changed(const struct cc_iso_cache *c, const char *s, size_
 }
 
 static void remember(struct cc_iso_cache *c, const char *s, size_t len, size_t time_end, int off,
-                     bool has_off)
+                     bool has_off, int64_t ms)
 {
     c->len = 0;
     if (len > sizeof(c->last))
         return;
     memcpy(c->last, s, len);
+    c->last_ms = ms;
     c->len = (uint8_t)len;
     c->time_end = (uint8_t)time_end;
     c->last_days = c->days;
@@ -245,7 +284,7 @@ __attribute__((noinline)) static int parse_full(struct cc_iso_cache *c, const ch
     *ms = ((days * 86400 + hh * 3600 + mm * 60 + ss) * 1000 + frac_ms) - (int64_t)off * 60000;
     *off_min = off;
     *has_off = have;
-    remember(c, s, len, i, off, have);
+    remember(c, s, len, i, off, have, *ms);
     return 0;
 }
 
@@ -254,7 +293,15 @@ int cc_iso_parse_cached(struct cc_iso_cache *c, const char *s, size_t len, int64
 {
     if (len < 19)
         return -EINVAL;
+    if (c->len && seconds_only_changed(c, s, len, ms)) {
+        *off_min = c->off;
+        *has_off = c->has_off;
+        return 0;
+    }
     if (c->len && time_only_changed(c, s, len, ms)) {
+        /* the next text most likely differs from this one in its seconds */
+        memcpy(c->last, s, len);
+        c->last_ms = *ms;
         *off_min = c->off;
         *has_off = c->has_off;
         return 0;
