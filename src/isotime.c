@@ -5,6 +5,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "bytes.h"
+
 /* Howard Hinnant's civil-from-days algorithms (public domain math). */
 int64_t cc_days_from_civil(int y, int m, int d)
 {
@@ -112,67 +114,13 @@ static unsigned dig(const char *p)
     return (unsigned)(unsigned char)*p - '0';
 }
 
-/* s[0..11) == t[0..11): the date and its 'T', in two loads a side. */
-static bool same_date(const char *s, const char *t)
-{
-    uint64_t a, b;
-    uint32_t x, y;
-    memcpy(&a, s, 8);
-    memcpy(&b, t, 8);
-    memcpy(&x, s + 7, 4);
-    memcpy(&y, t + 7, 4);
-    return a == b && x == y;
-}
-
-/* s[0..n) == t[0..n), for a zone's few bytes ("Z", "+08", "+0800",
- * "+08:00"): two overlapping loads from 4 bytes on. */
-static bool same_zone(const char *s, const char *t, size_t n)
-{
-    if (n < 4) {
-        for (size_t i = 0; i < n; i++)
-            if (s[i] != t[i])
-                return false;
-        return true;
-    }
-    if (n > 8)
-        return memcmp(s, t, n) == 0; /* no zone is: kept exact all the same */
-    uint32_t a, b, x, y;
-    memcpy(&a, s, 4);
-    memcpy(&b, t, 4);
-    memcpy(&x, s + n - 4, 4);
-    memcpy(&y, t + n - 4, 4);
-    return a == b && x == y;
-}
-
-/* a[0..n) == b[0..n), for the few bytes of a time text: by words (the last
- * one overlapping), a short tail byte by byte. */
-static bool same_bytes(const char *a, const char *b, size_t n)
-{
-    if (n < 8) {
-        for (size_t i = 0; i < n; i++)
-            if (a[i] != b[i])
-                return false;
-        return true;
-    }
-    uint64_t x, y;
-    for (size_t i = 0; i + 8 < n; i += 8) {
-        memcpy(&x, a + i, 8);
-        memcpy(&y, b + i, 8);
-        if (x != y)
-            return false;
-    }
-    memcpy(&x, a + n - 8, 8);
-    memcpy(&y, b + n - 8, 8);
-    return x == y;
-}
-
 /* The commonest change of all, chunk after chunk: only the two digits of the
  * seconds. The time is then c->last's, moved by as many seconds. */
 static bool seconds_only_changed(const struct cc_iso_cache *c, const char *s, size_t len,
                                  int64_t *ms)
 {
-    if (len != c->len || !same_bytes(s, c->last, 17) ||
-        !same_bytes(s + 19, c->last + 19, len - 19))
+    if (len != c->len || !cc_bytes_equal(s, c->last, 17) ||
+        !cc_bytes_equal(s + 19, c->last + 19, len - 19))
         return false;
     unsigned s1 = dig(s + 17), s2 = dig(s + 18);
     if ((s1 > 9) | (s2 > 9) || s1 * 10 + s2 > 60)
@@ -202,13 +150,14 @@ static bool frac_of(const char *s, size_t te, unsigned *frac_ms)
 
 /* The time of s, when s is c->last with only digits of its time changed (to
  * digits): same date, same zone, same length, so the same shape. Written
- * flat (every PDT of a cold index comes here): six digits read and checked
- * at once, then the fraction's. */
+ * flat (a recorder's PDTs come here at each new minute): six digits read
+ * and checked at once, then the fraction's. */
 static bool time_only_changed(const struct cc_iso_cache *c, const char *s, size_t len,
                               int64_t *ms)
 {
     size_t te = c->time_end;
-    if (len != c->len || !same_date(s, c->last) || !same_zone(s + te, c->last + te, len - te))
+    if (len != c->len || !cc_bytes_equal(s, c->last, 11) ||
+        !cc_bytes_equal(s + te, c->last + te, len - te))
         return false;
     if (s[13] != ':' || s[16] != ':' || (te > 19 && s[19] != '.'))
         return false;

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "isotime.h"
 
 /* What the lines since the last commit point have said about the next chunk. */
@@ -163,21 +164,20 @@ struct memo {
 };
 
 /* An EXTINF argument that starts as the last good one did, up to its comma,
- * has its duration. */
-static bool extinf_memo(const struct memo *m, const char *arg, size_t len, struct pending *pd)
+ * has its duration (m->extinf_us). */
+static inline bool extinf_memo(const struct memo *m, const char *arg, size_t len)
 {
-    if (!m->extinf_len || len < m->extinf_len || memcmp(arg, m->extinf, m->extinf_len) != 0)
-        return false;
-    pd->extinf = true;
-    pd->dur_bad = false;
-    pd->dur_us = m->extinf_us;
-    return true;
+    return m->extinf_len && len >= m->extinf_len && cc_bytes_equal(arg, m->extinf, m->extinf_len);
 }
 
 static int parse_extinf(const char *arg, size_t len, struct pending *pd, struct memo *m)
 {
-    if (extinf_memo(m, arg, len, pd))
+    if (extinf_memo(m, arg, len)) {
+        pd->extinf = true;
+        pd->dur_bad = false;
+        pd->dur_us = m->extinf_us;
         return 0;
+    }
     const char *comma = memchr(arg, ',', len);
     size_t dlen = comma ? (size_t)(comma - arg) : len;
     while (dlen && is_ws(arg[dlen - 1]))
@@ -411,7 +411,7 @@ static size_t skip_long(struct cc_m3u8_state *st, const char *buf, size_t len)
 
 /* The length of the line at p (n bytes left) without its '\n', if it has
  * one and nothing for the line-by-line path to trim at its end; else -1. */
-static ptrdiff_t plain_line(const char *p, size_t n)
+static inline ptrdiff_t plain_line(const char *p, size_t n)
 {
     const char *nl = memchr(p, '\n', n);
     if (!nl || nl == p || is_ws(nl[-1]))
@@ -423,7 +423,7 @@ static ptrdiff_t plain_line(const char *p, size_t n)
  * last chunk) to save a search. A guessed line may hide a '\n': the caller
  * then reads all of its bytes in a way that refuses one (a PDT parse, the
  * EXTINF text compare). */
-static ptrdiff_t line_guess(const char *p, size_t n, size_t guess)
+static inline ptrdiff_t line_guess(const char *p, size_t n, size_t guess)
 {
     if (guess && guess < n && p[guess] == '\n' && !is_ws(p[guess - 1]))
         return (ptrdiff_t)guess;
@@ -433,30 +433,35 @@ static ptrdiff_t line_guess(const char *p, size_t n, size_t guess)
 /* Reads one chunk of the shape above from p (n bytes, a commit point:
  * nothing pending) and reports it. Returns the bytes taken, through the
  * URI's newline, or 0 (nothing read, nothing changed) when the lines are of
- * another shape. *r gets the handler's answer. */
+ * another shape. *r gets the handler's answer. Nothing pending means no
+ * discontinuity, byte range or map for this chunk. */
 static size_t fast_chunk(struct cc_m3u8_state *st, const char *p, size_t n, struct memo *m,
                          const struct cc_m3u8_handler *h, int *r)
 {
-    struct pending pd = {0};
+    struct cc_m3u8_chunk c = {.seq = st->media_seq + st->nchunks, .index = st->nchunks};
     size_t pos = 0;
     ptrdiff_t ll;
     if (starts_with(p, n, PDT_TAG)) {
         if ((ll = line_guess(p, n, m->iso.len ? TAG_LEN(PDT_TAG) + m->iso.len : 0)) < 0 ||
             cc_iso_parse_cached(&m->iso, p + TAG_LEN(PDT_TAG), (size_t)ll - TAG_LEN(PDT_TAG),
-                                &pd.pdt_ms, &pd.pdt_off, &pd.pdt_has_off) < 0)
+                                &c.pdt_ms, &c.pdt_off_min, &c.pdt_has_off) < 0)
             return 0;
-        pd.pdt = true;
+        c.has_pdt = true;
         pos = (size_t)ll + 1;
     }
     if (!starts_with(p + pos, n - pos, EXTINF_TAG) ||
         (ll = line_guess(p + pos, n - pos, TAG_LEN(EXTINF_TAG) + m->extinf_len)) < 0 ||
-        !extinf_memo(m, p + pos + TAG_LEN(EXTINF_TAG), (size_t)ll - TAG_LEN(EXTINF_TAG), &pd))
+        !extinf_memo(m, p + pos + TAG_LEN(EXTINF_TAG), (size_t)ll - TAG_LEN(EXTINF_TAG)))
         return 0;
+    c.dur_us = m->extinf_us;
     pos += (size_t)ll + 1;
     if (pos == n || p[pos] == '#' || is_ws(p[pos]) || (ll = plain_line(p + pos, n - pos)) < 0 ||
         ll > CC_M3U8_URI_MAX || pos + (size_t)ll > CC_M3U8_LINE_MAX)
         return 0;
-    *r = emit_chunk(st, p + pos, (size_t)ll, &pd, h);
+    c.uri = p + pos;
+    c.uri_len = (size_t)ll;
+    st->nchunks++;
+    *r = h->chunk ? h->chunk(h->ud, &c) : 0;
     return pos + (size_t)ll + 1;
 }
 
@@ -486,13 +491,15 @@ int cc_m3u8_parse(struct cc_m3u8_state *st, const char *buf, size_t len, bool at
      * the next call (bad_tail). */
     uint32_t bad_committed = st->bad_lines;
     while (pos < len && r >= 0) {
-        size_t took = pending_empty(&pd) ? fast_chunk(st, buf + pos, len - pos, &m, h, &r) : 0;
-        if (took) {
-            pos += took;
-            st->offset = base + pos;
-            commit = pos;
-            bad_committed = st->bad_lines;
-            continue;
+        if (pending_empty(&pd)) {
+            size_t took;
+            while (r >= 0 && (took = fast_chunk(st, buf + pos, len - pos, &m, h, &r)) > 0)
+                pos += took;
+            if (pos != commit) { /* each one a commit point, no bad line in them */
+                st->offset = base + pos;
+                commit = pos;
+                continue;
+            }
         }
         const char *nl = memchr(buf + pos, '\n', len - pos);
         size_t end = nl ? (size_t)(nl - buf) : len;

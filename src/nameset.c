@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "hash.h"
 #include "mem.h"
 
@@ -47,6 +48,21 @@ static void grow(struct cc_nameset *ns)
     ns->cap = ncap;
 }
 
+/* dst[0..len) = src[0..len). Chunk names are mostly 8 to 16 bytes: two
+ * overlapping words instead of a call to memcpy. */
+static void copy_name(char *dst, const char *src, size_t len)
+{
+    if (len < 8 || len > 16) {
+        memcpy(dst, src, len);
+        return;
+    }
+    uint64_t x, y;
+    memcpy(&x, src, 8);
+    memcpy(&y, src + len - 8, 8);
+    memcpy(dst, &x, 8);
+    memcpy(dst + len - 8, &y, 8);
+}
+
 void cc_nameset_add(struct cc_nameset *ns, const char *name, size_t len)
 {
     if (len > NAME_MAX_LEN)
@@ -55,33 +71,22 @@ void cc_nameset_add(struct cc_nameset *ns, const char *name, size_t len)
         grow(ns);
     uint32_t h = cc_hash_name(name, len);
     struct cc_buf *a = &ns->arena;
-    if (a->len + len + 3 > a->cap)
-        cc_buf_reserve(a, len + 2);
-    a->data[a->len] = (char)len;
-    memcpy(a->data + a->len + 1, name, len);
-    a->data[a->len + 1 + len] = '\0';
+    /* room for the longest entry: one compare, and cc_buf's NUL kept */
+    if (a->len + NAME_MAX_LEN + 3 > a->cap)
+        cc_buf_reserve(a, NAME_MAX_LEN + 2);
+    char *e = a->data + a->len;
+    e[0] = (char)len;
+    copy_name(e + 1, name, len);
+    e[len + 1] = '\0';
+    e[len + 2] = '\0';
     place(ns->slots, ns->cap, slot_of(h, a->len + 1));
     a->len += len + 2;
-    a->data[a->len] = '\0'; /* as cc_buf keeps it */
     ns->count++;
 }
 
-/* a[0..len) == b[0..len). Chunk names are mostly 8 to 16 bytes: two
- * overlapping word loads a side instead of a call to memcmp. */
-static bool same_name(const char *a, const char *b, size_t len)
-{
-    if (len < 8 || len > 16)
-        return memcmp(a, b, len) == 0;
-    uint64_t x, y, u, v;
-    memcpy(&x, a, 8);
-    memcpy(&y, b, 8);
-    memcpy(&u, a + len - 8, 8);
-    memcpy(&v, b + len - 8, 8);
-    return x == y && u == v;
-}
-
-/* Slots looked at to find name (0 if absent). */
-static size_t probe(const struct cc_nameset *ns, const char *name, size_t len)
+/* Slots looked at to find name (0 if absent). Inline: a cold index looks
+ * up every chunk's name, and the call was a good part of the cost. */
+static inline size_t probe(const struct cc_nameset *ns, const char *name, size_t len)
 {
     if (!ns->cap || len > NAME_MAX_LEN)
         return 0;
@@ -91,7 +96,7 @@ static size_t probe(const struct cc_nameset *ns, const char *name, size_t len)
         uint64_t slot = ns->slots[i];
         if (slot_hash(slot) == h) {
             const char *s = slot_name(ns, slot);
-            if ((unsigned char)s[-1] == len && same_name(s, name, len))
+            if ((unsigned char)s[-1] == len && cc_bytes_equal(s, name, len))
                 return n;
         }
         i = (i + 1) & (ns->cap - 1);
