@@ -119,23 +119,23 @@ static int list_day(int dfd, struct folder **out, size_t *n)
  * emptied first). */
 static int list_folder(int fd_in, char ***pls, size_t *npl, bool *has_events, struct nameset *ns)
 {
-    DIR *dir = cc_opendir_fd(fd_in);
-    if (!dir)
-        return -errno;
+    struct cc_dir dir;
+    cc_dir_open(&dir, fd_in);
     size_t cap = 0;
     *pls = NULL;
     *npl = 0;
     *has_events = false;
     nameset_clear(ns);
-    struct dirent *de;
-    while ((de = readdir(dir))) {
-        const char *nm = de->d_name;
-        if (nm[0] == '.' || de->d_type == DT_LNK)
+    const char *nm;
+    unsigned char type;
+    /* an error ends the listing where it stopped, as readdir did */
+    while (cc_dir_next(&dir, &nm, &type) > 0) {
+        if (nm[0] == '.' || type == DT_LNK)
             continue;
         size_t len;
         bool served = cc_urlpath_chunk_name(nm, &len);
         nameset_add(ns, nm, len, served);
-        if (de->d_type != DT_REG && de->d_type != DT_UNKNOWN)
+        if (type != DT_REG && type != DT_UNKNOWN)
             continue;
         if (len > 5 && has_suffix(nm, len, ".m3u8")) {
             cc_grow(pls, &cap, *npl + 1, sizeof(**pls));
@@ -144,7 +144,7 @@ static int list_folder(int fd_in, char ***pls, size_t *npl, bool *has_events, st
             *has_events = true;
         }
     }
-    closedir(dir);
+    cc_dir_close(&dir);
     if (*npl)
         qsort(*pls, *npl, sizeof(**pls), cmp_str);
     return 0;
