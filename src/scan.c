@@ -173,7 +173,7 @@ static struct cc_segment *ctx_seg(struct seg_ctx *x)
 /* The common case of a cold index, with no system call and no check of the
  * name's bytes: the listing holds only names /rec serves, so a URI naming
  * one of them (after any leading "./") is one. */
-static bool listed(const struct nameset *ns, const char *uri, size_t len)
+static bool in_listing(const struct nameset *ns, const char *uri, size_t len)
 {
     while (len >= 2 && uri[0] == '.' && uri[1] == '/') {
         uri += 2;
@@ -190,7 +190,7 @@ static bool listed(const struct nameset *ns, const char *uri, size_t len)
 static bool uri_present(struct seg_ctx *x, const char *uri, size_t len, uint64_t *bytes)
 {
     *bytes = 0;
-    if (x->ns && !x->sizes && listed(x->ns, uri, len))
+    if (x->ns && !x->sizes && in_listing(x->ns, uri, len))
         return true;
     bool plain;
     uri = cc_urlpath_chunk_plain(uri, &len, &plain);
@@ -251,8 +251,8 @@ static int on_chunk(void *ud, const struct cc_m3u8_chunk *c)
     /* A cold index's chunk goes straight to the listing; one not in it (a
      * name with a folder, a missing file), sizes or a new EXT-X-MAP take the
      * long way. */
-    bool present = (x->ns && !x->sizes && !c->map_changed && listed(x->ns, c->uri, c->uri_len)) ||
-                   count_chunk(x, c);
+    bool fast = x->ns && !x->sizes && !c->map_changed;
+    bool present = (fast && in_listing(x->ns, c->uri, c->uri_len)) || count_chunk(x, c);
     if (!x->sizes)
         s->flags &= ~(uint32_t)CC_SEG_SIZED; /* this chunk's bytes are not in */
     if (present) {

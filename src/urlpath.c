@@ -141,8 +141,8 @@ int cc_urlpath_query_get(const char *qs, const char *key, char *out, size_t outs
  * cold index and a chain of compares per byte was most of its cost. */
 enum { CH_NAME, CH_SLASH, CH_BAD };
 static const uint8_t chunk_class[256] = {
-    [0x00 ... 0x1f] = CH_BAD, ['/'] = CH_SLASH, ['%'] = CH_BAD, [':'] = CH_BAD,
-    ['\\'] = CH_BAD, [0x7f ... 0xff] = CH_BAD,
+    [0x00 ... 0x1f] = CH_BAD, ['/'] = CH_SLASH, ['%'] = CH_BAD,
+    [':'] = CH_BAD,           ['\\'] = CH_BAD,  [0x7f ... 0xff] = CH_BAD,
 };
 
 const char *cc_urlpath_chunk_plain(const char *uri, size_t *len, bool *plain)
