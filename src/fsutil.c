@@ -301,6 +301,29 @@ DIR *cc_opendir_fd(int fd)
     return dir;
 }
 
+void cc_dir_open(struct cc_dir *d, int fd)
+{
+    d->fd = fd;
+    d->pos = d->len = 0;
+    d->buf = cc_xmalloc(CC_DIR_BUF);
+}
+
+int cc_dir_fill(struct cc_dir *d)
+{
+    ssize_t n = getdents64(d->fd, d->buf, CC_DIR_BUF);
+    if (n < 0)
+        return -errno;
+    d->pos = 0;
+    d->len = (size_t)n;
+    return n > 0;
+}
+
+void cc_dir_close(struct cc_dir *d)
+{
+    free(d->buf);
+    d->buf = NULL;
+}
+
 void cc_fprint_from_stat(struct cc_fprint *fp, const struct stat *st)
 {
     fp->size = (uint64_t)st->st_size;

@@ -13,10 +13,15 @@
 uint32_t cc_hash32(uint32_t h, const void *data, size_t len);
 #define CC_HASH32_INIT 2166136261u
 
-/* 64-bit hash for open-addressing tables indexed by the low bits: every input
- * byte reaches every output bit (a murmur3 finaliser over a word-wise mix), so
- * names that differ only in a few digits anywhere in them spread evenly. The
- * value is not stable across versions: never store it. */
-uint64_t cc_hash64(const void *data, size_t len);
+/* Hash of a name for open-addressing tables indexed by the low bits: every
+ * input byte reaches every output bit (the high half of a product folded onto
+ * the low half), so names that differ only in a few digits anywhere in them
+ * spread evenly. cc_hash_name is the variant of the core's word size: 64-bit
+ * words on 64-bit cores, 32-bit words on 32-bit ones (where a 64-bit multiply
+ * costs three). The value differs between them and across versions: never
+ * store it. Both variants are exported for tests on any core. */
+uint32_t cc_hash_name(const void *data, size_t len);
+uint32_t cc_hash_name64(const void *data, size_t len);
+uint32_t cc_hash_name32(const void *data, size_t len);
 
 #endif

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "bytes.h"
+
 /* Howard Hinnant's civil-from-days algorithms (public domain math). */
 int64_t cc_days_from_civil(int y, int m, int d)
 {
@@ -106,46 +108,87 @@ int cc_iso_parse(const char *s, size_t len, int64_t *ms, int *off_min, bool *has
     return cc_iso_parse_cached(&c, s, len, ms, off_min, has_off);
 }
 
-static bool is_digit(char ch)
+/* The digit at p, or a value over 9 when it is no digit. */
+static unsigned dig(const char *p)
 {
-    return (unsigned char)(ch - '0') <= 9;
+    return (unsigned)(unsigned char)*p - '0';
+}
+
+/* The commonest change of all, chunk after chunk: only the two digits of the
+ * seconds. The time is then c->last's, moved by as many seconds. */
+static bool seconds_only_changed(const struct cc_iso_cache *c, const char *s, size_t len,
+                                 int64_t *ms)
+{
+    if (len != c->len || !cc_bytes_equal(s, c->last, 17) ||
+        !cc_bytes_equal(s + 19, c->last + 19, len - 19))
+        return false;
+    unsigned s1 = dig(s + 17), s2 = dig(s + 18);
+    if ((s1 > 9) | (s2 > 9) || s1 * 10 + s2 > 60)
+        return false;
+    int last_ss = (c->last[17] - '0') * 10 + (c->last[18] - '0');
+    *ms = c->last_ms + ((int64_t)(s1 * 10 + s2) - last_ss) * 1000;
+    return true;
+}
+
+/* The milliseconds of a fraction s[20..te) of 1 to 9 digits (none when te
+ * is 19). */
+static bool frac_of(const char *s, size_t te, unsigned *frac_ms)
+{
+    unsigned f = 0;
+    for (size_t i = 20; i < te; i++) {
+        unsigned d = dig(s + i);
+        if (d > 9)
+            return false;
+        if (i < 23)
+            f = f * 10 + d;
+    }
+    for (size_t i = te; i < 23 && te > 19; i++)
+        f *= 10;
+    *frac_ms = f;
+    return true;
 }
 
 /* The time of s, when s is c->last with only digits of its time changed (to
- * digits): same date, same zone, same length, so the same shape. */
+ * digits): same date, same zone, same length, so the same shape. Written
+ * flat (a recorder's PDTs come here at each new minute): six digits read
+ * and checked at once, then the fraction's. */
 static bool time_only_changed(const struct cc_iso_cache *c, const char *s, size_t len,
                               int64_t *ms)
 {
     size_t te = c->time_end;
-    if (len != c->len || memcmp(s, c->last, 11) != 0 || memcmp(s + te, c->last + te, len - te))
+    if (len != c->len || !cc_bytes_equal(s, c->last, 11) ||
+        !cc_bytes_equal(s + te, c->last + te, len - te))
         return false;
-    /* The last one's shape: HH:MM:SS, then '.' and digits up to time_end. */
     if (s[13] != ':' || s[16] != ':' || (te > 19 && s[19] != '.'))
         return false;
-    static const uint8_t at[] = {11, 12, 14, 15, 17, 18};
-    for (size_t k = 0; k < sizeof(at); k++)
-        if (!is_digit(s[at[k]]))
-            return false;
-    for (size_t i = 20; i < te; i++)
-        if (!is_digit(s[i]))
-            return false;
-    int hh = (s[11] - '0') * 10 + (s[12] - '0'), mm = (s[14] - '0') * 10 + (s[15] - '0');
-    int ss = (s[17] - '0') * 10 + (s[18] - '0'), frac_ms = 0;
+    unsigned h1 = dig(s + 11), h2 = dig(s + 12), m1 = dig(s + 14), m2 = dig(s + 15);
+    unsigned s1 = dig(s + 17), s2 = dig(s + 18);
+    if ((h1 > 9) | (h2 > 9) | (m1 > 9) | (m2 > 9) | (s1 > 9) | (s2 > 9))
+        return false;
+    unsigned hh = h1 * 10 + h2, mm = m1 * 10 + m2, ss = s1 * 10 + s2, frac_ms = 0;
     if (hh > 23 || mm > 59 || ss > 60)
         return false;
-    for (size_t k = 0; k < 3; k++)
-        frac_ms = frac_ms * 10 + (20 + k < c->time_end ? s[20 + k] - '0' : 0);
-    *ms = ((c->last_days * 86400 + hh * 3600 + mm * 60 + ss) * 1000 + frac_ms) - (int64_t)c->off * 60000;
+    if (te == 23) { /* milliseconds, as recorders write them */
+        unsigned f1 = dig(s + 20), f2 = dig(s + 21), f3 = dig(s + 22);
+        if ((f1 > 9) | (f2 > 9) | (f3 > 9))
+            return false;
+        frac_ms = f1 * 100 + f2 * 10 + f3;
+    } else if (!frac_of(s, te, &frac_ms)) {
+        return false;
+    }
+    *ms = (c->last_days * 86400 + (int64_t)(hh * 3600 + mm * 60 + ss)) * 1000 + frac_ms -
+          (int64_t)c->off * 60000;
     return true;
 }
 
 static void remember(struct cc_iso_cache *c, const char *s, size_t len, size_t time_end, int off,
-                     bool has_off)
+                     bool has_off, int64_t ms)
 {
     c->len = 0;
     if (len > sizeof(c->last))
         return;
     memcpy(c->last, s, len);
+    c->last_ms = ms;
     c->len = (uint8_t)len;
     c->time_end = (uint8_t)time_end;
     c->last_days = c->days;
@@ -153,16 +196,11 @@ static void remember(struct cc_iso_cache *c, const char *s, size_t len, size_t t
     c->has_off = has_off;
 }
 
-int cc_iso_parse_cached(struct cc_iso_cache *c, const char *s, size_t len, int64_t *ms,
-                        int *off_min, bool *has_off)
+/* The whole parse, remembered in c. Kept out of line: the fast path above
+ * then needs none of its registers saved. */
+__attribute__((noinline)) static int parse_full(struct cc_iso_cache *c, const char *s, size_t len,
+                                                int64_t *ms, int *off_min, bool *has_off)
 {
-    if (len < 19)
-        return -EINVAL;
-    if (c->len && time_only_changed(c, s, len, ms)) {
-        *off_min = c->off;
-        *has_off = c->has_off;
-        return 0;
-    }
     if (memcmp(s, c->date, 10) != 0) {
         struct cc_date date;
         if (cc_date_parse(s, 10, &date) < 0)
@@ -195,8 +233,29 @@ int cc_iso_parse_cached(struct cc_iso_cache *c, const char *s, size_t len, int64
     *ms = ((days * 86400 + hh * 3600 + mm * 60 + ss) * 1000 + frac_ms) - (int64_t)off * 60000;
     *off_min = off;
     *has_off = have;
-    remember(c, s, len, i, off, have);
+    remember(c, s, len, i, off, have, *ms);
     return 0;
+}
+
+int cc_iso_parse_cached(struct cc_iso_cache *c, const char *s, size_t len, int64_t *ms,
+                        int *off_min, bool *has_off)
+{
+    if (len < 19)
+        return -EINVAL;
+    if (c->len && seconds_only_changed(c, s, len, ms)) {
+        *off_min = c->off;
+        *has_off = c->has_off;
+        return 0;
+    }
+    if (c->len && time_only_changed(c, s, len, ms)) {
+        /* the next text most likely differs from this one in its seconds */
+        memcpy(c->last, s, len);
+        c->last_ms = *ms;
+        *off_min = c->off;
+        *has_off = c->has_off;
+        return 0;
+    }
+    return parse_full(c, s, len, ms, off_min, has_off);
 }
 
 void cc_offset_format(int off_min, char out[8])

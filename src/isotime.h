@@ -38,15 +38,17 @@ int64_t cc_date_start_ms(const struct cc_date *d, int off_min);
 int cc_iso_parse(const char *s, size_t len, int64_t *ms, int *off_min, bool *has_off);
 
 /* What cc_iso_parse_cached read last. A playlist's PDTs share their date and
- * zone and differ in the time of day: the date is converted once a day, and
- * a text that differs from the last only in the digits of its time is read
- * without parsing the rest again. Zero it before the first use; it belongs
- * to one caller at a time. */
+ * zone and differ in the time of day: the date is converted once a day, a
+ * text that differs from the last only in the digits of its time is read
+ * without parsing the rest again, and one that differs only in its seconds
+ * is the last time moved by as many seconds. Zero it before the first use;
+ * it belongs to one caller at a time. */
 struct cc_iso_cache {
     char date[10];
     int64_t days;
     char last[40];         /* the last text parsed, if it fit */
     int64_t last_days;     /* its date */
+    int64_t last_ms;       /* its time */
     uint8_t len;           /* its length; 0 = none */
     uint8_t time_end;      /* where its time (and fraction) ended */
     bool has_off;

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "isotime.h"
 
 /* What the lines since the last commit point have said about the next chunk. */
@@ -162,9 +163,16 @@ struct memo {
     int64_t extinf_us;
 };
 
+/* An EXTINF argument that starts as the last good one did, up to its comma,
+ * has its duration (m->extinf_us). */
+static inline bool extinf_memo(const struct memo *m, const char *arg, size_t len)
+{
+    return m->extinf_len && len >= m->extinf_len && cc_bytes_equal(arg, m->extinf, m->extinf_len);
+}
+
 static int parse_extinf(const char *arg, size_t len, struct pending *pd, struct memo *m)
 {
-    if (m->extinf_len && len >= m->extinf_len && memcmp(arg, m->extinf, m->extinf_len) == 0) {
+    if (extinf_memo(m, arg, len)) {
         pd->extinf = true;
         pd->dur_bad = false;
         pd->dur_us = m->extinf_us;
@@ -382,6 +390,81 @@ static size_t skip_long(struct cc_m3u8_state *st, const char *buf, size_t len)
     return pos;
 }
 
+/* ---- one pass over a recorder's chunk ----------------------------------
+ * Recorders write each chunk as the same two or three lines:
+ *   #EXT-X-PROGRAM-DATE-TIME:<time>   (optional)
+ *   #EXTINF:<the same text as the last EXTINF>,
+ *   <uri>
+ * Read line by line, each costs a dispatch, trimming and pending-state
+ * bookkeeping: most of a cold index's parse. fast_chunk reads the lines of
+ * exactly that shape in one pass, and leaves everything else (a first or new
+ * EXTINF text, spaces or CR to trim, blank lines, other tags, bad values,
+ * partial lines, over-long URIs) to the line-by-line path, which then reads
+ * the same bytes with the same results. */
+
+#define PDT_TAG "#EXT-X-PROGRAM-DATE-TIME:"
+#define EXTINF_TAG "#EXTINF:"
+#define TAG_LEN(t) (sizeof(t) - 1)
+
+/* p (n bytes) starts with the literal lit. */
+#define starts_with(p, n, lit) ((n) >= TAG_LEN(lit) && memcmp(p, lit, TAG_LEN(lit)) == 0)
+
+/* The length of the line at p (n bytes left) without its '\n', if it has
+ * one and nothing for the line-by-line path to trim at its end; else -1. */
+static inline ptrdiff_t plain_line(const char *p, size_t n)
+{
+    const char *nl = memchr(p, '\n', n);
+    if (!nl || nl == p || is_ws(nl[-1]))
+        return -1;
+    return nl - p;
+}
+
+/* The same, trying first the length guess (the length this line had in the
+ * last chunk) to save a search. A guessed line may hide a '\n': the caller
+ * then reads all of its bytes in a way that refuses one (a PDT parse, the
+ * EXTINF text compare). */
+static inline ptrdiff_t line_guess(const char *p, size_t n, size_t guess)
+{
+    if (guess && guess < n && p[guess] == '\n' && !is_ws(p[guess - 1]))
+        return (ptrdiff_t)guess;
+    return plain_line(p, n);
+}
+
+/* Reads one chunk of the shape above from p (n bytes, a commit point:
+ * nothing pending) and reports it. Returns the bytes taken, through the
+ * URI's newline, or 0 (nothing read, nothing changed) when the lines are of
+ * another shape. *r gets the handler's answer. Nothing pending means no
+ * discontinuity, byte range or map for this chunk. */
+static size_t fast_chunk(struct cc_m3u8_state *st, const char *p, size_t n, struct memo *m,
+                         const struct cc_m3u8_handler *h, int *r)
+{
+    struct cc_m3u8_chunk c = {.seq = st->media_seq + st->nchunks, .index = st->nchunks};
+    size_t pos = 0;
+    ptrdiff_t ll;
+    if (starts_with(p, n, PDT_TAG)) {
+        if ((ll = line_guess(p, n, m->iso.len ? TAG_LEN(PDT_TAG) + m->iso.len : 0)) < 0 ||
+            cc_iso_parse_cached(&m->iso, p + TAG_LEN(PDT_TAG), (size_t)ll - TAG_LEN(PDT_TAG),
+                                &c.pdt_ms, &c.pdt_off_min, &c.pdt_has_off) < 0)
+            return 0;
+        c.has_pdt = true;
+        pos = (size_t)ll + 1;
+    }
+    if (!starts_with(p + pos, n - pos, EXTINF_TAG) ||
+        (ll = line_guess(p + pos, n - pos, TAG_LEN(EXTINF_TAG) + m->extinf_len)) < 0 ||
+        !extinf_memo(m, p + pos + TAG_LEN(EXTINF_TAG), (size_t)ll - TAG_LEN(EXTINF_TAG)))
+        return 0;
+    c.dur_us = m->extinf_us;
+    pos += (size_t)ll + 1;
+    if (pos == n || p[pos] == '#' || is_ws(p[pos]) || (ll = plain_line(p + pos, n - pos)) < 0 ||
+        ll > CC_M3U8_URI_MAX || pos + (size_t)ll > CC_M3U8_LINE_MAX)
+        return 0;
+    c.uri = p + pos;
+    c.uri_len = (size_t)ll;
+    st->nchunks++;
+    *r = h->chunk ? h->chunk(h->ud, &c) : 0;
+    return pos + (size_t)ll + 1;
+}
+
 int cc_m3u8_parse(struct cc_m3u8_state *st, const char *buf, size_t len, bool at_eof,
                   const struct cc_m3u8_handler *h)
 {
@@ -408,6 +491,16 @@ int cc_m3u8_parse(struct cc_m3u8_state *st, const char *buf, size_t len, bool at
      * the next call (bad_tail). */
     uint32_t bad_committed = st->bad_lines;
     while (pos < len && r >= 0) {
+        if (pending_empty(&pd)) {
+            size_t took;
+            while (r >= 0 && (took = fast_chunk(st, buf + pos, len - pos, &m, h, &r)) > 0)
+                pos += took;
+            if (pos != commit) { /* each one a commit point, no bad line in them */
+                st->offset = base + pos;
+                commit = pos;
+                continue;
+            }
+        }
         const char *nl = memchr(buf + pos, '\n', len - pos);
         size_t end = nl ? (size_t)(nl - buf) : len;
         if (end - commit > CC_M3U8_LINE_MAX) {

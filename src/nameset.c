@@ -3,18 +3,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "hash.h"
 #include "mem.h"
 
 /* Each name is stored after a byte holding its length, so a lookup compares
- * lengths before bytes. A slot keeps the name's offset and the low half of
- * its hash: the table index is the hash's low bits, so growing the table
+ * lengths before bytes. A slot keeps the name's offset and its 32-bit
+ * hash: the table index is the hash's low bits, so growing the table
  * re-places slots without reading or hashing a name again. */
 #define NAME_MAX_LEN 255
 
-static uint64_t slot_of(uint64_t h, size_t off)
+static uint64_t slot_of(uint32_t h, size_t off)
 {
-    return (uint64_t)(uint32_t)h << 32 | (uint64_t)(off + 1);
+    return (uint64_t)h << 32 | (uint64_t)(off + 1);
 }
 
 static uint32_t slot_hash(uint64_t slot)
@@ -47,37 +48,55 @@ static void grow(struct cc_nameset *ns)
     ns->cap = ncap;
 }
 
+/* dst[0..len) = src[0..len). Chunk names are mostly 8 to 16 bytes: two
+ * overlapping words instead of a call to memcpy. */
+static void copy_name(char *dst, const char *src, size_t len)
+{
+    if (len < 8 || len > 16) {
+        memcpy(dst, src, len);
+        return;
+    }
+    uint64_t x, y;
+    memcpy(&x, src, 8);
+    memcpy(&y, src + len - 8, 8);
+    memcpy(dst, &x, 8);
+    memcpy(dst + len - 8, &y, 8);
+}
+
 void cc_nameset_add(struct cc_nameset *ns, const char *name, size_t len)
 {
     if (len > NAME_MAX_LEN)
         return; /* no file name is longer: it could never be looked up */
     if ((ns->count + 1) * 2 > ns->cap)
         grow(ns);
-    uint64_t h = cc_hash64(name, len);
+    uint32_t h = cc_hash_name(name, len);
     struct cc_buf *a = &ns->arena;
-    if (a->len + len + 3 > a->cap)
-        cc_buf_reserve(a, len + 2);
-    a->data[a->len] = (char)len;
-    memcpy(a->data + a->len + 1, name, len);
-    a->data[a->len + 1 + len] = '\0';
+    /* room for the longest entry: one compare, and cc_buf's NUL kept */
+    if (a->len + NAME_MAX_LEN + 3 > a->cap)
+        cc_buf_reserve(a, NAME_MAX_LEN + 2);
+    char *e = a->data + a->len;
+    e[0] = (char)len;
+    copy_name(e + 1, name, len);
+    e[len + 1] = '\0';
+    e[len + 2] = '\0';
     place(ns->slots, ns->cap, slot_of(h, a->len + 1));
     a->len += len + 2;
-    a->data[a->len] = '\0'; /* as cc_buf keeps it */
     ns->count++;
 }
 
-/* Slots looked at to find name (0 if absent). */
-static size_t probe(const struct cc_nameset *ns, const char *name, size_t len)
+/* Slots looked at to find name (0 if absent). Inline: a cold index looks
+ * up every chunk's name, and the call was a good part of the cost. */
+static inline size_t probe(const struct cc_nameset *ns, const char *name, size_t len)
 {
     if (!ns->cap || len > NAME_MAX_LEN)
         return 0;
-    uint32_t h = (uint32_t)cc_hash64(name, len);
+    uint32_t h = cc_hash_name(name, len);
     size_t i = h & (ns->cap - 1);
     for (size_t n = 1; ns->slots[i]; n++) {
         uint64_t slot = ns->slots[i];
         if (slot_hash(slot) == h) {
             const char *s = slot_name(ns, slot);
-            if ((unsigned char)s[-1] == len && memcmp(s, name, len) == 0)
+            if ((unsigned char)s[-1] == len && cc_bytes_equal(s, name, len))
                 return n;
         }
         i = (i + 1) & (ns->cap - 1);
@@ -88,6 +107,14 @@ static size_t probe(const struct cc_nameset *ns, const char *name, size_t len)
 bool cc_nameset_has(const struct cc_nameset *ns, const char *name, size_t len)
 {
     return probe(ns, name, len) > 0;
+}
+
+void cc_nameset_clear(struct cc_nameset *ns)
+{
+    if (ns->cap)
+        memset(ns->slots, 0, ns->cap * sizeof(*ns->slots));
+    cc_buf_reset(&ns->arena);
+    ns->count = 0;
 }
 
 void cc_nameset_free(struct cc_nameset *ns)

@@ -2,7 +2,7 @@
  * lookups: an arena of NUL-terminated names and an open-addressing table.
  *
  * Lookups stay O(1) whatever the naming (seg%05d.ts, index%d.ts, 1-byte or
- * 60-byte names): the table is indexed by cc_hash64, which mixes every byte
+ * 60-byte names): the table is indexed by cc_hash_name, which mixes every byte
  * into the low bits, and kept at most half full.
  *
  * Ownership: a zeroed struct is an empty set; the set copies what it is given
@@ -19,7 +19,7 @@
 
 struct cc_nameset {
     struct cc_buf arena; /* each name: its length (a byte), its bytes, a NUL */
-    uint64_t *slots;     /* 0 = empty; else low half of its hash << 32 | (offset + 1) */
+    uint64_t *slots;     /* 0 = empty; else its hash << 32 | (offset + 1) */
     size_t cap;          /* a power of two */
     size_t count;
 };
@@ -30,6 +30,10 @@ void cc_nameset_add(struct cc_nameset *ns, const char *name, size_t len);
 
 /* Is the len-byte name (not NUL-terminated) in the set? */
 bool cc_nameset_has(const struct cc_nameset *ns, const char *name, size_t len);
+
+/* Empties the set but keeps its memory: a scan lists folder after folder of
+ * about the same size into one set, without growing it again each time. */
+void cc_nameset_clear(struct cc_nameset *ns);
 
 void cc_nameset_free(struct cc_nameset *ns);
 

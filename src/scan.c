@@ -25,8 +25,8 @@
 /* ---- a folder's entry names, for "is this chunk on disk?" ------------- */
 
 struct nameset {
-    struct cc_nameset names;
-    uint32_t media;        /* entries that look like media chunks */
+    struct cc_nameset names; /* only the names /rec serves (cc_urlpath_chunk_name) */
+    uint32_t media;        /* entries that look like media chunks, served or not */
 };
 
 /* s (n bytes) ends in the literal suf. */
@@ -39,9 +39,10 @@ static bool is_media_name(const char *s, size_t n)
            has_suffix(s, n, ".aac") || has_suffix(s, n, ".m4v");
 }
 
-static void nameset_add(struct nameset *ns, const char *name, size_t len)
+static void nameset_add(struct nameset *ns, const char *name, size_t len, bool served)
 {
-    cc_nameset_add(&ns->names, name, len);
+    if (served)
+        cc_nameset_add(&ns->names, name, len);
     if (is_media_name(name, len))
         ns->media++;
 }
@@ -51,9 +52,9 @@ static bool nameset_has(const struct nameset *ns, const char *name, size_t len)
     return cc_nameset_has(&ns->names, name, len);
 }
 
-static void nameset_free(struct nameset *ns)
+static void nameset_clear(struct nameset *ns)
 {
-    cc_nameset_free(&ns->names);
+    cc_nameset_clear(&ns->names);
     ns->media = 0;
 }
 
@@ -114,24 +115,27 @@ static int list_day(int dfd, struct folder **out, size_t *n)
     return 0;
 }
 
-/* Playlists (sorted), events file presence and all names of a folder. */
+/* Playlists (sorted), events file presence and all names of a folder (ns,
+ * emptied first). */
 static int list_folder(int fd_in, char ***pls, size_t *npl, bool *has_events, struct nameset *ns)
 {
-    DIR *dir = cc_opendir_fd(fd_in);
-    if (!dir)
-        return -errno;
+    struct cc_dir dir;
+    cc_dir_open(&dir, fd_in);
     size_t cap = 0;
     *pls = NULL;
     *npl = 0;
     *has_events = false;
-    struct dirent *de;
-    while ((de = readdir(dir))) {
-        const char *nm = de->d_name;
-        if (nm[0] == '.' || de->d_type == DT_LNK)
+    nameset_clear(ns);
+    const char *nm;
+    unsigned char type;
+    /* an error ends the listing where it stopped, as readdir did */
+    while (cc_dir_next(&dir, &nm, &type) > 0) {
+        if (nm[0] == '.' || type == DT_LNK)
             continue;
-        size_t len = strlen(nm);
-        nameset_add(ns, nm, len);
-        if (de->d_type != DT_REG && de->d_type != DT_UNKNOWN)
+        size_t len;
+        bool served = cc_urlpath_chunk_name(nm, &len);
+        nameset_add(ns, nm, len, served);
+        if (type != DT_REG && type != DT_UNKNOWN)
             continue;
         if (len > 5 && has_suffix(nm, len, ".m3u8")) {
             cc_grow(pls, &cap, *npl + 1, sizeof(**pls));
@@ -140,7 +144,7 @@ static int list_folder(int fd_in, char ***pls, size_t *npl, bool *has_events, st
             *has_events = true;
         }
     }
-    closedir(dir);
+    cc_dir_close(&dir);
     if (*npl)
         qsort(*pls, *npl, sizeof(**pls), cmp_str);
     return 0;
@@ -166,6 +170,18 @@ static struct cc_segment *ctx_seg(struct seg_ctx *x)
     return &x->day->segs[x->seg_idx];
 }
 
+/* The common case of a cold index, with no system call and no check of the
+ * name's bytes: the listing holds only names /rec serves, so a URI naming
+ * one of them (after any leading "./") is one. */
+static bool in_listing(const struct nameset *ns, const char *uri, size_t len)
+{
+    while (len >= 2 && uri[0] == '.' && uri[1] == '/') {
+        uri += 2;
+        len -= 2;
+    }
+    return nameset_has(ns, uri, len);
+}
+
 /* Is a chunk's file on disk, servable from /rec/, and (when x->sizes) how
  * many bytes does it take? Only names /rec/ serves count (cc_urlpath_chunk:
  * one pass; a leading "./" dropped). A plain name is present when the folder
@@ -174,10 +190,12 @@ static struct cc_segment *ctx_seg(struct seg_ctx *x)
 static bool uri_present(struct seg_ctx *x, const char *uri, size_t len, uint64_t *bytes)
 {
     *bytes = 0;
-    uri = cc_urlpath_chunk(uri, &len);
+    if (x->ns && !x->sizes && in_listing(x->ns, uri, len))
+        return true;
+    bool plain;
+    uri = cc_urlpath_chunk_plain(uri, &len, &plain);
     if (!uri)
         return false;
-    bool plain = !memchr(uri, '/', len);
     if (plain && x->ns && !nameset_has(x->ns, uri, len))
         return false;
     if (plain && !x->sizes)
@@ -230,8 +248,11 @@ static int on_chunk(void *ud, const struct cc_m3u8_chunk *c)
     }
     uint32_t idx = s->nchunks;
     cc_segment_add_chunk(s, x->day, c);
-    bool present = count_chunk(x, c);
-    s = ctx_seg(x);
+    /* A cold index's chunk goes straight to the listing; one not in it (a
+     * name with a folder, a missing file), sizes or a new EXT-X-MAP take the
+     * long way. */
+    bool fast = x->ns && !x->sizes && !c->map_changed;
+    bool present = (fast && in_listing(x->ns, c->uri, c->uri_len)) || count_chunk(x, c);
     if (!x->sizes)
         s->flags &= ~(uint32_t)CC_SEG_SIZED; /* this chunk's bytes are not in */
     if (present) {
@@ -511,6 +532,7 @@ struct day_scan {
     uint32_t hash;
     int day_fd;
     uint32_t quiet_at;            /* cursor in old->quiet (folders come in order) */
+    struct nameset ns;            /* the folder being scanned's names (memory kept) */
     /* events files waiting for the day's offset, by folder fd */
     struct pending_ev *ev;      /* events files to read once the offset is known */
     size_t nev, ev_cap;
@@ -587,7 +609,7 @@ static int scan_folder(struct day_scan *sc, const char *name)
         return 0; /* vanished or unreadable: as if absent */
     struct stat dst;
     fstat(fd, &dst);
-    struct nameset ns = {0};
+    struct nameset *ns = &sc->ns;
     char **pls = NULL;
     size_t npl = 0;
     bool has_events = false;
@@ -596,7 +618,7 @@ static int scan_folder(struct day_scan *sc, const char *name)
      * index. A folder is listed only when it changed or a playlist needs
      * parsing (to see which chunks are on disk). */
     bool listed = !old_entries(sc, name, &dst, &pls, &npl, &has_events);
-    int rc = listed ? list_folder(fd, &pls, &npl, &has_events, &ns) : 0;
+    int rc = listed ? list_folder(fd, &pls, &npl, &has_events, ns) : 0;
     sc->stats->dirs_listed += listed;
     if (rc < 0)
         goto out;
@@ -623,7 +645,7 @@ static int scan_folder(struct day_scan *sc, const char *name)
                 char **again = NULL;
                 size_t nagain = 0;
                 bool ev;
-                rc = list_folder(fd, &again, &nagain, &ev, &ns);
+                rc = list_folder(fd, &again, &nagain, &ev, ns);
                 for (size_t k = 0; k < nagain; k++)
                     free(again[k]);
                 free(again);
@@ -632,7 +654,7 @@ static int scan_folder(struct day_scan *sc, const char *name)
                 if (rc < 0)
                     break;
             }
-            struct pl_job job = {sc->root, rel.data, name, pls[i], fd, &ns, folder_changed,
+            struct pl_job job = {sc->root, rel.data, name, pls[i], fd, ns, folder_changed,
                                  npl > 1, sc->sizes};
             rc = index_playlist(sc->d, sc->old, os, oi, &job, &st, sc->stats, &sc->changed);
             if (rc < 0) {
@@ -683,7 +705,6 @@ out:
     for (size_t i = 0; i < npl; i++)
         free(pls[i]);
     free(pls);
-    nameset_free(&ns);
     close(fd);
     return rc;
 }
@@ -852,6 +873,7 @@ out:
         if (sc.ev[i].fd >= 0)
             close(sc.ev[i].fd);
     free(sc.ev);
+    cc_nameset_free(&sc.ns.names);
     cc_day_free(sc.d);
     if (sc.day_fd >= 0)
         close(sc.day_fd);

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 static int hexval(unsigned char c)
@@ -136,7 +137,15 @@ int cc_urlpath_query_get(const char *qs, const char *key, char *out, size_t outs
  * "/rec/YYYY-MM-DD/" and a folder of up to 18 digits. */
 #define CHUNK_ROOM (CC_URLPATH_MAX - 48)
 
-const char *cc_urlpath_chunk(const char *uri, size_t *len)
+/* What a byte is in a chunk URI: a table, as this runs once per chunk of a
+ * cold index and a chain of compares per byte was most of its cost. */
+enum { CH_NAME, CH_SLASH, CH_BAD };
+static const uint8_t chunk_class[256] = {
+    [0x00 ... 0x1f] = CH_BAD, ['/'] = CH_SLASH, ['%'] = CH_BAD,
+    [':'] = CH_BAD,           ['\\'] = CH_BAD,  [0x7f ... 0xff] = CH_BAD,
+};
+
+const char *cc_urlpath_chunk_plain(const char *uri, size_t *len, bool *plain)
 {
     size_t n = *len;
     while (n >= 2 && uri[0] == '.' && uri[1] == '/') {
@@ -145,17 +154,21 @@ const char *cc_urlpath_chunk(const char *uri, size_t *len)
     }
     if (n == 0 || n >= CHUNK_ROOM)
         return NULL;
-    size_t seg = 0;
-    for (size_t i = 0; i <= n; i++) {
-        unsigned char c = i < n ? (unsigned char)uri[i] : '/';
-        if (c == '/') {
-            /* empty, ".", "..", ".name": each refused by the decoder */
-            if (i == seg || uri[seg] == '.' || i - seg > CC_URLPATH_SEG_MAX)
-                return NULL;
-            seg = i + 1;
-        } else if (byte_forbidden(c) || c == '%' || c == ':') {
+    const unsigned char *u = (const unsigned char *)uri;
+    size_t seg = 0, i = 0;
+    *plain = true;
+    for (;;) {
+        while (i < n && chunk_class[u[i]] == CH_NAME)
+            i++;
+        if (i < n && chunk_class[u[i]] == CH_BAD)
             return NULL;
-        }
+        /* empty, ".", "..", ".name": each refused by the decoder */
+        if (i == seg || u[seg] == '.' || i - seg > CC_URLPATH_SEG_MAX)
+            return NULL;
+        if (i == n)
+            break;
+        *plain = false;
+        seg = ++i;
     }
     *len = n;
     return uri;
@@ -182,4 +195,38 @@ bool cc_urlpath_match(const char *pattern, const char *path)
             return false;
     }
     return true;
+}
+
+bool cc_urlpath_chunk_name(const char *name, size_t *len)
+{
+    const unsigned char *u = (const unsigned char *)name, *q = u;
+    /* The NUL ends the loop (its class is CH_BAD), so nothing past it is
+     * read; four bytes a round, a listing having thousands of names. */
+    while (chunk_class[q[0]] == CH_NAME) {
+        if (chunk_class[q[1]] != CH_NAME) {
+            q += 1;
+            break;
+        }
+        if (chunk_class[q[2]] != CH_NAME) {
+            q += 2;
+            break;
+        }
+        if (chunk_class[q[3]] != CH_NAME) {
+            q += 3;
+            break;
+        }
+        q += 4;
+    }
+    *len = (size_t)(q - u);
+    if (*q != '\0') {
+        *len += strlen((const char *)q);
+        return false;
+    }
+    return *len > 0 && u[0] != '.' && *len <= CC_URLPATH_SEG_MAX;
+}
+
+const char *cc_urlpath_chunk(const char *uri, size_t *len)
+{
+    bool plain;
+    return cc_urlpath_chunk_plain(uri, len, &plain);
 }

@@ -45,6 +45,13 @@ int cc_urlpath_query_get(const char *qs, const char *key, char *out, size_t outs
  * CC_URLPATH_SEG_MAX, or too long to fit a request path. '?', '#' and spaces
  * are file-name bytes here (encoded, they decode back). Pure. */
 const char *cc_urlpath_chunk(const char *uri, size_t *len);
+/* The same, and *plain says whether the name has no '/' (a file of the
+ * playlist's own folder). */
+const char *cc_urlpath_chunk_plain(const char *uri, size_t *len, bool *plain);
+/* Whether a file name (NUL-terminated, as a folder listing gives it) is one
+ * cc_urlpath_chunk accepts as it is (a plain name); *len gets strlen(name)
+ * either way, counted in the same pass. */
+bool cc_urlpath_chunk_name(const char *name, size_t *len);
 
 /* Does path (decoded, from cc_urlpath_normalize) match a route pattern in
  * civetweb's syntax (mg_set_request_handler), but case-sensitive: literal

@@ -1,3 +1,4 @@
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -118,11 +119,65 @@ static void test_read_lines(void **state)
     free(dir);
 }
 
+/* Every entry of a folder bigger than one getdents64 block, once each, with
+ * its type; names from 1 to 200 bytes. */
+static void test_dir_lists_all(void **state)
+{
+    (void)state;
+    char *dir = tu_tmpdir();
+    enum { N = 3000 };
+    static unsigned char seen[N];
+    memset(seen, 0, sizeof(seen));
+    char name[256];
+    for (int i = 0; i < N; i++) {
+        int pad = i % 200;
+        int at = snprintf(name, sizeof(name), "%d", i);
+        memset(name + at, 'x', (size_t)pad);
+        name[at + pad] = '\0';
+        char *p = join(dir, name);
+        if (i == 7)
+            assert_int_equal(mkdir(p, 0755), 0);
+        else if (i == 8)
+            assert_int_equal(symlink("0", p), 0);
+        else
+            tu_write(p, "");
+        free(p);
+    }
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    assert_true(fd >= 0);
+    struct cc_dir d;
+    cc_dir_open(&d, fd);
+    const char *nm;
+    unsigned char type;
+    int rc, total = 0;
+    while ((rc = cc_dir_next(&d, &nm, &type)) > 0) {
+        if (nm[0] == '.')
+            continue;
+        int i = atoi(nm);
+        assert_true(i >= 0 && i < N);
+        int digits = snprintf(NULL, 0, "%d", i);
+        assert_int_equal(strlen(nm), (size_t)(digits + i % 200));
+        assert_int_equal(seen[i], 0);
+        seen[i] = 1;
+        if (type != DT_UNKNOWN)
+            assert_int_equal(type, i == 7 ? DT_DIR : i == 8 ? DT_LNK : DT_REG);
+        total++;
+    }
+    assert_int_equal(rc, 0);
+    assert_int_equal(total, N);
+    assert_int_equal(cc_dir_next(&d, &nm, &type), 0); /* stays at the end */
+    cc_dir_close(&d);
+    close(fd);
+    tu_rmrf(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_open_regular),
         cmocka_unit_test(test_read_lines),
+        cmocka_unit_test(test_dir_lists_all),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

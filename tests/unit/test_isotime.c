@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <errno.h>
@@ -162,6 +163,14 @@ static void test_cached_same_as_plain(void **state)
         "2025-01-25T08:01:13.123456789Z", "2025-01-25T08:01:13.1234567891Z",
         "2024-12-31T23:59:59.999Z",      "2025-01-01T00:00:00.000Z",
         "2025-01-01T00:00:00.000Z",      "2025-01-01T00:00:00:000Z",
+        /* only the seconds change, to good and bad digits */
+        "2025-01-01T00:00:02.000Z",      "2025-01-01T00:00:6a.000Z",
+        "2025-01-01T00:00:61.000Z",      "2025-01-01T00:00:60.000Z",
+        "2025-01-01T00:00:0:.000Z",      "2025-01-01T00:00:04.000Z",
+        "2025-01-01T00:00:04.001Z",      "2025-01-01T00:00:06.001Z",
+        "2025-01-01T00:01:06.001Z",      "2025-01-01T00:01:08.001Z",
+        "2025-01-01T00:01:08.001+01:00", "2025-01-01T00:01:10.001+01:00",
+        "2025-01-01T00:01:12.001+01:0a", "2025-01-01T00:01:14.001+01:00",
     };
     struct cc_iso_cache c;
     memset(&c, 0, sizeof(c));
@@ -181,13 +190,43 @@ static void test_cached_same_as_plain(void **state)
     }
 }
 
+/* A day of 2 s chunks in each shape a recorder writes, read through one
+ * cache: the answer of the plain parse every time. */
+static void test_cached_day(void **state)
+{
+    (void)state;
+    static const char *const fmts[] = {"2025-03-01T%02d:%02d:%02d.%03d+08:00",
+                                       "2025-03-01T%02d:%02d:%02d.%03dZ",
+                                       "2025-03-01T%02d:%02d:%02d.%03d000-0530",
+                                       "2025-03-01T%02d:%02d:%02d.%01d", "2025-03-01T%02d:%02d:%02dZ%.0d"};
+    for (size_t f = 0; f < sizeof(fmts) / sizeof(fmts[0]); f++) {
+        struct cc_iso_cache c;
+        memset(&c, 0, sizeof(c));
+        for (int t = 0; t < 86400 * 1000; t += 1960) {
+            char s[64];
+            int ms = t % 1000;
+            snprintf(s, sizeof(s), fmts[f], t / 3600000, t / 60000 % 60, t / 1000 % 60,
+                     f == 3 ? ms / 100 : f == 4 ? 0 : ms);
+            int64_t a = -1, b = -2;
+            int oa = 99, ob = 98;
+            bool ha = false, hb = true;
+            int ra = cc_iso_parse(s, strlen(s), &a, &oa, &ha);
+            int rb = cc_iso_parse_cached(&c, s, strlen(s), &b, &ob, &hb);
+            assert_int_equal(ra, 0);
+            assert_int_equal(rb, 0);
+            if (a != b || oa != ob || ha != hb)
+                fail_msg("%s: %lld%+d, cached %lld%+d", s, (long long)a, oa, (long long)b, ob);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_offsets), cmocka_unit_test(test_fractions),
         cmocka_unit_test(test_rejects), cmocka_unit_test(test_dates),
         cmocka_unit_test(test_format),         cmocka_unit_test(test_date_of),
-        cmocka_unit_test(test_cached_same_as_plain),
+        cmocka_unit_test(test_cached_same_as_plain), cmocka_unit_test(test_cached_day),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -284,6 +284,147 @@ static void test_attrs(void **state)
     assert_int_equal(cc_m3u8_attr_next(&p, bad + strlen(bad), &k, &kl, &v, &vl), -EINVAL);
 }
 
+/* Fed one line per call from the last commit point, a playlist never has a
+ * second chunk in one call, so the one-pass path (which needs an EXTINF text
+ * seen earlier in the same call) is never taken: the line-by-line answers. */
+static void parse_by_line(const char *text, struct cc_m3u8_state *st, struct got *g)
+{
+    memset(g, 0, sizeof(*g));
+    cc_m3u8_state_init(st);
+    struct cc_m3u8_handler h = {on_chunk, on_dr, g};
+    size_t len = strlen(text);
+    for (size_t end = 0; end < len;) {
+        const char *nl = memchr(text + end, '\n', len - end);
+        end = nl ? (size_t)(nl - text) + 1 : len;
+        assert_true(st->offset <= end);
+        assert_int_equal(cc_m3u8_parse(st, text + st->offset, end - st->offset, end == len, &h), 0);
+    }
+}
+
+static void assert_same_parse(const char *text)
+{
+    struct cc_m3u8_state a, b;
+    struct got *ga = malloc(sizeof(*ga)), *gb = malloc(sizeof(*gb));
+    parse_all(text, &a, ga);
+    parse_by_line(text, &b, gb);
+    assert_int_equal(ga->n, gb->n);
+    for (int i = 0; i < ga->n; i++) {
+        assert_string_equal(ga->uri[i], gb->uri[i]);
+        assert_int_equal(ga->dur[i], gb->dur[i]);
+        assert_int_equal(ga->has_pdt[i], gb->has_pdt[i]);
+        assert_int_equal(ga->pdt[i], gb->pdt[i]);
+        assert_int_equal(ga->disc[i], gb->disc[i]);
+        assert_int_equal(ga->rlen[i], gb->rlen[i]);
+        assert_int_equal(ga->roff[i], gb->roff[i]);
+    }
+    assert_int_equal(ga->dateranges, gb->dateranges);
+    assert_int_equal(a.offset, b.offset);
+    assert_int_equal(a.nchunks, b.nchunks);
+    assert_int_equal(a.bad_lines, b.bad_lines);
+    assert_int_equal(a.carry_discont, b.carry_discont);
+    assert_int_equal(a.skip_line, b.skip_line);
+    assert_int_equal(a.endlist, b.endlist);
+    free(ga);
+    free(gb);
+}
+
+#define PDT "#EXT-X-PROGRAM-DATE-TIME:"
+
+/* The one-pass path for a recorder's PDT/EXTINF/URI lines gives what the
+ * line-by-line path gives, on every shape it must step aside for. */
+static void test_one_pass_same(void **state)
+{
+    static const char *const cases[] = {
+        /* fractions, a title after the comma, the same text then another */
+        "#EXTM3U\n#EXTINF:1.96,\na.ts\n#EXTINF:1.96,\nb.ts\n#EXTINF:1.96,cam 1\nc.ts\n"
+        "#EXTINF:2.04,\nd.ts\n#EXTINF:2.04,\ne.ts\n#EXTINF:1.960001,\nf.ts\n",
+        /* PDT with and without zones, fractions of 1 to 9 digits, midnight */
+        "#EXTM3U\n" PDT "2025-03-01T23:59:58.000+08:00\n#EXTINF:2.000000,\ns1.ts\n"
+        PDT "2025-03-01T23:59:59.5+08:00\n#EXTINF:2.000000,\ns2.ts\n"
+        PDT "2025-03-02T00:00:01.123456789+08:00\n#EXTINF:2.000000,\ns3.ts\n"
+        PDT "2025-03-02T00:00:03Z\n#EXTINF:2.000000,\ns4.ts\n"
+        PDT "2025-03-02T00:00:05-0530\n#EXTINF:2.000000,\ns5.ts\n"
+        PDT "2025-03-02T00:00:07+05\n#EXTINF:2.000000,\ns6.ts\n"
+        PDT "2025-03-02T00:00:09\n#EXTINF:2.000000,\ns7.ts\n"
+        PDT "2025-03-02T00:00:11.000+08:00\n#EXTINF:2.000000,\ns8.ts\n",
+        /* CRLF, spaces to trim, blank lines: the line-by-line path's */
+        "#EXTM3U\r\n#EXTINF:2,\r\na.ts\r\n#EXTINF:2,\r\nb.ts\r\n#EXTINF:2,\nc.ts \n"
+        "#EXTINF:2,\n c.ts\n#EXTINF:2, \nd.ts\n#EXTINF:2,\n\ne.ts\n" PDT "2025-03-01T00:00:00Z \n"
+        "#EXTINF:2,\nf.ts\n" PDT " 2025-03-01T00:00:02Z\n#EXTINF:2,\ng.ts\n",
+        /* garbage: bad times, bad durations, tags between, no URI, a '#' URI */
+        "#EXTM3U\n#EXTINF:2,\na.ts\n" PDT "2025-03-01T24:00:00Z\n#EXTINF:2,\nb.ts\n"
+        PDT "2025-03-01T00:60:00Z\n#EXTINF:2,\nc.ts\n" PDT "2025-03-01T00:00:61Z\n#EXTINF:2,\nd.ts\n"
+        PDT "2025-03-01T00:00:0xZ\n#EXTINF:2,\ne.ts\n" PDT "2025-03-01T00:00:02.Z\n#EXTINF:2,\nf.ts\n"
+        PDT "2025-02-30T00:00:00Z\n#EXTINF:2,\ng.ts\n" PDT "\n#EXTINF:2,\nh.ts\n"
+        "#EXTINF:2,\n#EXT-X-DISCONTINUITY\ni.ts\n#EXTINF:2,\n#EXTINF:2,\nj.ts\n#EXTINF:2,\n"
+        "#comment\n#EXTINF:abc,\nk.ts\n#EXTINF:2,\nl.ts\n#EXTINF:2\nm.ts\n#EXTINF:2,\n#EXTM3U\n"
+        "n.ts\n#EXTINF:2,\no.ts\n" PDT "2025-03-01T00:00:00+08:00\n" PDT
+        "2025-03-01T00:00:02+08:00\n#EXTINF:2,\np.ts\n#EXTINF:2,\nq.ts",
+        /* the zone changes under an unchanged time; a byte range; the end */
+        "#EXTM3U\n" PDT "2025-03-01T00:00:00.000+08:00\n#EXTINF:2.000,\na.ts\n"
+        PDT "2025-03-01T00:00:02.000+09:00\n#EXTINF:2.000,\nb.ts\n"
+        PDT "2025-03-01T00:00:04.000+0900\n#EXTINF:2.000,\nc.ts\n"
+        "#EXT-X-BYTERANGE:100@0\n#EXTINF:2.000,\nd.ts\n#EXTINF:2.000,\n#EXT-X-BYTERANGE:50\n"
+        "d.ts\n#EXTINF:2.000,\ne.ts\n#EXT-X-ENDLIST\n",
+        /* a line shorter than the last of its kind, with a newline where the
+         * last one ended */
+        "#EXTM3U\n" PDT "2025-03-01T00:00:02.000Z\n#EXTINF:2.000,\na.ts\n" PDT
+        "2025-03-01T00:00:04.000Z\n#EXTINF:2.000,\nb.ts\n" PDT "2025-03-01T00:00:06Z\nabc\n"
+        "#EXTINF:2.000,\nc.ts\n#EXTINF:2,\nabc\nd.ts\n#EXTINF:2.000,\ne.ts\n",
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        assert_same_parse(cases[i]);
+
+    /* and the answers themselves */
+    struct cc_m3u8_state st;
+    struct got *g = malloc(sizeof(*g));
+    parse_all(cases[0], &st, g);
+    assert_int_equal(g->n, 6);
+    assert_int_equal(g->dur[2], 1960000);
+    assert_int_equal(g->dur[4], 2040000);
+    assert_int_equal(g->dur[5], 1960001);
+    parse_all(cases[1], &st, g);
+    assert_int_equal(g->n, 8);
+    int64_t d0 = 1740844798000LL; /* 2025-03-01T23:59:58+08:00 */
+    int64_t want[8] = {d0, d0 + 1500, d0 + 3123, d0 + 8 * 3600000LL + 5000,
+                       d0 + 8 * 3600000LL + 7000 + 330 * 60000, d0 + 8 * 3600000LL + 9000 - 5 * 3600000LL,
+                       d0 + 8 * 3600000LL + 11000, d0 + 13000};
+    for (int i = 0; i < 8; i++)
+        assert_int_equal(g->pdt[i], want[i]);
+    parse_all(cases[3], &st, g);
+    /* seven times and one duration refused; k dropped; q has no newline yet */
+    assert_int_equal(g->n, 15);
+    assert_int_equal(st.bad_lines, 8);
+    assert_false(g->has_pdt[1]);
+    assert_string_equal(g->uri[10], "l.ts");
+    assert_true(g->has_pdt[14]);
+    free(g);
+}
+
+/* Over-long lines inside a run of one-pass chunks: still one bad line each. */
+static void test_one_pass_long_lines(void **state)
+{
+    struct cc_buf b;
+    cc_buf_init(&b);
+    for (int k = 0; k < 3; k++) {
+        cc_buf_printf(&b, PDT "2025-03-01T00:00:%02d.000Z\n#EXTINF:2.000,\nc%d.ts\n", 2 * k, k);
+    }
+    cc_buf_printf(&b, "#EXTINF:2.000,\n");
+    for (size_t i = 0; i < CC_M3U8_LINE_MAX + 5; i++)
+        cc_buf_append(&b, "x", 1);
+    cc_buf_printf(&b, "\n" PDT "2025-03-01T00:00:08.000Z\n#EXTINF:2.000,\nafter.ts\n");
+    assert_same_parse(b.data);
+    struct cc_m3u8_state st;
+    struct got *g = malloc(sizeof(*g));
+    parse_all(b.data, &st, g);
+    assert_int_equal(g->n, 4);
+    assert_string_equal(g->uri[3], "after.ts");
+    assert_true(g->disc[3]);
+    assert_int_equal(st.bad_lines, 1);
+    free(g);
+    cc_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -291,6 +432,7 @@ int main(void)
         cmocka_unit_test(test_tolerance), cmocka_unit_test(test_truncated),
         cmocka_unit_test(test_huge_line), cmocka_unit_test(test_prefix_sweep),
         cmocka_unit_test(test_attrs),
+        cmocka_unit_test(test_one_pass_same), cmocka_unit_test(test_one_pass_long_lines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -221,6 +221,136 @@ static void test_route_match(void **state)
     assert_false(cc_urlpath_match("/a/*$", "/a/b/"));
 }
 
+/* The rules of cc_urlpath_chunk written the plain way, byte by byte: the
+ * table-driven version must give the same answer for every input. */
+static const char *chunk_ref(const char *uri, size_t *len, bool *plain)
+{
+    size_t n = *len;
+    while (n >= 2 && uri[0] == '.' && uri[1] == '/') {
+        uri += 2;
+        n -= 2;
+    }
+    if (n == 0 || n >= CC_URLPATH_MAX - 48)
+        return NULL;
+    size_t seg = 0;
+    *plain = true;
+    for (size_t i = 0; i <= n; i++) {
+        unsigned char c = i < n ? (unsigned char)uri[i] : '/';
+        if (c == '/') {
+            if (i == seg || uri[seg] == '.' || i - seg > CC_URLPATH_SEG_MAX)
+                return NULL;
+            if (i < n)
+                *plain = false;
+            seg = i + 1;
+        } else if (c < 0x20 || c >= 0x7f || c == '\\' || c == '%' || c == ':') {
+            return NULL;
+        }
+    }
+    *len = n;
+    return uri;
+}
+
+static void chunk_same(const char *uri, size_t len)
+{
+    size_t n1 = len, n2 = len;
+    bool p1 = false, p2 = false;
+    const char *a = cc_urlpath_chunk_plain(uri, &n1, &p1);
+    const char *b = chunk_ref(uri, &n2, &p2);
+    if (a != b || (a && (n1 != n2 || p1 != p2)))
+        fail_msg("\"%.*s\": %p/%zu/%d, plain rules %p/%zu/%d", (int)len, uri, (const void *)a,
+                 n1, p1, (const void *)b, n2, p2);
+    size_t n3 = len;
+    assert_ptr_equal(cc_urlpath_chunk(uri, &n3), a);
+    /* a listing's name (NUL-terminated, no NUL in it): served as it is iff
+     * the URI rules take it whole, with no folder */
+    if (len < 1100 && !memchr(uri, '\0', len)) {
+        char name[1100];
+        memcpy(name, uri, len);
+        name[len] = '\0';
+        size_t nl = 0;
+        bool served = cc_urlpath_chunk_name(name, &nl);
+        assert_int_equal(nl, len);
+        if (served != (a == uri && p1 && n1 == len))
+            fail_msg("\"%.*s\": listed as %s", (int)len, uri, served ? "served" : "not served");
+    }
+}
+
+static void chunk_is(const char *uri, const char *want, bool want_plain)
+{
+    size_t n = strlen(uri);
+    bool plain;
+    const char *got = cc_urlpath_chunk_plain(uri, &n, &plain);
+    if (!want) {
+        if (got)
+            fail_msg("\"%s\" accepted, want refused", uri);
+        return;
+    }
+    if (!got)
+        fail_msg("\"%s\" refused, want \"%s\"", uri, want);
+    assert_int_equal(n, strlen(want));
+    assert_memory_equal(got, want, n);
+    assert_int_equal(plain, want_plain);
+    chunk_same(uri, strlen(uri));
+}
+
+static void test_chunk_names(void **state)
+{
+    (void)state;
+    chunk_is("seg00001.ts", "seg00001.ts", true);
+    chunk_is("./seg1.ts", "seg1.ts", true);
+    chunk_is("././a/b.ts", "a/b.ts", false);
+    chunk_is("a b?#.ts", "a b?#.ts", true);
+    chunk_is("sub/x.ts", "sub/x.ts", false);
+    chunk_is("", NULL, false);
+    chunk_is("./", NULL, false);
+    chunk_is("/abs.ts", NULL, false);
+    chunk_is("a//b.ts", NULL, false);
+    chunk_is("a/", NULL, false);
+    chunk_is(".hidden.ts", NULL, false);
+    chunk_is("a/../b.ts", NULL, false);
+    chunk_is("a/./b.ts", NULL, false);
+    chunk_is("http://x/a.ts", NULL, false);
+    chunk_is("a%20b.ts", NULL, false);
+    chunk_is("a\\b.ts", NULL, false);
+    chunk_is("a\tb.ts", NULL, false);
+    chunk_is("caf\xc3\xa9.ts", NULL, false);
+    chunk_is("a\x7f.ts", NULL, false);
+    char seg[300];
+    memset(seg, 'x', sizeof(seg));
+    chunk_same(seg, CC_URLPATH_SEG_MAX);     /* a whole segment: accepted */
+    chunk_same(seg, CC_URLPATH_SEG_MAX + 1); /* one byte over: refused */
+    size_t n = CC_URLPATH_SEG_MAX;
+    bool plain;
+    assert_non_null(cc_urlpath_chunk_plain(seg, &n, &plain));
+    n = CC_URLPATH_SEG_MAX + 1;
+    assert_null(cc_urlpath_chunk_plain(seg, &n, &plain));
+    char longp[CC_URLPATH_MAX];
+    for (size_t i = 0; i < sizeof(longp); i++)
+        longp[i] = i % 100 == 99 ? '/' : 'y';
+    for (size_t len = CC_URLPATH_MAX - 60; len < sizeof(longp); len++)
+        chunk_same(longp, len);
+}
+
+/* Every string of up to 4 bytes over the bytes that matter. */
+static void test_chunk_every_short_name(void **state)
+{
+    (void)state;
+    static const char alpha[] = {'a', '.', '/', '%', ':', '\\', ' ', '?', 0x1f, 0x7f, (char)0x80};
+    enum { K = sizeof(alpha) };
+    char s[4];
+    for (size_t len = 0; len <= 4; len++) {
+        size_t total = 1;
+        for (size_t i = 0; i < len; i++)
+            total *= K;
+        for (size_t v = 0; v < total; v++) {
+            size_t x = v;
+            for (size_t i = 0; i < len; i++, x /= K)
+                s[i] = alpha[x % K];
+            chunk_same(s, len);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -229,6 +359,7 @@ int main(void)
         cmocka_unit_test(test_hidden_is_absent), cmocka_unit_test(test_lengths),
         cmocka_unit_test(test_every_byte),    cmocka_unit_test(test_query),
         cmocka_unit_test(test_route_match),
+        cmocka_unit_test(test_chunk_names),   cmocka_unit_test(test_chunk_every_short_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
