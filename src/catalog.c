@@ -280,6 +280,8 @@ static int build_entry(struct cc_catalog *c, struct entry *e, struct cc_day *old
     pthread_mutex_lock(&c->lock);
     c->st.bytes_parsed += ss.bytes_parsed;
     c->st.chunks_sized += ss.chunks_sized;
+    c->st.segments_probed += ss.segments_probed;
+    c->st.probe_bytes += ss.probe_bytes;
     if (rc == 0) {
         if (!old)
             c->st.builds++;

@@ -43,6 +43,8 @@ struct cc_catalog_stats {
     uint64_t evictions;
     uint64_t bytes_parsed;     /* playlist bytes handed to the parser */
     uint64_t chunks_sized;     /* chunk files stat'ed to count their bytes */
+    uint64_t segments_probed;  /* first chunks probed for properties */
+    uint64_t probe_bytes;      /* chunk bytes read to probe them */
     size_t cached_days;
     size_t cached_bytes;
 };

@@ -62,6 +62,26 @@ struct cc_fprint {
     uint64_t ino;        /* a hint only: FAT renumbers inodes on remount */
 };
 
+/* What a segment holds, probed once from its first chunk (see probe.h and
+ * scan.h): plain values, so a segment copies with them. */
+#define CC_PROPS_STR 48
+struct cc_media_props {
+    bool probed;            /* its first chunk was looked at (found or not) */
+    uint8_t vcodec;         /* enum cc_vcodec (nal.h); 0: no video found */
+    uint8_t level;          /* level_idc (H.264: x 10, H.265: x 30) */
+    uint8_t chroma_format;  /* 1: 4:2:0, 2: 4:2:2 */
+    uint8_t bit_depth;
+    uint8_t audio_type;     /* PMT stream_type; 0: no audio stream */
+    uint8_t channels;       /* ADTS channel configuration; 0: unknown */
+    uint32_t width, height; /* 0: no SPS parsed */
+    uint32_t fps_num, fps_den; /* 0/0: not in the SPS */
+    uint32_t sample_rate;   /* 0: unknown */
+    uint32_t chunk_ms;      /* the first chunk's EXTINF */
+    uint64_t chunk_bytes;   /* the first chunk's file size; 0: not on disk */
+    char codec_string[CC_PROPS_STR]; /* "avc1.64001f"; "": no SPS */
+    char profile[CC_PROPS_STR];      /* ffprobe's name, "High" */
+};
+
 struct cc_segment {
     char *id;               /* segment folder name, e.g. "00003" */
     char *playlist;         /* playlist path relative to ROOT */
@@ -97,6 +117,7 @@ struct cc_segment {
      * off the request path, see scan.h), and the playlist file itself. */
     uint64_t media_bytes;
     uint64_t pl_bytes;
+    struct cc_media_props props;
 };
 
 enum cc_event_src { CC_EV_DATERANGE = 0, CC_EV_FILE = 1 };

@@ -271,7 +271,7 @@ int cc_probe_thumb(const struct cc_probe *p, uint32_t dur, struct cc_buf *out)
     return rc;
 }
 
-static const char *audio_codec(uint8_t type)
+const char *cc_probe_audio_codec(uint8_t type)
 {
     switch (type) {
     case CC_TS_TYPE_AAC: return "aac";
@@ -329,7 +329,7 @@ void cc_probe_props_json(const struct cc_props *pr, struct cc_json *j)
     }
     cc_json_obj_open(j);
     cc_json_key(j, "codec");
-    cc_json_str(j, audio_codec(pr->audio_type));
+    cc_json_str(j, cc_probe_audio_codec(pr->audio_type));
     if (pr->has_adts) {
         cc_json_key(j, "channels");
         cc_json_int(j, pr->adts.channels);

@@ -98,4 +98,8 @@ int cc_probe_thumb(const struct cc_probe *p, uint32_t dur, struct cc_buf *out);
 struct cc_json;
 void cc_probe_props_json(const struct cc_props *pr, struct cc_json *j);
 
+/* ffprobe's name of an audio PMT stream_type ("aac", "mp2", "ac3";
+ * "unknown"). Static string. */
+const char *cc_probe_audio_codec(uint8_t type);
+
 #endif

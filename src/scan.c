@@ -19,6 +19,7 @@
 #include "mem.h"
 #include "urlpath.h"
 #include "nameset.h"
+#include "probe.h"
 
 #define EVENTS_NAME "events.txt"
 
@@ -601,6 +602,84 @@ static void count_segment(struct day_scan *sc, int dirfd, const char *name, uint
     sc->changed = true;
 }
 
+/* The first chunk's URI: the playlist parsed only up to its first chunk. */
+struct first_uri {
+    char uri[CC_URLPATH_MAX];
+    uint32_t dur_ms;
+};
+
+#define FIRST_DONE (-ECANCELED)
+
+static int on_first_chunk(void *ud, const struct cc_m3u8_chunk *c)
+{
+    struct first_uri *f = ud;
+    size_t len = c->uri_len;
+    const char *uri = cc_urlpath_chunk(c->uri, &len);
+    if (uri && len < sizeof(f->uri)) {
+        memcpy(f->uri, uri, len);
+        f->uri[len] = '\0';
+    }
+    f->dur_ms = (uint32_t)((c->dur_us + 500) / 1000);
+    return FIRST_DONE;
+}
+
+static void props_from_probe(struct cc_media_props *m, const struct cc_props *pr)
+{
+    m->vcodec = (uint8_t)pr->vcodec;
+    if (pr->has_sps) {
+        m->level = pr->sps.level_idc;
+        m->chroma_format = pr->sps.chroma_format;
+        m->bit_depth = pr->sps.bit_depth_luma;
+        m->width = pr->sps.width;
+        m->height = pr->sps.height;
+        m->fps_num = pr->fps_num;
+        m->fps_den = pr->fps_den;
+        snprintf(m->codec_string, sizeof(m->codec_string), "%s", pr->codec_string);
+        snprintf(m->profile, sizeof(m->profile), "%s", cc_sps_profile_name(&pr->sps));
+    }
+    m->audio_type = pr->audio_type;
+    if (pr->has_adts) {
+        m->channels = pr->adts.channels;
+        m->sample_rate = pr->adts.sample_rate;
+    }
+}
+
+/* Probes a segment's first chunk, once (props.probed is kept in the
+ * sidecar, found or not): the playlist's head, then about the first
+ * keyframe and audio frame of the chunk (see probe.h), not the chunk. */
+static void probe_segment(struct day_scan *sc, int dirfd, const char *name, uint32_t idx)
+{
+    struct cc_segment *s = &sc->d->segs[idx];
+    struct cc_media_props m = {.probed = true};
+    struct first_uri f = {{0}, 0};
+    struct cc_m3u8_state ps;
+    cc_m3u8_state_init(&ps);
+    struct cc_m3u8_handler h = {on_first_chunk, NULL, &f};
+    int fd = cc_open_regular(dirfd, name, 0, NULL);
+    int rc = fd < 0 ? fd : cc_m3u8_parse_fd(fd, &ps, &h, NULL);
+    if (fd >= 0)
+        close(fd);
+    if (rc < 0 && rc != FIRST_DONE)
+        return; /* unreadable now: tried again at the next refresh */
+    m.chunk_ms = f.dur_ms;
+    struct stat st;
+    fd = f.uri[0] && !(s->flags & CC_SEG_FMP4) ? cc_open_regular(dirfd, f.uri, 0, &st) : -ENOENT;
+    if (fd >= 0) {
+        struct cc_probe p;
+        cc_probe_init(&p, true);
+        uint64_t read = 0;
+        if (cc_probe_fd(&p, fd, &read) == 0)
+            props_from_probe(&m, &p.props);
+        m.chunk_bytes = (uint64_t)st.st_size;
+        sc->stats->probe_bytes += read;
+        cc_probe_free(&p);
+        close(fd);
+    }
+    s->props = m;
+    sc->stats->segments_probed++;
+    sc->changed = true;
+}
+
 /* The playlists of one folder: reused when stat says nothing changed. */
 static int scan_folder(struct day_scan *sc, const char *name)
 {
@@ -666,6 +745,8 @@ static int scan_folder(struct day_scan *sc, const char *name)
         }
         if (sc->sizes && !(s->flags & CC_SEG_SIZED))
             count_segment(sc, fd, pls[i], sc->d->nsegs - 1);
+        if (!s->props.probed && s->nchunks)
+            probe_segment(sc, fd, pls[i], sc->d->nsegs - 1);
         cc_fprint_from_stat(&s->dir_fp, &dst);
         if (os && !cc_fprint_equal(&os->dir_fp, &s->dir_fp))
             sc->changed = true;

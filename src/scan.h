@@ -23,6 +23,11 @@
  * the day never pays for them. A segment that grew after it was counted is
  * counted again by the next cc_scan_update_sizes().
  *
+ * A segment's properties (day.h cc_media_props) are probed from its first
+ * chunk once, when the segment is first indexed with a chunk: the playlist's
+ * head and about the first keyframe of the chunk (~35 KB at 720p, see
+ * README), kept in the sidecar since; never again on a refresh.
+ *
  * Pure functions of the file system: no shared state, thread-safe. */
 #ifndef CC_SCAN_H
 #define CC_SCAN_H
@@ -43,6 +48,8 @@ struct cc_scan_stats {
     uint32_t dirs_skipped;      /* held nothing and unchanged by stat: not opened */
     uint32_t segments_sized;    /* segments whose chunk bytes were counted */
     uint32_t chunks_sized;      /* chunk files stat'ed to count them */
+    uint32_t segments_probed;   /* first chunks probed for properties */
+    uint64_t probe_bytes;       /* chunk bytes read to probe them */
 };
 
 /* Brings old (may be NULL) up to date with ROOT/<date>. On success *out is

@@ -19,7 +19,14 @@
 
 static const char magic[8] = {'C', 'C', 'I', 'D', 'X', 0, '\r', '\n'};
 
-enum { HDR_SIZE = 32, SEC_DAY = 1, SEC_SEGMENT = 2, SEC_EVFILE = 3, SEC_EVENTS = 4 };
+enum {
+    HDR_SIZE = 32,
+    SEC_DAY = 1,
+    SEC_SEGMENT = 2,
+    SEC_EVFILE = 3,
+    SEC_EVENTS = 4,
+    SEC_PROPS = 5, /* the properties of the SEGMENT before it */
+};
 
 /* ---- encoding ---------------------------------------------------------- */
 
@@ -125,6 +132,27 @@ static void put_events(struct cc_buf *b, const struct cc_day *d)
 }
 
 /* Starts a section; returns where its length field is, to patch later. */
+/* A segment's properties: an old file without them reads as "not probed
+ * yet", and they are probed at the next refresh. */
+static void put_props(struct cc_buf *b, const struct cc_media_props *m)
+{
+    cc_buf_put_u8(b, m->vcodec);
+    put_str(b, m->codec_string);
+    put_str(b, m->profile);
+    cc_buf_put_uvar(b, m->level);
+    cc_buf_put_uvar(b, m->width);
+    cc_buf_put_uvar(b, m->height);
+    cc_buf_put_uvar(b, m->fps_num);
+    cc_buf_put_uvar(b, m->fps_den);
+    cc_buf_put_uvar(b, m->chroma_format);
+    cc_buf_put_uvar(b, m->bit_depth);
+    cc_buf_put_u8(b, m->audio_type);
+    cc_buf_put_uvar(b, m->channels);
+    cc_buf_put_uvar(b, m->sample_rate);
+    cc_buf_put_uvar(b, m->chunk_ms);
+    cc_buf_put_uvar(b, m->chunk_bytes);
+}
+
 static size_t section_open(struct cc_buf *b, uint16_t type)
 {
     cc_buf_put_u16(b, type);
@@ -153,7 +181,10 @@ void cc_sidecar_encode(const struct cc_day *d, struct cc_buf *out)
     cc_buf_put_u16(out, HDR_SIZE);
     size_t size_at = out->len;
     cc_buf_put_u32(out, 0);
-    cc_buf_put_u32(out, d->nsegs + d->nevfiles + 2);
+    uint32_t nprops = 0;
+    for (uint32_t i = 0; i < d->nsegs; i++)
+        nprops += d->segs[i].props.probed;
+    cc_buf_put_u32(out, d->nsegs + nprops + d->nevfiles + 2);
     cc_buf_put_u64(out, (uint64_t)d->built_ns);
     cc_buf_put_u32(out, 0);
 
@@ -167,6 +198,11 @@ void cc_sidecar_encode(const struct cc_day *d, struct cc_buf *out)
         at = section_open(out, SEC_SEGMENT);
         put_segment(out, &d->segs[i]);
         section_close(out, at);
+        if (d->segs[i].props.probed) {
+            at = section_open(out, SEC_PROPS);
+            put_props(out, &d->segs[i].props);
+            section_close(out, at);
+        }
     }
     for (uint32_t i = 0; i < d->nevfiles; i++) {
         at = section_open(out, SEC_EVFILE);
@@ -379,6 +415,47 @@ static int get_segment(struct rd *r, struct cc_day *d)
     return r->bad || r->p != r->end ? -EBADMSG : 0;
 }
 
+static uint8_t get_u8max(struct rd *r, uint64_t max)
+{
+    uint64_t v = get_uvar(r);
+    if (v > max)
+        r->bad = true;
+    return (uint8_t)v;
+}
+
+static void get_strbuf(struct rd *r, char *out, size_t size)
+{
+    char *v = get_str(r, size - 1);
+    memcpy(out, v, strlen(v) + 1);
+    free(v);
+}
+
+static int get_props(struct rd *r, struct cc_segment *s)
+{
+    struct cc_media_props *m = &s->props;
+    if (m->probed)
+        return -EBADMSG; /* twice for one segment */
+    m->probed = true;
+    m->vcodec = (uint8_t)get_fixed(r, 1);
+    get_strbuf(r, m->codec_string, sizeof(m->codec_string));
+    get_strbuf(r, m->profile, sizeof(m->profile));
+    m->level = get_u8max(r, UINT8_MAX);
+    m->width = get_u32v(r);
+    m->height = get_u32v(r);
+    m->fps_num = get_u32v(r);
+    m->fps_den = get_u32v(r);
+    m->chroma_format = get_u8max(r, 3);
+    m->bit_depth = get_u8max(r, UINT8_MAX);
+    m->audio_type = (uint8_t)get_fixed(r, 1);
+    m->channels = get_u8max(r, UINT8_MAX);
+    m->sample_rate = get_u32v(r);
+    m->chunk_ms = get_u32v(r);
+    m->chunk_bytes = get_uvar(r);
+    if (m->vcodec > 2)
+        r->bad = true;
+    return r->bad || r->p != r->end ? -EBADMSG : 0;
+}
+
 static int get_evfile(struct rd *r, struct cc_day *d)
 {
     cc_grow(&d->evfiles, &d->evfiles_cap, d->nevfiles + 1, sizeof(*d->evfiles));
@@ -436,9 +513,13 @@ static int check_header(const uint8_t *p, size_t len)
     return 0;
 }
 
-static int decode_sections(struct rd *r, uint32_t nsec, struct cc_day *d, const struct cc_date *date)
+/* Sections of a type this version does not know are skipped (a later
+ * version may add some without bumping CC_SIDECAR_VERSION); *extra counts
+ * them with the PROPS ones. */
+static int decode_sections(struct rd *r, uint32_t nsec, struct cc_day *d, uint32_t *extra)
 {
-    bool have_day = false, have_events = false;
+    bool have_day = false, have_events = false, after_seg = false;
+    *extra = 0;
     for (uint32_t i = 0; i < nsec; i++) {
         uint16_t type = (uint16_t)get_fixed(r, 2);
         get_fixed(r, 2);
@@ -460,6 +541,12 @@ static int decode_sections(struct rd *r, uint32_t nsec, struct cc_day *d, const 
             have_day = true;
         } else if (type == SEC_SEGMENT && have_day && !have_events) {
             rc = get_segment(&s, d);
+        } else if (type == SEC_PROPS && after_seg) {
+            rc = get_props(&s, &d->segs[d->nsegs - 1]);
+            ++*extra;
+        } else if (type > SEC_PROPS && have_day) {
+            rc = 0;
+            ++*extra;
         } else if (type == SEC_EVFILE && have_day && !have_events) {
             rc = get_evfile(&s, d);
         } else if (type == SEC_EVENTS && have_day && !have_events) {
@@ -468,8 +555,8 @@ static int decode_sections(struct rd *r, uint32_t nsec, struct cc_day *d, const 
         }
         if (rc < 0)
             return rc;
+        after_seg = type == SEC_SEGMENT || (after_seg && type > SEC_PROPS);
     }
-    (void)date;
     return have_events && r->p == r->end ? 0 : -EBADMSG;
 }
 
@@ -496,8 +583,9 @@ int cc_sidecar_decode(const void *buf, size_t len, const struct cc_date *date, s
     struct cc_day *d = cc_day_new(date);
     d->built_ns = built;
     struct rd r = {p + HDR_SIZE, p + len - 4, false};
-    rc = nsec < 2 || nsec > len ? -EBADMSG : decode_sections(&r, nsec, d, date);
-    if (rc == 0 && d->nevfiles + d->nsegs + 2 != nsec)
+    uint32_t extra = 0;
+    rc = nsec < 2 || nsec > len ? -EBADMSG : decode_sections(&r, nsec, d, &extra);
+    if (rc == 0 && d->nevfiles + d->nsegs + 2 + extra != nsec)
         rc = -EBADMSG;
     if (rc < 0) {
         cc_day_free(d);

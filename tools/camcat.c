@@ -295,6 +295,8 @@ static int cmd_index(int argc, char **argv)
     cc_catalog_get_stats(cat, &st);
     cc_catalog_free(cat);
     printf("playlist bytes parsed: %llu\n", (unsigned long long)st.bytes_parsed);
+    printf("segments probed: %llu (chunk bytes read: %llu)\n",
+           (unsigned long long)st.segments_probed, (unsigned long long)st.probe_bytes);
     printf("bytes written: %llu\n", (unsigned long long)cc_fs_bytes_written());
     free(a.days);
     return rc;

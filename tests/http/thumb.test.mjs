@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { frameMd5s, makeChunks } from '../media/chunks.mjs';
+import { ffprobe, frameMd5s, makeChunks } from '../media/chunks.mjs';
 import { FIXTURES, SUITE, assertError, isoAt, request, startServer, tmpdir } from './lib.mjs';
 
 const OFF = 480; // the camera runs at +08:00
@@ -18,6 +18,8 @@ const media = (i) => path.join(FIXTURES, 'media', `chunk_${String(i).padStart(2,
 const T = Date.parse('2025-01-24T10:00:00+08:00');
 const H265_T = T + 60000;
 const ODD_T = T + 120000;
+const PROPS_DAY = '2025-01-25';
+const PROPS_T = T + 86400000;
 
 // A recording folder: files[k] is the k-th chunk's source (null: missing on
 // disk; a function: makes the file itself), each durMs long from t0.
@@ -40,7 +42,8 @@ const preview = (from, to, n) =>
 describe('thumbnails and time-lapses', SUITE, () => {
   const work = tmpdir();
   const root = path.join(work, 'root');
-  const h265 = makeChunks()['h265-open'];
+  const chunks = makeChunks();
+  const h265 = chunks['h265-open'];
   const damaged = (p) => fs.writeFileSync(p, fs.readFileSync(media(2)).subarray(0, 564 + 188 * 3));
   let srv;
   const md5Of = (body) => {
@@ -60,6 +63,9 @@ describe('thumbnails and time-lapses', SUITE, () => {
       (p) => execFileSync('mkfifo', [p]),
       (p) => fs.symlinkSync(path.join(work, 'outside.ts'), p),
     ]);
+    // a day of one folder per variant: what /api/days says of each
+    Object.values(chunks).forEach((files, k) =>
+      folder(path.join(root, `${PROPS_DAY}/${String(k + 1).padStart(5, '0')}`), PROPS_T + k * 60000, files, 1000));
     srv = await startServer(['--root', root, '--preview-max-frames', '10']);
   });
   after(async () => {
@@ -182,5 +188,32 @@ describe('thumbnails and time-lapses', SUITE, () => {
     assertError(await srv.get(preview(String(T), String(T + 8 * 86400000), 5)), 413, 'range_too_long');
     assertError(await srv.get(preview(String(T + 20000), String(T + 50000), 5)), 404, 'no_recordings');
     assertError(await srv.get(preview(String(ODD_T), String(ODD_T + 4000), 2)), 404, 'no_keyframe');
+  });
+  test("a segment's properties in /api/days equal ffprobe's of its first chunk", async () => {
+    const r = await srv.get(`/api/days/${PROPS_DAY}`);
+    assert.equal(r.status, 200, r.body.toString());
+    const segs = JSON.parse(r.body).segments;
+    const names = Object.keys(chunks);
+    assert.equal(segs.length, names.length);
+    segs.forEach((seg, k) => {
+      const file = chunks[names[k]][0];
+      const streams = ffprobe(file);
+      const v = streams.find((s) => s.codec_type === 'video');
+      const a = streams.find((s) => s.codec_type === 'audio');
+      const [n, d] = seg.video.frame_rate.split('/').map(Number);
+      const [vn, vd] = v.r_frame_rate.split('/').map(Number);
+      assert.deepEqual(
+        [seg.video.codec, seg.video.profile, seg.video.level, seg.video.width, seg.video.height, n / d],
+        [v.codec_name, v.profile, v.level, v.width, v.height, vn / vd], names[k]);
+      assert.match(seg.video.codec_string, v.codec_name === 'hevc' ? /^hvc1\./ : /^avc1\./);
+      if (a) assert.deepEqual(seg.audio, { codec: a.codec_name, channels: a.channels, sample_rate: Number(a.sample_rate) });
+      else assert.equal(seg.audio, null, names[k]);
+      const size = fs.statSync(file).size;
+      assert.equal(seg.chunk_bytes, size);
+      assert.equal(seg.bitrate, Math.floor((size * 8 * 1000) / 1000), names[k]); // 1 s chunks
+    });
+    // no chunk to probe (a FIFO first): unknown, not an error
+    const odd = JSON.parse((await srv.get('/api/days/2025-01-24')).body).segments[2];
+    assert.deepEqual([odd.video, odd.audio, odd.bitrate, odd.chunk_bytes], [null, null, null, null]);
   });
 });

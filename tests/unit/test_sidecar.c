@@ -128,6 +128,127 @@ static void test_garbage_with_valid_crc(void **state)
     cc_day_free(d);
 }
 
+
+/* A segment's properties as a probe of a 1080p H.265 chunk with AAC gives. */
+static void set_props(struct cc_media_props *m)
+{
+    *m = (struct cc_media_props){.probed = true, .vcodec = 2, .level = 123,
+                                 .chroma_format = 1, .bit_depth = 8, .audio_type = 0x0f,
+                                 .channels = 2, .width = 1920, .height = 1080,
+                                 .fps_num = 25, .fps_den = 1, .sample_rate = 48000,
+                                 .chunk_ms = 2000, .chunk_bytes = 1234567};
+    strcpy(m->codec_string, "hvc1.1.6.L123.90");
+    strcpy(m->profile, "Main");
+}
+
+static void assert_props_equal(const struct cc_media_props *a, const struct cc_media_props *b)
+{
+    assert_int_equal(a->probed, b->probed);
+    assert_int_equal(a->vcodec, b->vcodec);
+    assert_int_equal(a->level, b->level);
+    assert_int_equal(a->chroma_format, b->chroma_format);
+    assert_int_equal(a->bit_depth, b->bit_depth);
+    assert_int_equal(a->audio_type, b->audio_type);
+    assert_int_equal(a->channels, b->channels);
+    assert_int_equal(a->width, b->width);
+    assert_int_equal(a->height, b->height);
+    assert_int_equal(a->fps_num, b->fps_num);
+    assert_int_equal(a->fps_den, b->fps_den);
+    assert_int_equal(a->sample_rate, b->sample_rate);
+    assert_int_equal(a->chunk_ms, b->chunk_ms);
+    assert_int_equal(a->chunk_bytes, b->chunk_bytes);
+    assert_string_equal(a->codec_string, b->codec_string);
+    assert_string_equal(a->profile, b->profile);
+}
+
+/* Properties survive a round trip; a segment without them (as in a file
+ * written before PROPS existed) loads as not probed, and the next refresh
+ * probes it once and says the day changed. */
+static void test_props(void **state)
+{
+    struct cc_day *d = scan_fixture("fixtures/normal/root", "2025-01-24");
+    assert_int_equal(d->nsegs, 2);
+    assert_true(d->segs[0].props.probed); /* probed at index time */
+    set_props(&d->segs[0].props);
+    memset(&d->segs[1].props, 0, sizeof(d->segs[1].props));
+    struct cc_buf a;
+    encode(d, &a);
+    struct cc_day *back = NULL;
+    assert_int_equal(cc_sidecar_decode(a.data, a.len, &d->date, &back), 0);
+    assert_props_equal(&back->segs[0].props, &d->segs[0].props);
+    assert_false(back->segs[1].props.probed);
+
+    struct cc_day *fresh = NULL;
+    bool changed = false;
+    struct cc_scan_stats st;
+    assert_int_equal(cc_scan_update("fixtures/normal/root", &d->date, back, &fresh, &changed, &st), 0);
+    assert_true(changed);
+    assert_int_equal(st.segments_probed, 1);
+    assert_non_null(fresh);
+    assert_true(fresh->segs[1].props.probed);
+    assert_props_equal(&fresh->segs[0].props, &d->segs[0].props); /* not probed again */
+    cc_day_free(fresh);
+    cc_day_free(back);
+    cc_buf_free(&a);
+    cc_day_free(d);
+}
+
+/* Rewrites the header's section count, size and CRC after an edit. */
+static void fix_header(struct cc_buf *b, uint32_t nsec)
+{
+    uint8_t *p = (uint8_t *)b->data;
+    for (int i = 0; i < 4; i++) {
+        p[12 + i] = (uint8_t)(b->len >> (8 * i));
+        p[16 + i] = (uint8_t)(nsec >> (8 * i));
+    }
+    fix_crc(b->data, b->len);
+}
+
+static uint32_t nsections(const struct cc_buf *b)
+{
+    const uint8_t *p = (const uint8_t *)b->data;
+    return (uint32_t)(p[16] | p[17] << 8 | p[18] << 16 | (uint32_t)p[19] << 24);
+}
+
+/* Inserts a section {type, len, payload} at byte offset at of an encoding. */
+static void insert_section(const struct cc_buf *a, size_t at, uint16_t type, struct cc_buf *out)
+{
+    static const uint8_t sec[] = {0, 0, 0, 0, 3, 0, 0, 0, 'x', 'y', 'z'};
+    cc_buf_init(out);
+    cc_buf_append(out, a->data, at);
+    cc_buf_append(out, sec, sizeof(sec));
+    out->data[at] = (char)(type & 0xff);
+    out->data[at + 1] = (char)(type >> 8);
+    cc_buf_append(out, a->data + at, a->len - at);
+    fix_header(out, nsections(a) + 1);
+}
+
+/* A section type this version does not know is skipped wherever it stands
+ * after DAY; PROPS anywhere but after a SEGMENT rejects the file. */
+static void test_unknown_section(void **state)
+{
+    struct cc_day *d = scan_fixture("fixtures/normal/root", "2025-01-24");
+    struct cc_buf a, b, c;
+    encode(d, &a);
+    /* after DAY: 32-byte header, then DAY's 8-byte section header and payload */
+    const uint8_t *p = (const uint8_t *)a.data;
+    size_t day_end = 32 + 8 + (size_t)(p[36] | p[37] << 8);
+    insert_section(&a, day_end, 77, &b);
+    struct cc_day *x = NULL;
+    assert_int_equal(cc_sidecar_decode(b.data, b.len, &d->date, &x), 0);
+    assert_int_equal(x->nsegs, d->nsegs);
+    assert_true(x->segs[0].props.probed);
+    cc_day_free(x);
+    x = NULL;
+    insert_section(&a, day_end, 5, &c); /* PROPS before any SEGMENT */
+    assert_int_equal(cc_sidecar_decode(c.data, c.len, &d->date, &x), -EBADMSG);
+    assert_null(x);
+    cc_buf_free(&a);
+    cc_buf_free(&b);
+    cc_buf_free(&c);
+    cc_day_free(d);
+}
+
 static void test_version_and_day(void **state)
 {
     struct cc_day *d = scan_fixture("fixtures/normal/root", "2025-01-24");
@@ -283,6 +404,8 @@ int main(void)
         cmocka_unit_test(test_corruption_sweep),
         cmocka_unit_test(test_garbage_with_valid_crc),
         cmocka_unit_test(test_version_and_day),
+        cmocka_unit_test(test_props),
+        cmocka_unit_test(test_unknown_section),
         cmocka_unit_test(test_size_budget),
         cmocka_unit_test(test_tmp_names),
         cmocka_unit_test(test_clean_tmp),
