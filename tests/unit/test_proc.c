@@ -68,6 +68,10 @@ static void test_spawn_poll(void **state)
     (void)state;
     pid_t pid = cc_proc_spawn("exec sleep 600", -1);
     assert_true(pid > 0);
+    /* posix_spawn returns once the child has its group on Linux (vfork);
+     * qemu-user runs the child apart, so it may take a moment there. */
+    for (int i = 0; i < 1000 && getpgid(pid) != pid; i++)
+        nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
     assert_int_equal(getpgid(pid), pid);
     int st = 12345;
     assert_int_equal(cc_proc_poll(pid, &st), 0);
