@@ -94,10 +94,12 @@ $(BUILD)/camcat-gentree: $(BUILD)/obj/tools/gentree.o $(LIBCC)
 # The compiled-in UI folder is where `make install` puts it.
 $(SRV_OBJ): CC_FLAGS += -DCAMCAT_WWW_DIR='"$(PREFIX)/share/camcat/www"'
 
-# The MQTT client (src/server/mqtt.c) links Debian's libmosquitto, shared.
+# The MQTT client (src/server/mqtt.c) uses Debian's libmosquitto: its header
+# at build time, the library loaded with dlopen only when MQTT is configured
+# (src/server/mosqlib.h says why).
 ifeq ($(MQTT),1)
 $(SRV_OBJ): CC_FLAGS += -DCAMCAT_MQTT=1
-SRV_LIBS := -lmosquitto
+SRV_LIBS := -ldl
 else
 SRV_LIBS :=
 endif

@@ -15,7 +15,7 @@
 
 #if CAMCAT_MQTT
 
-#include <mosquitto.h>
+#include "mosqlib.h"
 
 #include "fsutil.h"
 #include "live.h"
@@ -47,6 +47,7 @@ struct seen {
 
 struct srv_mqtt {
     struct app *app;
+    struct srv_mosq mq;      /* libmosquitto, loaded (mosqlib.h) */
     struct mosquitto *mosq;
     char camera_id[128];
     char prefix[256];
@@ -109,9 +110,9 @@ static void set_state(struct srv_mqtt *m, enum conn_state st, const char *reason
 static void pub(struct srv_mqtt *m, const char *topic, const void *data, size_t len, int qos,
                 bool retain)
 {
-    int rc = mosquitto_publish(m->mosq, NULL, topic, (int)len, data, qos, retain);
+    int rc = m->mq.publish(m->mosq, NULL, topic, (int)len, data, qos, retain);
     if (rc != MOSQ_ERR_SUCCESS) {
-        cc_debug("mqtt: publish %s: %s", topic, mosquitto_strerror(rc));
+        cc_debug("mqtt: publish %s: %s", topic, m->mq.strerror(rc));
         return;
     }
     pthread_mutex_lock(&m->lock);
@@ -320,7 +321,7 @@ static void on_connect(struct mosquitto *mosq, void *ud, int rc)
     struct srv_mqtt *m = ud;
     if (rc != 0) {
         m->acked = false;
-        set_state(m, ST_REFUSED, mosquitto_connack_string(rc));
+        set_state(m, ST_REFUSED, m->mq.connack_string(rc));
         return;
     }
     m->acked = true;
@@ -329,7 +330,7 @@ static void on_connect(struct mosquitto *mosq, void *ud, int rc)
     pub(m, m->t_avail, "online", 6, 1, true);
     if (m->app->cfg->mqtt_discovery)
         publish_discovery(m);
-    mosquitto_subscribe(mosq, NULL, m->t_cmd, 1);
+    m->mq.subscribe(mosq, NULL, m->t_cmd, 1);
     m->state_sent = false; /* the broker may have lost the retained one */
     m->motion_dirty = true;
     flush_queue(m);
@@ -492,9 +493,9 @@ static void backoff(struct srv_mqtt *m)
     pthread_mutex_unlock(&m->lock);
 }
 
-static const char *mosq_reason(int rc)
+static const char *mosq_reason(const struct srv_mqtt *m, int rc)
 {
-    return rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc);
+    return rc == MOSQ_ERR_ERRNO ? strerror(errno) : m->mq.strerror(rc);
 }
 
 static void say_goodbye(struct srv_mqtt *m)
@@ -502,9 +503,9 @@ static void say_goodbye(struct srv_mqtt *m)
     if (!m->acked)
         return;
     pub(m, m->t_avail, "offline", 7, 1, true);
-    mosquitto_loop(m->mosq, LOOP_MS, 1);
-    mosquitto_disconnect(m->mosq);
-    mosquitto_loop(m->mosq, LOOP_MS, 1);
+    m->mq.loop(m->mosq, LOOP_MS, 1);
+    m->mq.disconnect(m->mosq);
+    m->mq.loop(m->mosq, LOOP_MS, 1);
 }
 
 static void *mqtt_main(void *arg)
@@ -514,17 +515,17 @@ static void *mqtt_main(void *arg)
     bool first = true;
     while (!quitting(m)) {
         if (!m->sock) {
-            int rc = first ? mosquitto_connect(m->mosq, c->mqtt_host, c->mqtt_port, KEEPALIVE_S)
-                           : mosquitto_reconnect(m->mosq);
+            int rc = first ? m->mq.connect(m->mosq, c->mqtt_host, c->mqtt_port, KEEPALIVE_S)
+                           : m->mq.reconnect(m->mosq);
             first = false;
             if (rc != MOSQ_ERR_SUCCESS) {
-                set_state(m, ST_DOWN, mosq_reason(rc));
+                set_state(m, ST_DOWN, mosq_reason(m, rc));
                 backoff(m);
                 continue;
             }
             m->sock = true;
         }
-        int rc = mosquitto_loop(m->mosq, LOOP_MS, 1);
+        int rc = m->mq.loop(m->mosq, LOOP_MS, 1);
         if (rc != MOSQ_ERR_SUCCESS) {
             m->sock = m->acked = false;
             enum conn_state st;
@@ -532,7 +533,7 @@ static void *mqtt_main(void *arg)
             st = m->st;
             pthread_mutex_unlock(&m->lock);
             if (st != ST_REFUSED) /* a refusal ends in a lost connection: one message */
-                set_state(m, ST_DOWN, mosq_reason(rc));
+                set_state(m, ST_DOWN, mosq_reason(m, rc));
             backoff(m);
             continue;
         }
@@ -595,22 +596,22 @@ static int client_new(struct srv_mqtt *m, const struct cc_config *c)
     if (c->mqtt_password_file && read_password(c->mqtt_password_file, &pw) < 0)
         return -EINVAL;
     int rc = -EINVAL;
-    m->mosq = mosquitto_new(id, true, m);
+    m->mosq = m->mq.client_new(id, true, m);
     if (!m->mosq) {
         cc_err("mqtt: cannot create the client: %s", strerror(errno));
         goto out;
     }
     if (c->mqtt_user || pw)
-        mosquitto_username_pw_set(m->mosq, c->mqtt_user, pw);
-    int trc = c->mqtt_tls_ca ? mosquitto_tls_set(m->mosq, c->mqtt_tls_ca, NULL, NULL, NULL, NULL)
+        m->mq.username_pw_set(m->mosq, c->mqtt_user, pw);
+    int trc = c->mqtt_tls_ca ? m->mq.tls_set(m->mosq, c->mqtt_tls_ca, NULL, NULL, NULL, NULL)
                              : MOSQ_ERR_SUCCESS;
     if (trc != MOSQ_ERR_SUCCESS) {
-        cc_err("mqtt: mqtt_tls_ca %s: %s", c->mqtt_tls_ca, mosquitto_strerror(trc));
+        cc_err("mqtt: mqtt_tls_ca %s: %s", c->mqtt_tls_ca, m->mq.strerror(trc));
         goto out;
     }
-    mosquitto_will_set(m->mosq, m->t_avail, 7, "offline", 1, true);
-    mosquitto_connect_callback_set(m->mosq, on_connect);
-    mosquitto_message_callback_set(m->mosq, on_message);
+    m->mq.will_set(m->mosq, m->t_avail, 7, "offline", 1, true);
+    m->mq.connect_callback_set(m->mosq, on_connect);
+    m->mq.message_callback_set(m->mosq, on_message);
     rc = 0;
 out:
     free(pw);
@@ -620,8 +621,10 @@ out:
 static void mqtt_free(struct srv_mqtt *m)
 {
     if (m->mosq)
-        mosquitto_destroy(m->mosq);
-    mosquitto_lib_cleanup();
+        m->mq.destroy(m->mosq);
+    if (m->mq.handle)
+        m->mq.lib_cleanup();
+    srv_mosq_unload(&m->mq);
     for (size_t i = 0; i < MQTT_QUEUE_EVENTS; i++)
         cc_buf_free(&m->queue[i]);
     free(m->seen);
@@ -649,8 +652,11 @@ int srv_mqtt_start(struct app *app, struct srv_mqtt **out)
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_init(&m->wake, &ca);
     pthread_condattr_destroy(&ca);
-    mosquitto_lib_init();
-    int rc = names(m, c);
+    int rc = srv_mosq_load(&m->mq);
+    if (rc == 0) {
+        m->mq.lib_init();
+        rc = names(m, c);
+    }
     if (rc == 0)
         rc = client_new(m, c);
     if (rc < 0) {
