@@ -63,6 +63,8 @@ export function parseFragments(text) {
 // lands while its instance is being torn down; the timer then fires on the
 // destroyed instance ("reading 'trigger'"). Playlist responses for an
 // instance the player has let go are dropped before hls.js sees them.
+const RETIRE_MS = 10000;
+
 function loaderWhile(Base, current) {
   return class extends Base {
     load(context, config, callbacks) {
@@ -266,11 +268,15 @@ export class Player {
     clearInterval(this.poll);
     this.poll = 0;
     if (this.hls) {
-      // Loading stops first: a live playlist's reload timer set while hls.js
-      // tears down would fire on a destroyed instance.
-      this.hls.stopLoad();
-      this.hls.destroy();
+      // Let go first, so its late playlist responses are dropped (loaderWhile),
+      // then stop and detach. hls.js 1.7.4 can still fire a live reload timer
+      // armed while it tears down; destroyed, the instance would throw there,
+      // so it is destroyed once any such timer has run.
+      const old = this.hls;
       this.hls = null;
+      old.stopLoad();
+      old.detachMedia();
+      setTimeout(() => old.destroy(), RETIRE_MS);
     }
     this.frags = [];
     this.failed = [];
