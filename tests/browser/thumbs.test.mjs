@@ -134,6 +134,8 @@ for (const [name, opts] of [['desktop', { viewport: { width: 1280, height: 860 }
         assert.ok(shown >= seg.start_ms && shown < seg.end_ms, 'inside the day JSON\'s recording');
         assert.equal(await page.getByTestId('thumb-time').textContent(), hms(shown));
         assert.ok(await page.evaluate(spread, '[data-testid=thumb-canvas]') > 8, 'the thumbnail has a picture');
+        fs.mkdirSync(ARTIFACTS, { recursive: true });
+        await page.screenshot({ path: path.join(ARTIFACTS, 'thumbs-hover.png'), clip: { x: 0, y: box.y - 140, width: 1280, height: 240 } });
       });
 
       test('the log panel shows the server\'s log', async () => {
