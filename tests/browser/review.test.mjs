@@ -174,7 +174,9 @@ describe('review UI, desktop 1280×800 (issue 12)', { timeout: 15 * 60000 }, () 
     // The calendar's figure and the summary's agree (19m / 19 min).
     const cal = await page.locator('[data-date="2025-01-22"] .hrs').textContent();
     await page.locator('[data-testid=cal-day][data-date="2025-01-22"]').click();
-    await until(async () => (await page.getByTestId('day-summary').textContent()) !== '', 'the summary');
+    // The click routes on hashchange, later: until then the previous day's summary shows.
+    await until(async () => (await page.getByTestId('wall-date').textContent()) === '2025-01-22' &&
+      (await page.getByTestId('day-summary').textContent()) !== '', 'the summary');
     const sum = await page.getByTestId('day-summary').textContent();
     const m = /^(?:(\d+) h )?(\d+) min/.exec(sum);
     assert.ok(m, sum);

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { cutHoles, holesIn, isRecording, recordingRows, summaryText, timelineDay } from '../../www/js/daysum.js';
+import { cutHoles, holesIn, isRecording, propsText, recordingRows, summaryText, timelineDay } from '../../www/js/daysum.js';
 import { fmtLength, wholeChunks } from '../../www/js/clip.js';
 
 const T = Date.parse('2025-01-24T08:00:00+08:00');
@@ -33,6 +33,17 @@ test('recordings list: times in the camera offset, state, missing chunks', () =>
     ['00001', '08:00:00', '08:11:30', 'closed', false, 1],
     ['00002', '--:--:--', '--:--:--', 'recording', true, 0],
   ]);
+});
+
+test('recording info: resolution, rate, codec, audio, bitrate as the JSON says', () => {
+  const video = { codec: 'h264', codec_string: 'avc1.64001f', profile: 'High', level: 31, width: 1280, height: 720,
+    frame_rate: '25/1' };
+  assert.equal(propsText({ video, audio: { codec: 'aac', channels: 2, sample_rate: 48000 }, bitrate: 1203000 }),
+    '1280×720 · 25 fps · H.264 High 3.1 · AAC 2 ch 48 kHz · ≈1.20 Mbit/s');
+  assert.equal(propsText({ video: { ...video, codec: 'hevc', profile: 'Main', level: 93, frame_rate: '30000/1001' },
+    audio: null, bitrate: null }), '1280×720 · 29.97 fps · H.265 Main 3.1 · no audio');
+  assert.equal(propsText({ video: { codec: 'h264' }, audio: null, bitrate: 8000 }), 'H.264 · no audio · ≈0.01 Mbit/s');
+  assert.equal(propsText({ video: null, audio: null, bitrate: null }), '');
 });
 
 test('a chunk missing from the playlist is a hole inside its recording', () => {

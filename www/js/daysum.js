@@ -28,7 +28,27 @@ export function recordingRows(day) {
     to: s.end_ms === null ? '--:--:--' : fmtTime(s.end_ms, off),
     length: fmtDuration(s.duration_s || 0),
     missing: s.missing_chunks || 0,
+    props: propsText(s),
   }));
+}
+
+// What a recording holds, from its first chunk: "1280×720 · 25 fps · H.264
+// High 3.1 · AAC 2 ch 48 kHz · ≈1.20 Mbit/s", or '' before it was probed.
+// The bitrate is file bytes over time: it reads a few % high (TS overhead).
+export function propsText(s) {
+  const v = s.video;
+  const a = s.audio;
+  const out = [];
+  if (v && v.width) {
+    const [n, d] = (v.frame_rate || '0/0').split('/').map(Number);
+    out.push(`${v.width}×${v.height}`);
+    if (d) out.push(`${Math.round((n / d) * 100) / 100} fps`);
+    const lvl = v.codec === 'hevc' ? v.level / 30 : v.level / 10;
+    out.push(`${v.codec === 'hevc' ? 'H.265' : 'H.264'} ${v.profile} ${lvl.toFixed(1)}`);
+  } else if (v) out.push(v.codec === 'hevc' ? 'H.265' : 'H.264');
+  if (v) out.push(a ? `${a.codec.toUpperCase()}${a.sample_rate ? ` ${a.channels} ch ${a.sample_rate / 1000} kHz` : ''}` : 'no audio');
+  if (s.bitrate) out.push(`≈${(s.bitrate / 1e6).toFixed(2)} Mbit/s`);
+  return out.join(' · ');
 }
 
 // Holes inside the playlist: a chunk missing on disk is left out of it, so

@@ -55,7 +55,12 @@ function row(r, date) {
   del.disabled = r.recording;
   del.title = r.recording ? 'This recording is still being made' : 'Delete this recording';
   del.setAttribute('aria-label', `Delete the recording ${r.id} (${r.from}–${r.to})`);
-  li.append(seek, info, dl, del);
+  const props = document.createElement('span');
+  props.className = 'rec-props';
+  props.dataset.testid = 'recording-props';
+  props.textContent = r.props;
+  props.title = 'Read from the first chunk; the bitrate is file size over time and reads a few % high';
+  li.append(seek, info, dl, del, props);
   return li;
 }
 

@@ -8,10 +8,12 @@ import { closeClip, initClip, renderClip } from './clip.js';
 import { initClock } from './clocksync.js';
 import { holesIn, isRecording, timelineDay } from './daysum.js';
 import { initDayView, renderDayView } from './dayview.js';
+import { initEvents, renderEvents } from './evlist.js';
 import { initKeys } from './keys.js';
 import { initLive, liveLost, openLive, renderLive, stopLiveRetry } from './live.js';
 import { notice, overlay } from './messages.js';
 import { Player, preloadHls } from './player.js';
+import { initPeek, peek } from './peek.js';
 import { dayHash, parseHash } from './route.js';
 import { app, onChange, set } from './state.js';
 import { Storage } from './storage.js';
@@ -49,6 +51,13 @@ const player = new Player(video, {
 const timeline = new Timeline($('timeline'), {
   onSeek: (ms) => seekWall(ms),
   onView: (v) => renderZoom(v),
+  onHover: peek,
+});
+// One thumbnail request per chunk: the start of the chunk holding ms.
+initPeek(timeline, (ms) => {
+  const r = player.mediaAt(ms);
+  const f = r && !r.inGap && !r.after ? player.frags[player.fragIndexAt(r.t)] : null;
+  return f ? f.programDateTime : null;
 });
 
 // The readout follows the play head (many times a second: not through set()).
@@ -155,6 +164,7 @@ function renderPlayback(a) {
 onChange(renderPlayback);
 onChange(renderTimeline);
 onChange(renderDayView);
+onChange(renderEvents);
 onChange(renderClip);
 onChange((a) => (a.view === 'day' && a.day ? storage.setDay(a.date, a.day) : storage.setDay(null, null)));
 onChange(() => renderLive());
@@ -385,6 +395,16 @@ initKeys({
 });
 initClip(player, timeline);
 initDayView({ seekWall, reload: reloadDay });
+initEvents(seekWall);
+
+// Issue 14's log: camcatd's last lines, read each time the panel opens.
+$('log').addEventListener('toggle', async () => {
+  if (!$('log').open) return;
+  const r = await fetch('/api/log?lines=200', { cache: 'no-store' }).catch(() => null);
+  const err = r && !r.ok ? await r.json().catch(() => null) : null;
+  $('log-text').textContent = !r ? 'The server cannot be reached.'
+    : r.ok ? await r.text() : (err && err.error && err.error.message) || `${r.status} ${r.statusText}`;
+});
 
 // --- calendar, storage and routing ---------------------------------------------------
 

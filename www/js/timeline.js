@@ -21,11 +21,12 @@ export const COLORS = {
 const C = COLORS;
 
 export class Timeline {
-  constructor(canvas, { onSeek, onView }) {
+  constructor(canvas, { onSeek, onView, onHover }) {
     this.cv = canvas;
     this.ctx = canvas.getContext('2d');
     this.onSeek = onSeek;
     this.onView = onView || (() => {});
+    this.onHover = onHover || (() => {});
     this.day = null;
     this.t0 = 0;
     this.t1 = MS_DAY;
@@ -169,6 +170,7 @@ export class Timeline {
   setHover(t) {
     if (t === this.hover) return;
     this.hover = t;
+    this.onHover(t);
     this.invalidate();
   }
 
