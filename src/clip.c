@@ -181,6 +181,39 @@ static int64_t step_back(const struct cc_segment *s)
     return back;
 }
 
+/* The same choice as on_chunk, for a segment whose chunk names follow one
+ * pattern: chunk k's name is computed, the playlist is never opened. */
+static int plan_by_names(struct planner *p, const struct cc_segment *s)
+{
+    char uri[CC_CHUNKNAME_MAX + 1];
+    int64_t t;
+    uint32_t dur, idx;
+    while (cc_chunk_iter_next(&p->it, &t, &dur, &idx, NULL)) {
+        if (t >= p->to_ms + p->step_back)
+            break;
+        if (t >= p->to_ms || t + dur <= p->from_ms ||
+            !holds_one(p->times, p->ntimes, t, dur))
+            continue;
+        size_t n = cc_chunkname_format(&s->names, idx, uri, sizeof(uri));
+        if (!uri_local(uri, n)) {
+            p->c->skipped_unsafe++;
+            continue;
+        }
+        if (cc_segment_chunk_missing(s, idx)) {
+            p->c->skipped_missing++;
+            continue;
+        }
+        struct cc_clip_part *part = add_part(p, uri, n);
+        if (!part)
+            return p->rc;
+        part->kind = CC_CLIP_CHUNK;
+        part->start_ms = t;
+        part->dur_ms = dur;
+        account(p->c, s, t, dur);
+    }
+    return 0;
+}
+
 static int plan_segment(struct planner *p, const struct cc_segment *s, const char *root)
 {
     char path[8192];
@@ -193,6 +226,10 @@ static int plan_segment(struct planner *p, const struct cc_segment *s, const cha
     p->need_map = true;
     p->step_back = step_back(s);
     cc_chunk_iter_init(&p->it, s);
+    /* A sampled plan (thumbnails, time-lapses) wants a few names; an export
+     * keeps reading the playlist, the one source of its ranges and maps. */
+    if (p->times && s->names.valid && !(s->flags & CC_SEG_FMP4))
+        return plan_by_names(p, s);
     struct cc_m3u8_state ps;
     cc_m3u8_state_init(&ps);
     p->ps = &ps;

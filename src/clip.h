@@ -14,7 +14,9 @@
  * The chunk URIs and byte ranges are not in the index, so planning reads the
  * days' playlists (streamed, see cc_m3u8_parse_file) up to the range's end
  * (plus however far the segment's clock ever stepped back); it never opens a
- * chunk and writes nothing. Paths in the plan are relative to ROOT and still need
+ * chunk and writes nothing. A sampled plan (cc_clip_add_day_at) of a segment
+ * whose chunk names follow one pattern (cc_segment.names, chunkname.h; never
+ * with byte ranges or EXT-X-MAP) computes the names and reads no playlist. Paths in the plan are relative to ROOT and still need
  * the caller's inside-ROOT check before anything is opened.
  *
  * Ownership: a struct cc_clip owns its parts and names; cc_clip_free() them.

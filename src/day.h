@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "chunkname.h"
 #include "isotime.h"
 #include "m3u8.h"
 
@@ -118,6 +119,9 @@ struct cc_segment {
     uint64_t media_bytes;
     uint64_t pl_bytes;
     struct cc_media_props props;
+    /* Its chunk names as one numeric pattern, when they follow one
+     * (chunkname.h): lets a thumbnail skip reading the playlist. */
+    struct cc_chunkname names;
 };
 
 enum cc_event_src { CC_EV_DATERANGE = 0, CC_EV_FILE = 1 };

@@ -248,6 +248,7 @@ static int on_chunk(void *ud, const struct cc_m3u8_chunk *c)
         x->first_uri[c->uri_len] = '\0';
     }
     uint32_t idx = s->nchunks;
+    cc_chunkname_feed(&s->names, idx, c->uri, c->uri_len, c->has_range, c->map_changed);
     cc_segment_add_chunk(s, x->day, c);
     /* A cold index's chunk goes straight to the listing; one not in it (a
      * name with a folder, a missing file), sizes or a new EXT-X-MAP take the

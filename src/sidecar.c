@@ -26,6 +26,7 @@ enum {
     SEC_EVFILE = 3,
     SEC_EVENTS = 4,
     SEC_PROPS = 5, /* the properties of the SEGMENT before it */
+    SEC_NAMES = 6, /* the chunk name pattern of the SEGMENT before it */
 };
 
 /* ---- encoding ---------------------------------------------------------- */
@@ -153,6 +154,17 @@ static void put_props(struct cc_buf *b, const struct cc_media_props *m)
     cc_buf_put_uvar(b, m->chunk_bytes);
 }
 
+/* Written only for a segment whose names follow a pattern: an old file (or
+ * an old reader) without it plans that segment from its playlist. */
+static void put_names(struct cc_buf *b, const struct cc_chunkname *n)
+{
+    cc_buf_put_uvar(b, n->width);
+    cc_buf_put_uvar(b, n->first);
+    cc_buf_put_uvar(b, n->prefix_len);
+    cc_buf_put_uvar(b, n->suffix_len);
+    cc_buf_append(b, n->affix, (size_t)n->prefix_len + n->suffix_len);
+}
+
 static size_t section_open(struct cc_buf *b, uint16_t type)
 {
     cc_buf_put_u16(b, type);
@@ -183,7 +195,7 @@ void cc_sidecar_encode(const struct cc_day *d, struct cc_buf *out)
     cc_buf_put_u32(out, 0);
     uint32_t nprops = 0;
     for (uint32_t i = 0; i < d->nsegs; i++)
-        nprops += d->segs[i].props.probed;
+        nprops += d->segs[i].props.probed + d->segs[i].names.valid;
     cc_buf_put_u32(out, d->nsegs + nprops + d->nevfiles + 2);
     cc_buf_put_u64(out, (uint64_t)d->built_ns);
     cc_buf_put_u32(out, 0);
@@ -198,6 +210,11 @@ void cc_sidecar_encode(const struct cc_day *d, struct cc_buf *out)
         at = section_open(out, SEC_SEGMENT);
         put_segment(out, &d->segs[i]);
         section_close(out, at);
+        if (d->segs[i].names.valid) {
+            at = section_open(out, SEC_NAMES);
+            put_names(out, &d->segs[i].names);
+            section_close(out, at);
+        }
         if (d->segs[i].props.probed) {
             at = section_open(out, SEC_PROPS);
             put_props(out, &d->segs[i].props);
@@ -456,6 +473,25 @@ static int get_props(struct rd *r, struct cc_segment *s)
     return r->bad || r->p != r->end ? -EBADMSG : 0;
 }
 
+static int get_names(struct rd *r, struct cc_segment *s)
+{
+    struct cc_chunkname *n = &s->names;
+    if (n->valid || !s->nchunks)
+        return -EBADMSG; /* twice, or a pattern of no chunk */
+    n->width = get_u8max(r, CC_CHUNKNAME_DIGITS_MAX);
+    n->first = get_uvar(r);
+    n->prefix_len = get_u8max(r, CC_CHUNKNAME_AFFIX_MAX);
+    n->suffix_len = get_u8max(r, CC_CHUNKNAME_AFFIX_MAX);
+    size_t len = (size_t)n->prefix_len + n->suffix_len;
+    if (r->bad || len > (size_t)(r->end - r->p) || len > CC_CHUNKNAME_AFFIX_MAX ||
+        memchr(r->p, '\0', len))
+        return -EBADMSG;
+    memcpy(n->affix, r->p, len);
+    r->p += len;
+    n->valid = cc_chunkname_sane(n);
+    return n->valid && r->p == r->end ? 0 : -EBADMSG;
+}
+
 static int get_evfile(struct rd *r, struct cc_day *d)
 {
     cc_grow(&d->evfiles, &d->evfiles_cap, d->nevfiles + 1, sizeof(*d->evfiles));
@@ -544,7 +580,10 @@ static int decode_sections(struct rd *r, uint32_t nsec, struct cc_day *d, uint32
         } else if (type == SEC_PROPS && after_seg) {
             rc = get_props(&s, &d->segs[d->nsegs - 1]);
             ++*extra;
-        } else if (type > SEC_PROPS && have_day) {
+        } else if (type == SEC_NAMES && after_seg) {
+            rc = get_names(&s, &d->segs[d->nsegs - 1]);
+            ++*extra;
+        } else if (type > SEC_NAMES && have_day) {
             rc = 0;
             ++*extra;
         } else if (type == SEC_EVFILE && have_day && !have_events) {

@@ -6,10 +6,12 @@
  * then sections { u16 type | u16 0 | u32 length | payload }, and a trailer:
  * u32 CRC-32 of every byte before it. Payloads are LEB128 varints.
  * Sections: DAY (once), SEGMENT (one per playlist, in order), each followed
- * by PROPS once its first chunk was probed, EVFILE (one per events.txt),
+ * by NAMES when its chunk names follow one pattern (chunkname.h), then by
+ * PROPS once its first chunk was probed, EVFILE (one per events.txt),
  * EVENTS (once). A section of a type this version does not know is skipped,
  * so adding one needs no new version: PROPS came that way (version 3 files
- * without it still load, their segments are probed at the next refresh). SEGMENT ends with the bytes its chunk files
+ * without it still load, their segments are probed at the next refresh), and
+ * NAMES (without it a segment's chunk names come from its playlist). SEGMENT ends with the bytes its chunk files
  * and its playlist take on disk, EVFILE with the events file's (so storage
  * per day needs no tree walk). Only source data is stored; gaps, merged
  * events and totals are derived again on load (cc_day_finish).

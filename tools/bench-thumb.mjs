@@ -6,17 +6,24 @@
 //   bytes read per thumbnail   camcatd's read(2) bytes (/proc/PID/io rchar)
 //                              split into the chunk (its debug log) and the
 //                              playlist, beside the keyframe's size
-//   thumbnail time             beside /rec serving a file of the same size
+//   thumbnail time             beside nginx (the yardstick, as in
+//                              bench-server.sh) and /rec serving a static
+//                              file of the thumbnail's size
 //   24 h time-lapse            300 frames: time, bytes, peak RSS growth
 //                              (VmHWM after minus before)
+//
+// Prints a markdown section; with KVFILE also writes key=value lines for
+// tools/bench.sh's verdict rows. Usage: bench-thumb.mjs BUILD [KVFILE]
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
 const BUILD = path.resolve(process.argv[2] || 'build');
+const KV = process.argv[3] ? path.resolve(process.argv[3]) : null;
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'camcat-bench-thumb-'));
 const root = path.join(work, 'root');
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
@@ -63,6 +70,45 @@ function get(port, p) {
         ms: Number(process.hrtime.bigint() - t0) / 1e6 }));
     }).on('error', reject);
   });
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    }).on('error', reject);
+  });
+}
+
+// nginx serving DIR on loopback; null when it is not installed.
+async function startNginx(dir) {
+  const which = spawnSync('sh', ['-c', 'command -v nginx'], { encoding: 'utf8' });
+  if (which.status !== 0) return null;
+  const port = await freePort();
+  const nd = path.join(work, 'nginx');
+  fs.mkdirSync(path.join(nd, 'tmp'), { recursive: true });
+  const user = process.getuid() === 0 ? 'user root;' : '';
+  const tmp = (k) => `${k}_temp_path ${nd}/tmp/${k};`;
+  fs.writeFileSync(path.join(nd, 'nginx.conf'), `${user}
+daemon off; worker_processes 1; pid ${nd}/nginx.pid; error_log ${nd}/error.log warn;
+events { worker_connections 64; }
+http { access_log off; sendfile on; tcp_nopush on; keepalive_requests 1000000;
+  ${['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map(tmp).join(' ')}
+  server { listen 127.0.0.1:${port}; root ${dir}; } }
+`);
+  const p = spawn('nginx', ['-p', nd, '-e', path.join(nd, 'error.log'), '-c', path.join(nd, 'nginx.conf')],
+    { stdio: 'ignore' });
+  for (let i = 0; i < 100; i++) {
+    const up = await new Promise((resolve) => {
+      const c = net.connect(port, '127.0.0.1', () => { c.destroy(); resolve(true); });
+      c.on('error', () => resolve(false));
+    });
+    if (up) return { pid: p.pid, port };
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  process.kill(p.pid, 'SIGTERM');
+  return null;
 }
 
 const proc = (pid, file) => fs.readFileSync(`/proc/${pid}/${file}`, 'utf8');
@@ -113,20 +159,45 @@ async function main() {
     fs.writeFileSync(path.join(dayDir, 'static.bin'), Buffer.alloc(meanSize, 7));
     const stat = [];
     for (let i = 0; i < ok; i++) stat.push((await get(port, `/rec/${day}/static.bin`)).ms);
+    const ng = await startNginx(dayDir);
+    const ngLat = [];
+    if (ng) {
+      try {
+        await get(ng.port, '/static.bin');
+        for (let i = 0; i < ok; i++) ngLat.push((await get(ng.port, '/static.bin')).ms);
+      } finally {
+        process.kill(ng.pid, 'SIGTERM');
+      }
+    }
     // a 24 h time-lapse of 300 frames
     const hwm0 = hwmKb(srv.pid);
     const p = await get(port, `/api/preview.mp4?from=${from}&to=${to}&frames=300`);
     assert.equal(p.status, 200);
     const hwm1 = hwmKb(srv.pid);
     const mean = (a) => a.reduce((x, y) => x + y, 0) / a.length;
-    console.log(`tree: ${chunks} chunks of 720p H.264, 2 s; keyframes ${kf.map((k) => k.access_unit_bytes).join(', ')} bytes`);
-    console.log(`thumbnail: ${meanSize} bytes mean MP4; ${ok} of ${N} instants recorded; read(2) per request ${Math.round(total / N)} bytes, ` +
-      `of which chunk ${Math.round(chunkBytes / ok)} per thumbnail (keyframe span mean ${Math.round(mean(kf.map((k) => k.size)))} ` +
-      `+ ${kf[0].offset} head), playlists ${Math.round((total - chunkBytes) / N)} per request`);
-    console.log(`thumbnail time: median ${median(lat).toFixed(2)} ms; /rec static file of the same size: ` +
-      `median ${median(stat).toFixed(2)} ms (ratio ${(median(lat) / median(stat)).toFixed(2)})`);
-    console.log(`24 h time-lapse, 300 frames: ${p.body.length} bytes in ${p.ms.toFixed(0)} ms; ` +
-      `peak RSS ${hwm0} -> ${hwm1} KiB (growth ${hwm1 - hwm0} KiB)`);
+    const au = Math.round(mean(kf.map((k) => k.access_unit_bytes)));
+    const perReq = Math.round(total / ok);
+    const ngMed = ngLat.length ? median(ngLat) : null;
+    const kv = {
+      thumb_read_bytes: perReq, thumb_chunk_bytes: Math.round(chunkBytes / ok),
+      thumb_other_bytes: Math.round((total - chunkBytes) / ok), thumb_keyframe_bytes: au,
+      thumb_mp4_bytes: meanSize, thumb_ms: median(lat).toFixed(3),
+      thumb_nginx_ms: ngMed === null ? '' : ngMed.toFixed(3), thumb_rec_ms: median(stat).toFixed(3),
+      preview_bytes: p.body.length, preview_ms: p.ms.toFixed(0), preview_hwm_growth_kb: hwm1 - hwm0,
+    };
+    if (KV) fs.writeFileSync(KV, Object.entries(kv).map(([k, v]) => `${k}=${v}\n`).join(''));
+    console.log(`Tree: ${chunks} chunks of 720p H.264, 2 s (hard links to ${media.length} chunks); ` +
+      `keyframe access units ${kf.map((k) => k.access_unit_bytes).join(', ')} B (mean ${au} B).\n`);
+    console.log('| Measure | Value |');
+    console.log('|---|---|');
+    console.log(`| Thumbnails asked / recorded | ${N} / ${ok} (the bench day has gaps) |`);
+    console.log(`| read(2) bytes per thumbnail, all of camcatd | ${perReq} B (chunk ${kv.thumb_chunk_bytes} B, ` +
+      `anything else ${kv.thumb_other_bytes} B) |`);
+    console.log(`| One-frame MP4 | ${meanSize} B mean |`);
+    console.log(`| Thumbnail time, median | ${kv.thumb_ms} ms; nginx sending ${meanSize} B: ` +
+      `${ngMed === null ? 'not measured (no nginx)' : `${kv.thumb_nginx_ms} ms`}; camcatd /rec: ${kv.thumb_rec_ms} ms |`);
+    console.log(`| 24 h time-lapse, 300 frames | ${p.body.length} B in ${kv.preview_ms} ms; peak RSS ` +
+      `${hwm0} → ${hwm1} KiB (growth ${hwm1 - hwm0} KiB) |`);
   } finally {
     process.kill(srv.pid, 'SIGTERM');
     fs.rmSync(work, { recursive: true, force: true });

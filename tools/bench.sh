@@ -7,8 +7,9 @@
 # chunk naming (ffmpeg's seg%05d.ts and index%d.ts, chunk_%06d.ts). Then: the
 # SQLite peer, the library figures (tools/bench.c), callgrind and strace of a
 # cold index, the server against nginx (tools/bench-server.sh), the browser's
-# time to first frame (tools/bench-browser.mjs), ingest of a pushed stream
-# (tools/bench-ingest.sh) and the footprint. Environment:
+# time to first frame (tools/bench-browser.mjs), thumbnails and time-lapses
+# of a day of real 720p chunks (tools/bench-thumb.mjs), ingest of a pushed
+# stream (tools/bench-ingest.sh) and the footprint. Environment:
 # GENTREE (the generator), BENCH_DAYS (30), BENCH_YEAR_DAYS (365), BENCH_SECONDS,
 # BENCH_CONNS.
 set -eu
@@ -194,6 +195,16 @@ else
     echo "chromium or playwright-core missing: not measured" >"$D/browser.md"
 fi
 
+# Thumbnails and a 24 h time-lapse of real 720p chunks, nginx beside (issue 13).
+thumb_kv=$D/thumb.kv
+: >"$thumb_kv"
+if command -v ffmpeg >/dev/null; then
+    node tools/bench-thumb.mjs "$B" "$thumb_kv" >"$D/thumb.md" 2>"$D/thumb.log" ||
+        echo "bench-thumb.mjs failed: see $D/thumb.log" >"$D/thumb.md"
+else
+    echo "ffmpeg missing: not measured" >"$D/thumb.md"
+fi
+
 # Ingest of a pushed 4 Mb/s stream: camcat record and camcatd (issue 15).
 tools/bench-ingest.sh "$B" "$D/ingest.kv" >"$D/ingest.md" 2>"$D/ingest.log" ||
     echo "bench-ingest.sh failed: see $D/ingest.log" >"$D/ingest.md"
@@ -297,6 +308,15 @@ case $armd in *[!0-9]* | "") armd_v="not measured ($armd)" ;; *) armd_v="$armd B
     echo "| Warm \`/api/days/DATE\` ≥ 50% of nginx req/s (static file of the same size) | ${day_pct:-n/a}${day_pct:+%} | $(ok "$day_pct" 50 ge) |"
     echo "| Server peak RSS ≤ 8 MiB, 365-day tree | ${hwm:-n/a} KiB | $(ok "${hwm:-}" 8192) |"
     echo "| armhf \`camcatd\` stripped ≤ 256 KB | $armd_v | |"
+    TH=$thumb_kv
+    th_read=$(kv "$TH" thumb_read_bytes) th_kf=$(kv "$TH" thumb_keyframe_bytes)
+    th_lim=$(awk -v k="$th_kf" 'BEGIN { if (k == "") print ""; else print k + 4096 }')
+    th_r=$(ratio "$(kv "$TH" thumb_ms)" "$(kv "$TH" thumb_nginx_ms)")
+    th_rss=$(kv "$TH" preview_hwm_growth_kb)
+    echo "| Thumbnail: bytes read from disk ≤ keyframe + 4 KiB (all read(2) of camcatd per thumbnail) | ${th_read:-n/a} B vs ${th_lim:-n/a} B (keyframe ${th_kf:-n/a} B; chunk $(kv "$TH" thumb_chunk_bytes) B, other $(kv "$TH" thumb_other_bytes) B) | $(ok "$th_read" "${th_lim:-0}") |"
+    echo "| Thumbnail request ≤ 2× nginx sending a file of the same size (median) | ${th_r}× ($(kv "$TH" thumb_ms) ms vs $(kv "$TH" thumb_nginx_ms) ms) | $(ok "$th_r" 2) |"
+    echo "| 24 h time-lapse of 300 frames: peak RSS growth ≤ 256 KiB | ${th_rss:-n/a} KiB ($(kv "$TH" preview_bytes) B in $(kv "$TH" preview_ms) ms) | $(ok "$th_rss" 256) |"
+    echo "| armhf \`camcatd\` stripped ≤ 256 KB with thumbnails (issue 13; the row above) | $armd_v | |"
     echo ""
     echo "## Library (tools/bench.c)"
     echo ""
@@ -332,6 +352,10 @@ case $armd in *[!0-9]* | "") armd_v="not measured ($armd)" ;; *) armd_v="$armd B
     echo "## Server (tools/bench-server.sh)"
     echo ""
     cat "$D/srv.md"
+    echo ""
+    echo "## Thumbnails and time-lapses (tools/bench-thumb.mjs, loopback, one connection)"
+    echo ""
+    cat "$D/thumb.md"
     echo ""
     echo "## Ingest (tools/bench-ingest.sh)"
     echo ""

@@ -13,7 +13,7 @@
 
 #include "version.h"
 
-struct srv_sweep;
+struct cc_sweeper;
 struct srv_live;
 struct cc_digest;
 struct srv_mqtt;
@@ -31,7 +31,7 @@ struct app {
     atomic_bool stopping;
     atomic_int exports_running; /* a download holds a worker: bounded (export.c) */
     atomic_int ingests_running; /* pushed streams being recorded (ingestd.c) */
-    struct srv_sweep *sweep; /* retention (storage.c); NULL until started */
+    struct cc_sweeper *sweep; /* retention (storage.c, sweeper.h); NULL until started */
     struct cc_digest *digest; /* nonces (auth.c); NULL without auth_file */
     struct srv_snapshot *snapshot; /* /api/snapshot.jpg and its hook (snapshot.h) */
     struct srv_mqtt *mqtt;   /* NULL when MQTT is off (mqtt.h) */

@@ -1,10 +1,10 @@
-/* Storage: the retention sweep thread, GET /api/storage and
- * DELETE /api/days/DATE. The deciding and deleting is the library's
- * (retention.h); this file adds the thread, the lock and the HTTP answers. */
+/* Storage: the retention sweeps, GET /api/storage and DELETE /api/days/DATE.
+ * The deciding and deleting is the library's (retention.h), the scheduling
+ * and the deleters' lock too (sweeper.h); this file adds what a sweep does
+ * in the server and the HTTP answers. */
 #include "storage.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,17 +21,7 @@
 #include "mem.h"
 #include "retention.h"
 #include "sidecar.h"
-
-struct srv_sweep {
-    /* Held for a whole sweep or DELETE: two deleters on one tree could each
-     * plan with the other's victims still counted. */
-    pthread_mutex_t run_lock;
-    pthread_mutex_t lock;     /* guards wake-ups */
-    pthread_cond_t wake;
-    atomic_bool stop;
-    pthread_t thread;
-    bool started;
-};
+#include "sweeper.h"
 
 static struct cc_ret_policy policy_of(const struct cc_config *cfg)
 {
@@ -39,21 +29,22 @@ static struct cc_ret_policy policy_of(const struct cc_config *cfg)
 }
 
 
-/* One sweep; res (may be NULL) gets what it removed. 0 or -errno. */
-static int sweep_once(struct app *app, struct cc_ret_result *res_out)
+/* One sweep, under the sweeper's lock; res (may be NULL) gets what it
+ * removed. 0 or -errno. */
+static int sweep_once(void *ud, void *res_arg, const atomic_bool *stop)
 {
+    struct app *app = ud;
+    struct cc_ret_result *res_out = res_arg;
     const char *root = cc_catalog_root(app->cat);
     bool dry = app->cfg->sweep_dry_run;
     struct cc_ret_policy pol = policy_of(app->cfg);
     struct cc_ret_inventory inv;
     struct cc_fs_space sp;
-    pthread_mutex_lock(&app->sweep->run_lock);
     int rc = cc_ret_statvfs(NULL, root, &sp);
     if (rc == 0)
         rc = cc_ret_inventory_build(app->cat, &inv);
     if (rc < 0) {
         cc_warn("retention: sweep skipped: %s: %s", root, strerror(-rc));
-        pthread_mutex_unlock(&app->sweep->run_lock);
         return rc;
     }
     struct cc_date today;
@@ -61,7 +52,7 @@ static int sweep_once(struct app *app, struct cc_ret_result *res_out)
     struct cc_ret_plan plan;
     cc_ret_plan(&inv, &pol, &today, &sp, &plan);
     struct cc_ret_result res;
-    rc = cc_ret_execute(root, app->cat, &plan, dry, &app->sweep->stop, &res);
+    rc = cc_ret_execute(root, app->cat, &plan, dry, stop, &res);
     if (plan.floor_unreachable)
         cc_warn("retention: free space stays under the floor (%llu bytes wanted) even after "
                 "removing everything allowed", (unsigned long long)plan.floor_bytes);
@@ -71,7 +62,6 @@ static int sweep_once(struct app *app, struct cc_ret_result *res_out)
     else
         cc_info("retention: sweep removed %zu items, %llu bytes freed%s", res.removed,
                 (unsigned long long)res.bytes_freed, res.failed ? " (some failed, see above)" : "");
-    pthread_mutex_unlock(&app->sweep->run_lock);
     cc_ret_plan_free(&plan);
     cc_ret_inventory_free(&inv);
     if (res_out)
@@ -84,7 +74,7 @@ int srv_sweep_now(struct app *app, struct cc_ret_result *res)
     const struct cc_config *c = app->cfg;
     if (!c->retain_days && !c->min_free_mb && !c->min_free_pct)
         return -ENOENT;
-    return sweep_once(app, res);
+    return cc_sweeper_run(app->sweep, res);
 }
 
 static void log_removed(void *ud, const char *path)
@@ -92,74 +82,36 @@ static void log_removed(void *ud, const char *path)
     cc_info("removed stale temp file %s", path);
 }
 
-static void *sweep_main(void *arg)
+/* On the sweeper's thread, once per start, before the first sweep. */
+static bool sweep_prepare(void *ud)
 {
-    struct app *app = arg;
-    struct srv_sweep *sw = app->sweep;
-    int interval = app->cfg->sweep_interval_s;
+    struct app *app = ud;
     struct cc_ret_policy pol = policy_of(app->cfg);
-    /* Once per start, off the request path: what a crash between a
-     * sidecar's write and its rename left behind. */
+    /* Off the request path: what a crash between a sidecar's write and its
+     * rename left behind. */
     int n = cc_sidecar_clean_tmp(cc_catalog_root(app->cat), app->cfg->cache_dir, cc_now_ns(),
                                  log_removed, NULL);
     cc_info("stale temp files: %d removed", n < 0 ? 0 : n);
     /* No policy, nothing to sweep: and no reason to index every day. */
     if (!pol.retain_days && !pol.min_free_mb && !pol.min_free_pct) {
         cc_info("retention: no policy set (retain_days, min_free_mb, min_free_pct): no sweeps");
-        return NULL;
+        return false;
     }
-    for (;;) {
-        sweep_once(app, NULL);
-        if (interval <= 0 || atomic_load(&sw->stop))
-            break;
-        struct timespec until;
-        clock_gettime(CLOCK_MONOTONIC, &until);
-        until.tv_sec += interval;
-        pthread_mutex_lock(&sw->lock);
-        while (!atomic_load(&sw->stop) &&
-               pthread_cond_timedwait(&sw->wake, &sw->lock, &until) != ETIMEDOUT)
-            ;
-        pthread_mutex_unlock(&sw->lock);
-        if (atomic_load(&sw->stop))
-            break;
-    }
-    return NULL;
+    return true;
 }
 
 void srv_sweep_start(struct app *app)
 {
-    struct srv_sweep *sw = cc_xcalloc(1, sizeof(*sw));
-    pthread_mutex_init(&sw->run_lock, NULL);
-    pthread_mutex_init(&sw->lock, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    /* Interval waits must not stretch or shrink when the clock is set. */
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&sw->wake, &ca);
-    pthread_condattr_destroy(&ca);
-    atomic_init(&sw->stop, false);
-    app->sweep = sw;
-    int rc = pthread_create(&sw->thread, NULL, sweep_main, app);
-    if (rc)
-        cc_err("retention: cannot start the sweep thread: %s", strerror(rc));
-    sw->started = rc == 0;
+    struct cc_sweeper_cfg cfg = {.interval_s = app->cfg->sweep_interval_s, .sweep = sweep_once,
+                                 .prepare = sweep_prepare, .ud = app};
+    int rc = cc_sweeper_start(&cfg, &app->sweep);
+    if (rc < 0)
+        cc_err("retention: cannot start the sweep thread: %s", strerror(-rc));
 }
 
 void srv_sweep_stop(struct app *app)
 {
-    struct srv_sweep *sw = app->sweep;
-    if (!sw)
-        return;
-    pthread_mutex_lock(&sw->lock);
-    atomic_store(&sw->stop, true);
-    pthread_cond_broadcast(&sw->wake);
-    pthread_mutex_unlock(&sw->lock);
-    if (sw->started)
-        pthread_join(sw->thread, NULL);
-    pthread_cond_destroy(&sw->wake);
-    pthread_mutex_destroy(&sw->lock);
-    pthread_mutex_destroy(&sw->run_lock);
-    free(sw);
+    cc_sweeper_stop(app->sweep);
     app->sweep = NULL;
 }
 
@@ -346,7 +298,7 @@ int srv_day_delete(struct mg_connection *conn, struct app *app, const struct cc_
     char name[11];
     cc_date_format(date, name);
     uint64_t bytes = 0;
-    pthread_mutex_lock(&app->sweep->run_lock);
+    cc_sweeper_hold(app->sweep);
     status = delete_check(conn, app, date, name, &bytes);
     if (status)
         goto out;
@@ -361,7 +313,7 @@ int srv_day_delete(struct mg_connection *conn, struct app *app, const struct cc_
     }
     status = delete_answer(conn, name, &res, bytes);
 out:
-    pthread_mutex_unlock(&app->sweep->run_lock);
+    cc_sweeper_release(app->sweep);
     return status;
 }
 
@@ -369,10 +321,10 @@ out:
 
 void srv_sweep_hold(struct app *app)
 {
-    pthread_mutex_lock(&app->sweep->run_lock);
+    cc_sweeper_hold(app->sweep);
 }
 
 void srv_sweep_release(struct app *app)
 {
-    pthread_mutex_unlock(&app->sweep->run_lock);
+    cc_sweeper_release(app->sweep);
 }

@@ -1,6 +1,7 @@
-/* storage — retention in the server: the sweep thread (a sweep at start and
- * every sweep_interval_s), GET /api/storage, and DELETE /api/days/DATE.
- * Sweeps and deletions never run at the same time (one lock).
+/* storage — retention in the server: the sweeps (a sweep at start and every
+ * sweep_interval_s, scheduled by sweeper.h), GET /api/storage, and
+ * DELETE /api/days/DATE. Sweeps and deletions never run at the same time
+ * (the sweeper's one lock).
  * Thread rules: start/stop on the main thread; the rest on any thread. */
 #ifndef CC_SRV_STORAGE_H
 #define CC_SRV_STORAGE_H
@@ -11,7 +12,7 @@ struct mg_connection;
 struct app;
 struct cc_ret_result;
 
-/* Starts the sweep thread (app->sweep); srv_sweep_stop wakes and joins it. */
+/* Starts the sweeper (app->sweep); srv_sweep_stop wakes, joins and frees it. */
 void srv_sweep_start(struct app *app);
 void srv_sweep_stop(struct app *app);
 /* A sweep now, on the caller's thread, under the same lock (MQTT sweep):

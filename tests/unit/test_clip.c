@@ -317,6 +317,57 @@ static void test_sampled_and_step_back(void **state)
     fx_free(&f);
 }
 
+/* Thumbnails and time-lapses of a segment whose names follow one pattern
+ * read no playlist: with the playlist gone after indexing, the sampled plan
+ * still names the chunks (and skips a missing one), while a segment whose
+ * names break the pattern, and an export, still depend on the playlist. */
+static void test_sampled_by_names(void **state)
+{
+    struct fx f = {tu_tmpdir(), NULL};
+    folder(&f, "2025-01-24", "00001", 7, 5, T0);
+    folder(&f, "2025-01-24", "00002", 0, 3, T0 + 60000);
+    char pl[4096], cp[4096], cmd[4300];
+    snprintf(cp, sizeof(cp), "%s/2025-01-24/00001/c000009.ts", f.root);
+    assert_int_equal(unlink(cp), 0);
+    snprintf(pl, sizeof(pl), "%s/2025-01-24/00002/index.m3u8", f.root);
+    snprintf(cmd, sizeof(cmd), "sed -i 's/^c000001.ts$/other.ts/' '%s'", pl); /* renamed */
+    assert_int_equal(system(cmd), 0);
+    fx_open(&f);
+    struct cc_date date;
+    assert_int_equal(cc_date_parse("2025-01-24", 10, &date), 0);
+    const struct cc_day *d;
+    assert_int_equal(cc_catalog_get_day(f.cat, &date, &d), 0);
+    assert_true(d->segs[0].names.valid);
+    assert_false(d->segs[1].names.valid);
+    snprintf(pl, sizeof(pl), "%s/2025-01-24/00001/index.m3u8", f.root);
+    assert_int_equal(unlink(pl), 0);
+    snprintf(pl, sizeof(pl), "%s/2025-01-24/00002/index.m3u8", f.root);
+    assert_int_equal(unlink(pl), 0);
+
+    struct cc_clip c;
+    cc_clip_init(&c);
+    static const int64_t at[] = {T0 + 500, T0 + 4100, T0 + 6000, T0 + 9999, T0 + 61000};
+    assert_int_equal(cc_clip_add_day_at(&c, d, f.root, at, 5), 0);
+    static const char *const want[] = {
+        "2025-01-24/00001/c000007.ts",
+        "2025-01-24/00001/c000010.ts",
+        "2025-01-24/00001/c000011.ts",
+    };
+    assert_names(&c, want, 3);
+    assert_int_equal(c.skipped_missing, 1);
+    assert_int_equal(c.parts[1].start_ms, T0 + 6000);
+    assert_int_equal(c.parts[1].dur_ms, 2000);
+    assert_false(c.parts[1].has_range);
+    cc_clip_free(&c);
+
+    cc_clip_init(&c); /* an export reads the (now gone) playlist */
+    assert_int_equal(cc_clip_add_day(&c, d, f.root, T0, T0 + 4000), 0);
+    assert_int_equal(c.nparts, 0);
+    cc_clip_free(&c);
+    cc_catalog_release(f.cat, d);
+    fx_free(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -324,6 +375,7 @@ int main(void)
         cmocka_unit_test(test_missing_chunk),     cmocka_unit_test(test_fmp4_init_and_ranges),
         cmocka_unit_test(test_foreign_uris),      cmocka_unit_test(test_part_limit),
         cmocka_unit_test(test_sampled_and_step_back),
+        cmocka_unit_test(test_sampled_by_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

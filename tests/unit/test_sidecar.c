@@ -193,6 +193,43 @@ static void test_props(void **state)
     cc_day_free(d);
 }
 
+/* A segment's chunk name pattern survives a round trip; one without it (a
+ * file written before NAMES existed, or names that follow no pattern) loads
+ * without one, and resuming it never invents one. */
+static void test_names(void **state)
+{
+    struct cc_day *d = scan_fixture("fixtures/normal/root", "2025-01-24");
+    assert_int_equal(d->nsegs, 2);
+    const struct cc_chunkname *n = &d->segs[0].names;
+    assert_true(n->valid); /* chunk_00000.ts .. chunk_00005.ts */
+    char name[CC_CHUNKNAME_MAX + 1];
+    assert_int_equal(cc_chunkname_format(n, 5, name, sizeof(name)), 14);
+    assert_string_equal(name, "chunk_00005.ts");
+    d->segs[1].names.valid = false;
+    struct cc_buf a;
+    encode(d, &a);
+    struct cc_day *back = NULL;
+    assert_int_equal(cc_sidecar_decode(a.data, a.len, &d->date, &back), 0);
+    const struct cc_chunkname *m = &back->segs[0].names;
+    assert_true(m->valid);
+    assert_int_equal(m->width, n->width);
+    assert_int_equal(m->first, n->first);
+    assert_int_equal(m->prefix_len, n->prefix_len);
+    assert_int_equal(m->suffix_len, n->suffix_len);
+    assert_memory_equal(m->affix, n->affix, n->prefix_len + n->suffix_len);
+    assert_false(back->segs[1].names.valid);
+    assert_true(back->segs[1].props.probed); /* PROPS after a segment without NAMES */
+
+    struct cc_day *fresh = NULL;
+    bool changed = false;
+    assert_int_equal(cc_scan_update("fixtures/normal/root", &d->date, back, &fresh, &changed, NULL), 0);
+    assert_true(fresh == NULL || !fresh->segs[1].names.valid);
+    cc_day_free(fresh);
+    cc_day_free(back);
+    cc_buf_free(&a);
+    cc_day_free(d);
+}
+
 /* Rewrites the header's section count, size and CRC after an edit. */
 static void fix_header(struct cc_buf *b, uint32_t nsec)
 {
@@ -241,6 +278,10 @@ static void test_unknown_section(void **state)
     cc_day_free(x);
     x = NULL;
     insert_section(&a, day_end, 5, &c); /* PROPS before any SEGMENT */
+    assert_int_equal(cc_sidecar_decode(c.data, c.len, &d->date, &x), -EBADMSG);
+    assert_null(x);
+    cc_buf_free(&c);
+    insert_section(&a, day_end, 6, &c); /* NAMES before any SEGMENT */
     assert_int_equal(cc_sidecar_decode(c.data, c.len, &d->date, &x), -EBADMSG);
     assert_null(x);
     cc_buf_free(&a);
@@ -405,6 +446,7 @@ int main(void)
         cmocka_unit_test(test_garbage_with_valid_crc),
         cmocka_unit_test(test_version_and_day),
         cmocka_unit_test(test_props),
+        cmocka_unit_test(test_names),
         cmocka_unit_test(test_unknown_section),
         cmocka_unit_test(test_size_budget),
         cmocka_unit_test(test_tmp_names),

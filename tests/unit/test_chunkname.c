@@ -1,0 +1,116 @@
+/* Chunk name patterns: which namings are one counter, and what breaks one. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "chunkname.h"
+
+/* Feeds names[0..n) as chunks 0.. of one segment. */
+static struct cc_chunkname feed(const char *const *names, size_t n)
+{
+    struct cc_chunkname p;
+    memset(&p, 0xa5, sizeof(p)); /* whatever was there before chunk 0 */
+    for (size_t i = 0; i < n; i++)
+        cc_chunkname_feed(&p, (uint32_t)i, names[i], strlen(names[i]), false, false);
+    return p;
+}
+
+/* A naming is detected when the computed names equal those fed, and go on
+ * past them the way the recorder's format would. */
+static void assert_pattern(const char *const *names, size_t n, uint32_t later, const char *want)
+{
+    struct cc_chunkname p = feed(names, n);
+    assert_true(p.valid);
+    char out[CC_CHUNKNAME_MAX + 1];
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(cc_chunkname_format(&p, (uint32_t)i, out, sizeof(out)), strlen(names[i]));
+        assert_string_equal(out, names[i]);
+    }
+    assert_int_equal(cc_chunkname_format(&p, later, out, sizeof(out)), strlen(want));
+    assert_string_equal(out, want);
+}
+
+static void test_ffmpeg_namings(void **state)
+{
+    (void)state;
+    static const char *const seg[] = {"seg00000.ts", "seg00001.ts", "seg00002.ts"};
+    assert_pattern(seg, 3, 100000, "seg100000.ts"); /* %05d past its width */
+    static const char *const index[] = {"index8.ts", "index9.ts", "index10.ts", "index11.ts"};
+    assert_pattern(index, 4, 92, "index100.ts");
+    static const char *const chunk[] = {"chunk_00017.ts", "chunk_00018.ts"};
+    assert_pattern(chunk, 2, 3, "chunk_00020.ts");
+    /* Digits elsewhere in the name and in the extension are not the counter. */
+    static const char *const cam[] = {"cam2/s01_7.m4s", "cam2/s01_8.m4s"};
+    assert_pattern(cam, 2, 5, "cam2/s01_12.m4s");
+    static const char *const one[] = {"only1.ts"};
+    assert_pattern(one, 1, 1, "only2.ts");
+}
+
+static void assert_broken(const char *const *names, size_t n)
+{
+    struct cc_chunkname p = feed(names, n);
+    assert_false(p.valid);
+    char out[CC_CHUNKNAME_MAX + 1];
+    assert_int_equal(cc_chunkname_format(&p, 0, out, sizeof(out)), 0);
+}
+
+static void test_breaks(void **state)
+{
+    (void)state;
+    static const char *const gap[] = {"seg00000.ts", "seg00001.ts", "seg00003.ts"};
+    assert_broken(gap, 3);
+    static const char *const renamed[] = {"seg00000.ts", "seg00001.ts", "old00002.ts"};
+    assert_broken(renamed, 3);
+    static const char *const suffix[] = {"seg00000.ts", "seg00001.tsx"};
+    assert_broken(suffix, 2);
+    static const char *const widths[] = {"seg0008.ts", "seg0009.ts", "seg00010.ts"};
+    assert_broken(widths, 3);
+    static const char *const unpadded[] = {"seg8.ts", "seg9.ts", "seg010.ts"};
+    assert_broken(unpadded, 3);
+    static const char *const repeat[] = {"seg1.ts", "seg1.ts"};
+    assert_broken(repeat, 2);
+    static const char *const none[] = {"chunk.ts"};
+    assert_broken(none, 1);
+    static const char *const huge[] = {"s1234567890123456789.ts"}; /* 19 digits */
+    assert_broken(huge, 1);
+    char lng[CC_CHUNKNAME_AFFIX_MAX + 8];
+    memset(lng, 'a', sizeof(lng));
+    memcpy(lng + sizeof(lng) - 5, "1.ts", 5);
+    const char *const longname[] = {lng};
+    assert_broken(longname, 1);
+}
+
+/* A byte range or an EXT-X-MAP breaks it for good, even if the names go on. */
+static void test_ranges_and_maps(void **state)
+{
+    (void)state;
+    struct cc_chunkname p;
+    cc_chunkname_feed(&p, 0, "seg1.ts", 7, false, false);
+    cc_chunkname_feed(&p, 1, "seg2.ts", 7, true, false);
+    cc_chunkname_feed(&p, 2, "seg3.ts", 7, false, false);
+    assert_false(p.valid);
+    cc_chunkname_feed(&p, 0, "seg1.m4s", 8, false, true);
+    assert_false(p.valid);
+    /* A new segment (chunk 0 again) starts afresh. */
+    cc_chunkname_feed(&p, 0, "seg1.ts", 7, false, false);
+    assert_true(p.valid);
+    char out[8];
+    assert_int_equal(cc_chunkname_format(&p, 1, out, sizeof(out)), 7);
+    assert_int_equal(cc_chunkname_format(&p, 9, out, sizeof(out)), 0); /* "seg10.ts" too long */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ffmpeg_namings),
+        cmocka_unit_test(test_breaks),
+        cmocka_unit_test(test_ranges_and_maps),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
