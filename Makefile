@@ -62,7 +62,7 @@ ifneq ($(SRV_SRC),)
 BINS += $(BUILD)/camcatd
 endif
 
-.PHONY: all clean test unit fuzz check-deps install run armhf test-armhf bench
+.PHONY: all clean test unit fuzz check-deps install run armhf test-armhf bench soak
 all: $(BINS)
 
 # Objects depend on the flags they were built with: changing CFLAGS or the
@@ -169,6 +169,17 @@ test: check-deps
 
 check-deps:
 	$(Q)tools/deps.sh test
+
+# The soak (not part of `make test`): SOAK_REQUESTS (default 1,000,000) mixed
+# requests at 50 connections against SOAK_BUILD's camcatd (default the release
+# build), RSS and open fds every 100k; see tools/soak.mjs.
+SOAK_BUILD ?= $(BUILD)
+soak:
+	$(Q)if [ "$(SOAK_BUILD)" = build/san ]; then \
+		$(MAKE) --no-print-directory BUILD=build/san SANITIZER=address,undefined \
+			CFLAGS="-O1 -g" all; \
+	else $(MAKE) --no-print-directory BUILD=$(SOAK_BUILD) all; fi
+	$(Q)node tools/soak.mjs $(SOAK_BUILD)
 
 # The demo: builds everything, generates a recording tree whose chunks really
 # play, and serves it on loopback until Ctrl-C. While it runs, a stand-in

@@ -52,6 +52,8 @@ static const struct key_rule rules[] = {
     {"auth_file", K_OPT_PATH, AT(auth_file), 0, 0, "an htdigest file path, or nothing"},
     {"auth_realm", K_STR, AT(auth_realm), 0, 0, "a realm name without quotes"},
     {"insecure_no_auth", K_BOOL, AT(insecure_no_auth), 0, 0, "yes or no"},
+    {"auth_max_failures", K_INT, AT(auth_max_failures), 0, 1000,
+     "failed logins a minute from 0 (no limit) to 1000"},
     {"log_ring_kb", K_INT, AT(log_ring_kb), 0, 4096, "KiB from 0 to 4096"},
     {"snapshot_cmd", K_OPT_CMD, AT(snapshot_cmd), 0, 0, "a shell command, or nothing"},
     {"snapshot_cache_s", K_INT, AT(snapshot_cache_s), 0, 3600, "seconds from 0 to 3600"},
@@ -94,6 +96,7 @@ void cc_config_init(struct cc_config *c, const char *default_www)
     c->export_max_s = 3600;
     c->preview_max_frames = 300;
     c->auth_realm = cc_xstrdup("camcat");
+    c->auth_max_failures = 10;
     c->log_ring_kb = 64;
     c->snapshot_cache_s = 10;
     c->mqtt_port = 1883;

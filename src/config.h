@@ -55,6 +55,7 @@ struct cc_config {
     char *auth_file;        /* htdigest file; NULL: no authentication */
     char *auth_realm;
     bool insecure_no_auth;  /* allow a non-loopback listen without auth_file */
+    int auth_max_failures;  /* failed logins a client may make a minute; 0: no limit */
 
     int log_ring_kb;        /* newest log text kept for GET /api/log; 0: none */
     char *snapshot_cmd;     /* prints a JPEG on stdout; NULL: no snapshots */

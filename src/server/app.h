@@ -16,6 +16,7 @@
 struct cc_sweeper;
 struct srv_live;
 struct cc_digest;
+struct cc_ratelimit;
 struct srv_mqtt;
 struct srv_snapshot;
 
@@ -33,6 +34,7 @@ struct app {
     atomic_int ingests_running; /* pushed streams being recorded (ingestd.c) */
     struct cc_sweeper *sweep; /* retention (storage.c, sweeper.h); NULL until started */
     struct cc_digest *digest; /* nonces (auth.c); NULL without auth_file */
+    struct cc_ratelimit *logins; /* failed logins per client (auth.c); NULL: no limit */
     struct srv_snapshot *snapshot; /* /api/snapshot.jpg and its hook (snapshot.h) */
     struct srv_mqtt *mqtt;   /* NULL when MQTT is off (mqtt.h) */
 };

@@ -30,6 +30,7 @@
 #include "ingestd.h"
 #include "log.h"
 #include "mem.h"
+#include "ratelimit.h"
 
 /* How long a nonce is good for; a browser then gets stale=true and retries
  * with a new one without asking for the password again. */
@@ -37,6 +38,11 @@
 /* Nonces remembered (each a few dozen bytes); a client whose nonce was
  * evicted is re-challenged with stale=true, like an expired one. */
 #define NONCE_SLOTS 512
+/* Failed logins are counted per client address in windows of a minute:
+ * auth_max_failures in one window refuse that client until it ends. Slots:
+ * clients remembered, each about a hundred bytes. */
+#define LOGIN_WINDOW_MS (60 * 1000)
+#define LOGIN_SLOTS 256
 /* Test-only: a shorter nonce lifetime in ms, read once at start. */
 #define NONCE_LIFETIME_ENV "CAMCAT_TEST_NONCE_LIFETIME_MS"
 
@@ -99,15 +105,22 @@ int srv_auth_start(struct app *app)
         lifetime = v;
     }
     int rc = cc_digest_new(NONCE_SLOTS, lifetime, NULL, &app->digest);
-    if (rc < 0)
+    if (rc < 0) {
         cc_err("authentication: no random source for nonces: %s", strerror(-rc));
-    return rc;
+        return rc;
+    }
+    /* Without a limit the table still gathers failures for the log. */
+    uint32_t limit = app->cfg->auth_max_failures ? (uint32_t)app->cfg->auth_max_failures
+                                                 : UINT32_MAX;
+    return cc_ratelimit_new(LOGIN_SLOTS, limit, LOGIN_WINDOW_MS, NULL, &app->logins);
 }
 
 void srv_auth_stop(struct app *app)
 {
     cc_digest_free(app->digest);
     app->digest = NULL;
+    cc_ratelimit_free(app->logins);
+    app->logins = NULL;
 }
 
 /* Set while the auth file cannot be read, so the error is logged once per
@@ -140,6 +153,17 @@ static bool request_target(const struct mg_request_info *ri, char *out, size_t s
     return n >= 0 && (size_t)n < size;
 }
 
+/* Counts a failed login of client; logs the client's failures once a
+ * window, so a password guesser cannot fill the log. */
+static void note_failure(struct app *app, const char *client, const char *user, bool replay)
+{
+    uint32_t n = cc_ratelimit_fail(app->logins, client);
+    if (n)
+        cc_info("auth: %u failed login%s from %s since its last report (the last as \"%.64s\"%s)",
+                n, n == 1 ? "" : "s", client, user,
+                replay ? ", a nonce count used before: replayed" : "");
+}
+
 /* The verdict on the request's Authorization header (users: the file). */
 static enum cc_digest_verdict check_credentials(struct mg_connection *conn, struct app *app,
                                                 const struct cc_buf *users, const char *hdr)
@@ -160,10 +184,12 @@ static enum cc_digest_verdict check_credentials(struct mg_connection *conn, stru
     if (!known)
         v = CC_DIGEST_BAD;
 out:
-    if (v == CC_DIGEST_BAD || v == CC_DIGEST_REPLAY)
-        cc_info("auth: credentials refused for \"%.64s\" from %s%s",
-                parsed ? c->username : "?", ri->remote_addr,
-                v == CC_DIGEST_REPLAY ? " (a nonce count used before: replayed)" : "");
+    if (v == CC_DIGEST_BAD || v == CC_DIGEST_REPLAY) {
+        cc_debug("auth: credentials refused for \"%.64s\" from %s%s",
+                 parsed ? c->username : "?", ri->remote_addr,
+                 v == CC_DIGEST_REPLAY ? " (a nonce count used before: replayed)" : "");
+        note_failure(app, ri->remote_addr, parsed ? c->username : "?", v == CC_DIGEST_REPLAY);
+    }
     free(c);
     return v;
 }
@@ -187,6 +213,23 @@ static int send_challenge(struct mg_connection *conn, struct app *app, bool stal
 
 static int check_host(struct mg_connection *conn);
 
+/* A client with too many failed logins is refused whatever it sends, right
+ * credentials too: otherwise the limit would still answer a guesser whether
+ * each guess was right. true after the 429. */
+static bool refuse_limited(struct mg_connection *conn, struct app *app)
+{
+    const struct mg_request_info *ri = mg_get_request_info(conn);
+    int64_t wait_ms = cc_ratelimit_wait(app->logins, ri->remote_addr);
+    if (!wait_ms)
+        return false;
+    char secs[24];
+    snprintf(secs, sizeof(secs), "%lld", (long long)((wait_ms + 999) / 1000));
+    srv_send_error_header(conn, 429, "too_many_attempts",
+                          "too many failed logins from this address; try again after "
+                          "Retry-After seconds", "Retry-After", secs);
+    return true;
+}
+
 int srv_auth_handler(struct mg_connection *conn, void *cbdata)
 {
     struct app *app = cbdata;
@@ -196,6 +239,8 @@ int srv_auth_handler(struct mg_connection *conn, void *cbdata)
         return 1;
     if (!app->cfg->auth_file)
         return check_host(conn);
+    if (refuse_limited(conn, app))
+        return 0;
     const char *hdr = mg_get_header(conn, "Authorization");
     struct cc_buf users;
     cc_buf_init(&users);

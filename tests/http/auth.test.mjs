@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -71,8 +72,10 @@ describe('with auth_file: every path needs credentials', SUITE, () => {
     fs.writeFileSync(path.join(www, 'js', 'app.js'), 'export {};\n');
     authFile = path.join(work, 'users.htdigest');
     assert.equal(passwd(authFile, 'admin', 'secret').code, 0);
-    srv = await startServer(['--root', root, '--www', www, '--auth-file', authFile],
-      { readyStatus: 401 });
+    // No limit on failed logins here (they have their own server below); at
+    // debug level each refusal is logged with its reason.
+    srv = await startServer(['--root', root, '--www', www, '--auth-file', authFile,
+      '--auth-max-failures', '0', '--log-level', 'debug'], { readyStatus: 401 });
   });
   after(async () => {
     await srv.stop();
@@ -254,6 +257,73 @@ describe('with auth_file: DELETE headers cannot be replayed', SUITE, () => {
 
 // The nonce lifetime is 5 minutes; this server's is cut short through the
 // test-only environment variable.
+// Issue 16: a guesser on the LAN gets 10 tries a minute per address, then 429
+// for the rest of the minute, right password or not; its failures are logged
+// once a minute with their count. 127.0.0.2 is another client on loopback.
+describe('with auth_file: failed logins are limited per client (429)', SUITE, () => {
+  let work, srv;
+  before(async () => {
+    work = tmpdir();
+    const root = copyFixture('clock-back', path.join(work, 'root'));
+    const authFile = path.join(work, 'users');
+    assert.equal(passwd(authFile, 'admin', 'secret').code, 0);
+    srv = await startServer(['--root', root, '--auth-file', authFile], { readyStatus: 401 });
+  });
+  after(async () => {
+    await srv?.stop();
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  // GET uri from localAddress, with headers.
+  const getFrom = (localAddress, uri, headers = {}) => new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port: srv.port, path: uri, localAddress, headers,
+      agent: false }, (res) => {
+      const parts = [];
+      res.on('data', (d) => parts.push(d));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(parts) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  // A login as admin from localAddress: the challenge, then the answer.
+  const loginFrom = async (localAddress, password) => {
+    const c = challenge(await getFrom(localAddress, '/api/health'));
+    return getFrom(localAddress, '/api/health', { Authorization: digestHeader({ password,
+      realm: c.realm, nonce: c.nonce, uri: '/api/health' }) });
+  };
+
+  test('ten wrong passwords, then 429 with Retry-After even for the right one', async () => {
+    assert.equal((await loginFrom('127.0.0.1', 'secret')).status, 200);
+    for (let i = 0; i < 10; i++) challenge(await loginFrom('127.0.0.1', `guess${i}`));
+    for (const r of [await getFrom('127.0.0.1', '/api/health'),
+      await getFrom('127.0.0.1', '/api/days', { Authorization: 'Digest username="admin"' })]) {
+      const j = assertError(r, 429, 'too_many_attempts');
+      assert.match(j.error.message, /failed logins/);
+      const after = Number(r.headers['retry-after']);
+      assert.ok(Number.isInteger(after) && after >= 1 && after <= 60, r.headers['retry-after']);
+    }
+    // the right password is refused too: a limited guesser learns nothing
+    const c = challenge(await getFrom('127.0.0.2', '/api/health'));
+    const right = digestHeader({ realm: c.realm, nonce: c.nonce, uri: '/api/health' });
+    assertError(await getFrom('127.0.0.1', '/api/health', { Authorization: right }), 429,
+      'too_many_attempts');
+    // another client is not limited by it
+    assert.equal((await getFrom('127.0.0.2', '/api/health', { Authorization: right })).status, 200);
+  });
+
+  test('failed logins are logged once a minute per client, with the count', async () => {
+    challenge(await loginFrom('127.0.0.2', 'wrong'));
+    challenge(await loginFrom('127.0.0.2', 'wrong again'));
+    const log = await waitForLog(srv, /auth: 1 failed login from 127\.0\.0\.2 /);
+    // 127.0.0.1 failed ten times: reported at its first failure, the other
+    // nine wait for a minute to pass; no line per failure
+    assert.equal(log.match(/failed logins? from 127\.0\.0\.1 /g)?.length, 1, log);
+    assert.match(log, /auth: 1 failed login from 127\.0\.0\.1 since its last report \(the last as "admin"\)/);
+    assert.doesNotMatch(log, /credentials refused/);
+    assert.equal(log.match(/failed logins? from 127\.0\.0\.2 /g)?.length, 1, log);
+  });
+});
+
 describe('with auth_file: nonces expire (stale=true)', SUITE, () => {
   const LIFETIME = 3000;
   let work, srv;

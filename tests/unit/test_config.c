@@ -142,12 +142,14 @@ static void test_operation_keys(void **state)
     assert_null(c.auth_file);
     assert_string_equal(c.auth_realm, "camcat");
     assert_false(c.insecure_no_auth);
+    assert_int_equal(c.auth_max_failures, 10);
     const char *text = "clock = set\n"
                        "live_start_cmd = touch /run/live.on && echo 'a \"b\"'\n"
                        "sweep_dry_run = yes\n"
                        "insecure_no_auth = true\n"
                        "auth_file = /etc/camcat/htdigest\n"
-                       "min_free_pct = 10\n";
+                       "min_free_pct = 10\n"
+                       "auth_max_failures = 0\n";
     assert_int_equal(parse(&c, text, err, sizeof(err)), 0);
     assert_int_equal(c.clock, CC_CLOCK_SET);
     assert_string_equal(c.live_start_cmd, "touch /run/live.on && echo 'a \"b\"'");
@@ -155,6 +157,7 @@ static void test_operation_keys(void **state)
     assert_true(c.insecure_no_auth);
     assert_string_equal(c.auth_file, "/etc/camcat/htdigest");
     assert_int_equal(c.min_free_pct, 10);
+    assert_int_equal(c.auth_max_failures, 0);
     assert_int_equal(parse(&c, "live_start_cmd =\nsweep_dry_run = 0\nauth_file =\n", err,
                            sizeof(err)), 0);
     assert_null(c.live_start_cmd);
@@ -168,6 +171,7 @@ static void test_operation_keys(void **state)
     expect_error("live_window = 1\n", 1, "live_window", "2 to 60");
     expect_error("auth_realm =\n", 1, "auth_realm", NULL);
     expect_error("auth_realm = a\"b\n", 1, "auth_realm", NULL);
+    expect_error("auth_max_failures = 1001\n", 1, "auth_max_failures", "0 (no limit) to 1000");
     expect_error("export_max_s = 0\n", 1, "export_max_s", NULL);
     expect_error("preview_max_frames = 3601\n", 1, "preview_max_frames", "1 to 3600");
 
@@ -176,7 +180,7 @@ static void test_operation_keys(void **state)
     size_t n = 0, nbool = 0;
     for (const char *k; (k = cc_config_key(n, &is_bool)) != NULL; n++)
         nbool += is_bool;
-    assert_int_equal(n, 41);
+    assert_int_equal(n, 42);
     assert_int_equal(nbool, 3);
 
     /* ingest: ranges, and what only the whole configuration can check */
