@@ -65,32 +65,6 @@ static int download(struct mg_connection *conn, struct app *app, const struct cc
     return status;
 }
 
-static int delete_answer(struct mg_connection *conn, const char *day, const char *id,
-                         uint64_t bytes, uint64_t freed)
-{
-    struct cc_buf b;
-    struct cc_json j;
-    cc_buf_init(&b);
-    cc_json_init(&j, &b);
-    cc_json_obj_open(&j);
-    cc_json_key(&j, "removed");
-    cc_json_obj_open(&j);
-    cc_json_key(&j, "date");
-    cc_json_str(&j, day);
-    cc_json_key(&j, "id");
-    cc_json_str(&j, id);
-    cc_json_key(&j, "bytes");
-    cc_json_int(&j, (int64_t)bytes);
-    cc_json_key(&j, "bytes_freed");
-    cc_json_int(&j, (int64_t)freed);
-    cc_json_obj_close(&j);
-    cc_json_obj_close(&j);
-    cc_buf_putc(&b, '\n');
-    int rc = srv_send_json(conn, 200, &b, "no-store");
-    cc_buf_free(&b);
-    return rc;
-}
-
 /* Under the deleters' lock: the folder is looked up again there, so a sweep
  * that removed it meanwhile makes this a 404, never a second removal. */
 static int delete_locked(struct mg_connection *conn, struct app *app, const struct cc_date *date,
@@ -124,7 +98,7 @@ static int delete_locked(struct mg_connection *conn, struct app *app, const stru
         return srv_send_error(conn, 500, "io_error", "the recording could not be removed completely");
     cc_info("deleted recording %s/%s on request (%llu bytes)", day, folder,
             (unsigned long long)res.bytes_freed);
-    return delete_answer(conn, day, folder, bytes, res.bytes_freed);
+    return srv_send_removed(conn, day, folder, bytes, res.bytes_freed);
 }
 
 int srv_recording_handler(struct mg_connection *conn, struct app *app, const struct cc_date *date,

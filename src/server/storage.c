@@ -268,8 +268,8 @@ static int delete_check(struct mg_connection *conn, struct app *app, const struc
     return 0;
 }
 
-static int delete_answer(struct mg_connection *conn, const char *name,
-                         const struct cc_ret_result *res, uint64_t bytes)
+int srv_send_removed(struct mg_connection *conn, const char *date, const char *id, uint64_t bytes,
+                     uint64_t freed)
 {
     struct cc_buf b;
     struct cc_json j;
@@ -279,9 +279,13 @@ static int delete_answer(struct mg_connection *conn, const char *name,
     cc_json_key(&j, "removed");
     cc_json_obj_open(&j);
     cc_json_key(&j, "date");
-    cc_json_str(&j, name);
+    cc_json_str(&j, date);
+    if (id) {
+        cc_json_key(&j, "id");
+        cc_json_str(&j, id);
+    }
     json_u64(&j, "bytes", bytes);
-    json_u64(&j, "bytes_freed", res->bytes_freed);
+    json_u64(&j, "bytes_freed", freed);
     cc_json_obj_close(&j);
     cc_json_obj_close(&j);
     cc_buf_putc(&b, '\n');
@@ -311,7 +315,7 @@ int srv_day_delete(struct mg_connection *conn, struct app *app, const struct cc_
         status = srv_send_error(conn, 500, "io_error", "the day could not be removed completely");
         goto out;
     }
-    status = delete_answer(conn, name, &res, bytes);
+    status = srv_send_removed(conn, name, NULL, bytes, res.bytes_freed);
 out:
     cc_sweeper_release(app->sweep);
     return status;

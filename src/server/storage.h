@@ -24,6 +24,10 @@ int srv_storage_handler(struct mg_connection *conn, struct app *app);
 /* DELETE /api/days/DATE, called by days.c for that method: returns the
  * status it sent. */
 int srv_day_delete(struct mg_connection *conn, struct app *app, const struct cc_date *date);
+/* 200 {"removed":{"date","id" (a folder's, absent for a whole day),"bytes",
+ * "bytes_freed"}}, the answer of both DELETEs. Returns the status sent. */
+int srv_send_removed(struct mg_connection *conn, const char *date, const char *id, uint64_t bytes,
+                     uint64_t freed);
 /* The lock sweeps and DELETEs hold while they decide and delete: another
  * deleter (DELETE of one recording, recording.c) takes it the same way. */
 void srv_sweep_hold(struct app *app);
