@@ -57,63 +57,13 @@ static const char *seg_state(const struct cc_segment *s, bool recording)
     return recording ? "recording" : "interrupted";
 }
 
-static void put_video(struct cc_json *j, const struct cc_media_props *m)
-{
-    cc_json_obj_open(j);
-    cc_json_key(j, "codec");
-    cc_json_str(j, m->vcodec == CC_VCODEC_H265 ? "hevc" : "h264");
-    if (m->codec_string[0]) {
-        char fr[24];
-        snprintf(fr, sizeof(fr), "%u/%u", m->fps_num, m->fps_den);
-        cc_json_key(j, "codec_string");
-        cc_json_str(j, m->codec_string);
-        cc_json_key(j, "profile");
-        cc_json_str(j, m->profile);
-        cc_json_key(j, "level");
-        cc_json_int(j, m->level);
-        cc_json_key(j, "width");
-        cc_json_int(j, m->width);
-        cc_json_key(j, "height");
-        cc_json_int(j, m->height);
-        cc_json_key(j, "frame_rate");
-        if (m->fps_den)
-            cc_json_str(j, fr);
-        else
-            cc_json_null(j);
-        cc_json_key(j, "chroma_format");
-        cc_json_int(j, m->chroma_format);
-        cc_json_key(j, "bit_depth");
-        cc_json_int(j, m->bit_depth);
-    }
-    cc_json_obj_close(j);
-}
-
 /* What the segment holds, from its first chunk: null where not known (not
  * probed yet, no such stream, or not on disk). The bitrate is the chunk's
  * file bytes x 8 / its EXTINF, a few % above the streams' own (TS packet
  * overhead, see README). */
 static void put_props(struct cc_json *j, const struct cc_media_props *m)
 {
-    cc_json_key(j, "video");
-    if (m->vcodec)
-        put_video(j, m);
-    else
-        cc_json_null(j);
-    cc_json_key(j, "audio");
-    if (m->audio_type) {
-        cc_json_obj_open(j);
-        cc_json_key(j, "codec");
-        cc_json_str(j, cc_probe_audio_codec(m->audio_type));
-        if (m->sample_rate) {
-            cc_json_key(j, "channels");
-            cc_json_int(j, m->channels);
-            cc_json_key(j, "sample_rate");
-            cc_json_int(j, m->sample_rate);
-        }
-        cc_json_obj_close(j);
-    } else {
-        cc_json_null(j);
-    }
+    cc_media_props_json(m, j);
     cc_json_key(j, "bitrate");
     if (m->chunk_bytes && m->chunk_ms)
         cc_json_int(j, (int64_t)(m->chunk_bytes * 8000 / m->chunk_ms));

@@ -283,58 +283,85 @@ const char *cc_probe_audio_codec(uint8_t type)
     }
 }
 
-static void video_json(const struct cc_props *pr, struct cc_json *j)
+void cc_probe_media_props(const struct cc_props *pr, struct cc_media_props *m)
 {
-    const struct cc_sps *s = &pr->sps;
+    m->vcodec = (uint8_t)pr->vcodec;
+    if (pr->has_sps) {
+        m->level = pr->sps.level_idc;
+        m->chroma_format = pr->sps.chroma_format;
+        m->bit_depth = pr->sps.bit_depth_luma;
+        m->width = pr->sps.width;
+        m->height = pr->sps.height;
+        m->fps_num = pr->fps_num;
+        m->fps_den = pr->fps_den;
+        snprintf(m->codec_string, sizeof(m->codec_string), "%s", pr->codec_string);
+        snprintf(m->profile, sizeof(m->profile), "%s", cc_sps_profile_name(&pr->sps));
+    }
+    m->audio_type = pr->audio_type;
+    if (pr->has_adts) {
+        m->channels = pr->adts.channels;
+        m->sample_rate = pr->adts.sample_rate;
+    }
+}
+
+static void video_json(const struct cc_media_props *m, struct cc_json *j)
+{
     cc_json_obj_open(j);
     cc_json_key(j, "codec");
-    cc_json_str(j, pr->vcodec == CC_VCODEC_H265 ? "hevc" : "h264");
-    if (pr->has_sps) {
+    cc_json_str(j, m->vcodec == CC_VCODEC_H265 ? "hevc" : "h264");
+    if (m->codec_string[0]) {
         char fr[24];
-        snprintf(fr, sizeof(fr), "%u/%u", pr->fps_num, pr->fps_den);
+        snprintf(fr, sizeof(fr), "%u/%u", m->fps_num, m->fps_den);
         cc_json_key(j, "codec_string");
-        cc_json_str(j, pr->codec_string);
+        cc_json_str(j, m->codec_string);
         cc_json_key(j, "profile");
-        cc_json_str(j, cc_sps_profile_name(s));
+        cc_json_str(j, m->profile);
         cc_json_key(j, "level");
-        cc_json_int(j, s->level_idc);
+        cc_json_int(j, m->level);
         cc_json_key(j, "width");
-        cc_json_int(j, s->width);
+        cc_json_int(j, m->width);
         cc_json_key(j, "height");
-        cc_json_int(j, s->height);
+        cc_json_int(j, m->height);
         cc_json_key(j, "frame_rate");
-        if (pr->fps_den)
+        if (m->fps_den)
             cc_json_str(j, fr);
         else
             cc_json_null(j);
         cc_json_key(j, "chroma_format");
-        cc_json_int(j, s->chroma_format);
+        cc_json_int(j, m->chroma_format);
         cc_json_key(j, "bit_depth");
-        cc_json_int(j, s->bit_depth_luma);
+        cc_json_int(j, m->bit_depth);
+    }
+    cc_json_obj_close(j);
+}
+
+void cc_media_props_json(const struct cc_media_props *m, struct cc_json *j)
+{
+    cc_json_key(j, "video");
+    if (m->vcodec)
+        video_json(m, j);
+    else
+        cc_json_null(j);
+    cc_json_key(j, "audio");
+    if (!m->audio_type) {
+        cc_json_null(j);
+        return;
+    }
+    cc_json_obj_open(j);
+    cc_json_key(j, "codec");
+    cc_json_str(j, cc_probe_audio_codec(m->audio_type));
+    if (m->sample_rate) {
+        cc_json_key(j, "channels");
+        cc_json_int(j, m->channels);
+        cc_json_key(j, "sample_rate");
+        cc_json_int(j, m->sample_rate);
     }
     cc_json_obj_close(j);
 }
 
 void cc_probe_props_json(const struct cc_props *pr, struct cc_json *j)
 {
-    cc_json_key(j, "video");
-    if (pr->vcodec)
-        video_json(pr, j);
-    else
-        cc_json_null(j);
-    cc_json_key(j, "audio");
-    if (!pr->audio_type) {
-        cc_json_null(j);
-        return;
-    }
-    cc_json_obj_open(j);
-    cc_json_key(j, "codec");
-    cc_json_str(j, cc_probe_audio_codec(pr->audio_type));
-    if (pr->has_adts) {
-        cc_json_key(j, "channels");
-        cc_json_int(j, pr->adts.channels);
-        cc_json_key(j, "sample_rate");
-        cc_json_int(j, pr->adts.sample_rate);
-    }
-    cc_json_obj_close(j);
+    struct cc_media_props m = {0};
+    cc_probe_media_props(pr, &m);
+    cc_media_props_json(&m, j);
 }

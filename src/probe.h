@@ -24,6 +24,7 @@
 
 #include "adts.h"
 #include "buf.h"
+#include "day.h"
 #include "mp4.h"
 #include "nal.h"
 #include "ts.h"
@@ -92,10 +93,17 @@ int cc_probe_track(const struct cc_probe *p, struct cc_mp4_track *t);
  * appended to out. 0, -ENOENT without a keyframe, -EINVAL. */
 int cc_probe_thumb(const struct cc_probe *p, uint32_t dur, struct cc_buf *out);
 
+/* The properties as a segment keeps them (day.h): video and audio fields
+ * only; probed, chunk_ms and chunk_bytes are the caller's. */
+void cc_probe_media_props(const struct cc_props *pr, struct cc_media_props *m);
+
 /* Writes "video": {...} and "audio": {...} (or null) into an open JSON object:
  * codec, codec_string, profile, level, width, height, frame_rate ("25/1"),
- * chroma_format, bit_depth; audio codec, channels, sample_rate. */
+ * chroma_format, bit_depth; audio codec, channels, sample_rate. The one
+ * writer for `camcat probe` and the segments of /api/days. */
 struct cc_json;
+void cc_media_props_json(const struct cc_media_props *m, struct cc_json *j);
+/* The same for a probe's own result (cc_probe_media_props first). */
 void cc_probe_props_json(const struct cc_props *pr, struct cc_json *j);
 
 /* ffprobe's name of an audio PMT stream_type ("aac", "mp2", "ac3";

@@ -624,27 +624,6 @@ static int on_first_chunk(void *ud, const struct cc_m3u8_chunk *c)
     return FIRST_DONE;
 }
 
-static void props_from_probe(struct cc_media_props *m, const struct cc_props *pr)
-{
-    m->vcodec = (uint8_t)pr->vcodec;
-    if (pr->has_sps) {
-        m->level = pr->sps.level_idc;
-        m->chroma_format = pr->sps.chroma_format;
-        m->bit_depth = pr->sps.bit_depth_luma;
-        m->width = pr->sps.width;
-        m->height = pr->sps.height;
-        m->fps_num = pr->fps_num;
-        m->fps_den = pr->fps_den;
-        snprintf(m->codec_string, sizeof(m->codec_string), "%s", pr->codec_string);
-        snprintf(m->profile, sizeof(m->profile), "%s", cc_sps_profile_name(&pr->sps));
-    }
-    m->audio_type = pr->audio_type;
-    if (pr->has_adts) {
-        m->channels = pr->adts.channels;
-        m->sample_rate = pr->adts.sample_rate;
-    }
-}
-
 /* Probes a segment's first chunk, once (props.probed is kept in the
  * sidecar, found or not): the playlist's head, then about the first
  * keyframe and audio frame of the chunk (see probe.h), not the chunk. */
@@ -670,7 +649,7 @@ static void probe_segment(struct day_scan *sc, int dirfd, const char *name, uint
         cc_probe_init(&p, true);
         uint64_t read = 0;
         if (cc_probe_fd(&p, fd, &read) == 0)
-            props_from_probe(&m, &p.props);
+            cc_probe_media_props(&p.props, &m);
         m.chunk_bytes = (uint64_t)st.st_size;
         sc->stats->probe_bytes += read;
         cc_probe_free(&p);
