@@ -84,9 +84,10 @@ $(LIBCC): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(Q)rm -f $@ && $(CROSS_COMPILE)ar rcs $@ $^
 
-$(BUILD)/camcat: $(BUILD)/obj/tools/camcat.o $(LIBCC)
+# camcat cert loads libcrypto with dlopen (tools/certgen.h says why).
+$(BUILD)/camcat: $(BUILD)/obj/tools/camcat.o $(BUILD)/obj/tools/certgen.o $(LIBCC)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) -o $@ $^ $(LD_FLAGS)
+	$(Q)$(CC) -o $@ $^ $(LD_FLAGS) -ldl
 
 $(BUILD)/camcat-gentree: $(BUILD)/obj/tools/gentree.o $(LIBCC)
 	@$(if $(Q),echo "  LD      $@")
@@ -220,7 +221,7 @@ install: all
 		cp -r $(BUILD)/www $(DESTDIR)$(PREFIX)/share/camcat/; \
 	fi
 
--include $(LIB_OBJ:.o=.d) $(SRV_OBJ:.o=.d) $(BUILD)/obj/tools/camcat.d $(BUILD)/obj/tools/gentree.d \
+-include $(LIB_OBJ:.o=.d) $(SRV_OBJ:.o=.d) $(BUILD)/obj/tools/camcat.d $(BUILD)/obj/tools/certgen.d $(BUILD)/obj/tools/gentree.d \
 	$(UNIT_SRC:%.c=$(BUILD)/obj/%.d) $(BUILD)/obj/tests/unit/testutil.d \
 	$(FUZZ_TARGETS:%=$(BUILD)/obj/tests/fuzz/%.d) $(BUILD)/obj/tests/fuzz/replay.d
 
