@@ -60,7 +60,10 @@ BINS += $(BUILD)/camcat-gentree
 endif
 ifneq ($(SRV_SRC),)
 BINS += $(BUILD)/camcatd
+# A static build has no dlopen()ed civetweb TLS to shim (armhf-static: NO_SSL).
+ifeq ($(filter -static,$(LDFLAGS) $(EXTRA_LDFLAGS)),)
 TLS_SHIMS := $(BUILD)/camcat-tls-libssl.so $(BUILD)/camcat-tls-libcrypto.so
+endif
 endif
 
 .PHONY: all clean test unit fuzz check-deps install run armhf test-armhf bench soak
