@@ -60,10 +60,14 @@ BINS += $(BUILD)/camcat-gentree
 endif
 ifneq ($(SRV_SRC),)
 BINS += $(BUILD)/camcatd
+# A static build has no dlopen()ed civetweb TLS to shim (armhf-static: NO_SSL).
+ifeq ($(filter -static,$(LDFLAGS) $(EXTRA_LDFLAGS)),)
+TLS_SHIMS := $(BUILD)/camcat-tls-libssl.so $(BUILD)/camcat-tls-libcrypto.so
+endif
 endif
 
 .PHONY: all clean test unit fuzz check-deps install run armhf test-armhf bench soak
-all: $(BINS)
+all: $(BINS) $(TLS_SHIMS)
 
 # Objects depend on the flags they were built with: changing CFLAGS or the
 # target rebuilds them.
@@ -83,16 +87,18 @@ $(LIBCC): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(Q)rm -f $@ && $(CROSS_COMPILE)ar rcs $@ $^
 
-$(BUILD)/camcat: $(BUILD)/obj/tools/camcat.o $(LIBCC)
+# camcat cert loads libcrypto with dlopen (tools/certgen.h says why).
+$(BUILD)/camcat: $(BUILD)/obj/tools/camcat.o $(BUILD)/obj/tools/certgen.o $(LIBCC)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) -o $@ $^ $(LD_FLAGS)
+	$(Q)$(CC) -o $@ $^ $(LD_FLAGS) -ldl
 
 $(BUILD)/camcat-gentree: $(BUILD)/obj/tools/gentree.o $(LIBCC)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) -o $@ $^ $(LD_FLAGS)
 
 # The compiled-in UI folder is where `make install` puts it.
-$(SRV_OBJ): CC_FLAGS += -DCAMCAT_WWW_DIR='"$(PREFIX)/share/camcat/www"'
+$(SRV_OBJ): CC_FLAGS += -DCAMCAT_WWW_DIR='"$(PREFIX)/share/camcat/www"' \
+	-DCAMCAT_LIB_DIR='"$(PREFIX)/lib/camcat"'
 
 # The MQTT client (src/server/mqtt.c) uses Debian's libmosquitto: its header
 # at build time, the library loaded with dlopen only when MQTT is configured
@@ -107,6 +113,14 @@ endif
 $(BUILD)/camcatd: $(SRV_OBJ) $(LIBCC)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) -o $@ $^ $(LD_FLAGS) -lcivetweb -lz $(SRV_LIBS)
+
+# What civetweb opens for HTTPS as libssl.so and libcrypto.so, over OpenSSL 3
+# (src/tlsshim/libssl.c says why). Never sanitized; loaded only with TLS.
+$(BUILD)/camcat-tls-lib%.so: src/tlsshim/lib%.c $(FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -shared -fPIC -O2 -Wall -Wextra -Werror $(EXTRA_CFLAGS) -Wl,-soname,lib$*.so \
+		-o $@ $< $(LDFLAGS) $(EXTRA_LDFLAGS) -Wl,--no-as-needed -l:lib$*.so.3
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/obj/tests/unit/testutil.o $(LIBCC)
 	@mkdir -p $(dir $@)
@@ -203,12 +217,14 @@ clean:
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
+	install -d $(DESTDIR)$(PREFIX)/lib/camcat
+	install -m 644 $(TLS_SHIMS) $(DESTDIR)$(PREFIX)/lib/camcat/
 	if [ -d $(BUILD)/www ]; then \
 		install -d $(DESTDIR)$(PREFIX)/share/camcat && \
 		cp -r $(BUILD)/www $(DESTDIR)$(PREFIX)/share/camcat/; \
 	fi
 
--include $(LIB_OBJ:.o=.d) $(SRV_OBJ:.o=.d) $(BUILD)/obj/tools/camcat.d $(BUILD)/obj/tools/gentree.d \
+-include $(LIB_OBJ:.o=.d) $(SRV_OBJ:.o=.d) $(BUILD)/obj/tools/camcat.d $(BUILD)/obj/tools/certgen.d $(BUILD)/obj/tools/gentree.d \
 	$(UNIT_SRC:%.c=$(BUILD)/obj/%.d) $(BUILD)/obj/tests/unit/testutil.d \
 	$(FUZZ_TARGETS:%=$(BUILD)/obj/tests/fuzz/%.d) $(BUILD)/obj/tests/fuzz/replay.d
 

@@ -28,7 +28,8 @@ struct key_rule {
 static const struct key_rule rules[] = {
     {"root", K_PATH, AT(root), 0, 0, "a folder path"},
     {"listen", K_LISTEN, AT(listen), 0, 0,
-     "PORT, IPv4:PORT or [IPv6]:PORT, e.g. 127.0.0.1:8080"},
+     "PORT, IPv4:PORT or [IPv6]:PORT, with s after the port for TLS, up to 4 separated by "
+     "commas, e.g. 127.0.0.1:8080 or 0.0.0.0:443s"},
     {"cache_dir", K_OPT_PATH, AT(cache_dir), 0, 0, "a folder path, or nothing for the day folders"},
     {"www", K_PATH, AT(www), 0, 0, "a folder path"},
     {"threads", K_INT, AT(threads), 1, 64, "a whole number from 1 to 64"},
@@ -54,6 +55,8 @@ static const struct key_rule rules[] = {
     {"insecure_no_auth", K_BOOL, AT(insecure_no_auth), 0, 0, "yes or no"},
     {"auth_max_failures", K_INT, AT(auth_max_failures), 0, 1000,
      "failed logins a minute from 0 (no limit) to 1000"},
+    {"tls_cert", K_OPT_PATH, AT(tls_cert), 0, 0,
+     "a PEM file with the private key and the certificate (camcat cert), or nothing"},
     {"log_ring_kb", K_INT, AT(log_ring_kb), 0, 4096, "KiB from 0 to 4096"},
     {"snapshot_cmd", K_OPT_CMD, AT(snapshot_cmd), 0, 0, "a shell command, or nothing"},
     {"snapshot_cache_s", K_INT, AT(snapshot_cache_s), 0, 3600, "seconds from 0 to 3600"},
@@ -121,6 +124,7 @@ void cc_config_free(struct cc_config *c)
 {
     free(c->root);
     free(c->listen);
+    free(c->tls_cert);
     free(c->cache_dir);
     free(c->www);
     free(c->live_start_cmd);
@@ -192,10 +196,50 @@ int cc_config_parse_listen(const char *s, struct cc_listen *out)
     } else {
         colon = s - 1; /* a bare port: every IPv4 interface */
     }
-    if (parse_port(colon + 1, &l.port) < 0)
+    char port[8];
+    size_t n = strlen(colon + 1);
+    if (n == 0 || n >= sizeof(port))
+        return -EINVAL;
+    memcpy(port, colon + 1, n + 1);
+    if (port[n - 1] == 's') {
+        l.tls = true;
+        port[n - 1] = '\0';
+    }
+    if (parse_port(port, &l.port) < 0)
         return -EINVAL;
     *out = l;
     return 0;
+}
+
+int cc_config_parse_listens(const char *s, struct cc_listen *out, int max)
+{
+    int n = 0;
+    for (const char *p = s;; n++) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        char one[80];
+        if (n == max || len >= sizeof(one))
+            return -EINVAL;
+        memcpy(one, p, len);
+        one[len] = '\0';
+        if (cc_config_parse_listen(one, &out[n]) < 0)
+            return -EINVAL;
+        if (!comma)
+            return n + 1;
+        p = comma + 1;
+    }
+}
+
+bool cc_config_listen_loopback(const char *s)
+{
+    struct cc_listen l[CC_CONFIG_MAX_LISTEN];
+    int n = cc_config_parse_listens(s, l, CC_CONFIG_MAX_LISTEN);
+    if (n < 0)
+        return false;
+    for (int i = 0; i < n; i++)
+        if (!l[i].loopback)
+            return false;
+    return true;
 }
 
 static bool has_control(const char *s)
@@ -250,7 +294,7 @@ static int check_string(enum kind kind, const char *v)
 static int apply(struct cc_config *c, const struct key_rule *r, const char *v)
 {
     void *slot = (char *)c + r->off;
-    struct cc_listen l;
+    struct cc_listen l[CC_CONFIG_MAX_LISTEN];
     switch (r->kind) {
     case K_PATH:
     case K_STR:
@@ -269,7 +313,7 @@ static int apply(struct cc_config *c, const struct key_rule *r, const char *v)
     case K_CLOCK:
         return parse_clock(v, slot);
     case K_LISTEN:
-        if (cc_config_parse_listen(v, &l) < 0)
+        if (cc_config_parse_listens(v, l, CC_CONFIG_MAX_LISTEN) < 0)
             return -EINVAL;
         set_str(slot, v);
         return 0;
@@ -366,6 +410,28 @@ out:
     return rc;
 }
 
+/* A TLS listen needs a certificate; a certificate without one is a mistake
+ * worth saying (the owner believes the camera speaks HTTPS). */
+static int check_tls(const struct cc_config *c, char *err, size_t errsz)
+{
+    struct cc_listen l[CC_CONFIG_MAX_LISTEN];
+    int n = cc_config_parse_listens(c->listen, l, CC_CONFIG_MAX_LISTEN);
+    bool tls = false;
+    for (int i = 0; i < n; i++)
+        tls |= l[i].tls;
+    if (tls && !c->tls_cert) {
+        snprintf(err, errsz, "listen %s asks for TLS (the s after the port) but tls_cert is not "
+                 "set: make one with camcat cert --out FILE and set tls_cert = FILE", c->listen);
+        return -EINVAL;
+    }
+    if (!tls && c->tls_cert) {
+        snprintf(err, errsz, "tls_cert is set but no listen address uses TLS: add one with an s "
+                 "after the port, e.g. listen = 0.0.0.0:443s");
+        return -EINVAL;
+    }
+    return 0;
+}
+
 int cc_config_check(const struct cc_config *c, char *err, size_t errsz)
 {
     if (!c->root) {
@@ -376,6 +442,8 @@ int cc_config_check(const struct cc_config *c, char *err, size_t errsz)
         snprintf(err, errsz, "ingest_token: use a secret of 16 or more characters without spaces");
         return -EINVAL;
     }
+    if (check_tls(c, err, errsz) < 0)
+        return -EINVAL;
     if (c->ingest_max_chunk_s <= c->ingest_chunk_s) {
         snprintf(err, errsz, "ingest_max_chunk_s (%d) must be longer than ingest_chunk_s (%d)",
                  c->ingest_max_chunk_s, c->ingest_chunk_s);

@@ -28,7 +28,9 @@ enum cc_clock_mode {
  * every key. */
 struct cc_config {
     char *root;       /* recordings ROOT; required */
-    char *listen;     /* "127.0.0.1:8080", "8080", "[::1]:8080" */
+    char *listen;     /* "127.0.0.1:8080", "8080", "[::1]:8080"; comma-separated,
+                         's' after the port for TLS: "8080,8443s" */
+    char *tls_cert;   /* PEM with the private key and the certificate; NULL: no TLS */
     char *cache_dir;  /* NULL: sidecars in the day folders */
     char *www;        /* the UI's folder */
     int threads;      /* civetweb worker threads */
@@ -85,7 +87,11 @@ struct cc_listen {
     int port;         /* 0..65535; 0 asks the kernel for a free port */
     bool v6;
     bool loopback;
+    bool tls;         /* "8443s": HTTPS (civetweb's suffix) */
 };
+
+/* Most addresses one listen value may name. */
+#define CC_CONFIG_MAX_LISTEN 4
 
 /* Defaults: see cc_config_init() and README; www as given. */
 void cc_config_init(struct cc_config *c, const char *default_www);
@@ -103,8 +109,15 @@ int cc_config_load(struct cc_config *c, const char *path, char *err, size_t errs
 /* Checks what no single setting can: root is set. */
 int cc_config_check(const struct cc_config *c, char *err, size_t errsz);
 
-/* Parses "PORT", "IPv4:PORT" or "[IPv6]:PORT". 0 or -EINVAL. */
+/* Parses "PORT", "IPv4:PORT" or "[IPv6]:PORT", each with an optional 's'
+ * after the port (TLS). 0 or -EINVAL. */
 int cc_config_parse_listen(const char *s, struct cc_listen *out);
+/* Parses a comma-separated list of those (no spaces) into out[max]: the
+ * count (>= 1), or -EINVAL when an item is bad or there are more than max. */
+int cc_config_parse_listens(const char *s, struct cc_listen *out, int max);
+/* Whether every address of a valid listen value is loopback (false for an
+ * invalid one: never assume "local only" by mistake). */
+bool cc_config_listen_loopback(const char *s);
 
 /* The i-th key (NULL past the last); *is_bool (may be NULL) says whether it is
  * a yes/no switch, which the command line spells as a bare --flag. */

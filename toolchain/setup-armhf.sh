@@ -29,7 +29,8 @@ host_pkgs="gcc-arm-linux-gnueabihf libc6-dev-armhf-cross binutils-arm-linux-gnue
 [ $want_src = 1 ] && host_pkgs="$host_pkgs dpkg-dev xz-utils"
 # libcivetweb1 needs only libc at link time (its OpenSSL is dlopen()ed): checked
 # with `dpkg -I` and `readelf -d`, so no libssl here.
-# libmosquitto1 links libssl3 (needed at link time through -rpath-link).
+# libmosquitto1 links libssl3 (needed at link time through -rpath-link), and
+# camcatd's HTTPS shims (src/tlsshim) link its libssl.so.3 and libcrypto.so.3.
 armhf_pkgs="libcivetweb-dev libcivetweb1 zlib1g-dev zlib1g libcmocka-dev libcmocka0 \
 libmosquitto-dev libmosquitto1 libssl3"
 

@@ -15,6 +15,7 @@
 
 #include "buf.h"
 #include "catalog.h"
+#include "certgen.h"
 #include "dayjson.h"
 #include "fsutil.h"
 #include "htdigest.h"
@@ -22,6 +23,7 @@
 #include "json.h"
 #include "log.h"
 #include "mem.h"
+#include "pemcert.h"
 #include "preview.h"
 #include "probe.h"
 #include "retention.h"
@@ -42,6 +44,8 @@ static void usage_main(FILE *f)
                "        [--dry-run] [--today YYYY-MM-DD] [--cache-dir DIR]\n"
                "                                         apply the retention policy\n"
                "  passwd FILE USER [--realm REALM]       add or change a login (camcatd auth_file)\n"
+               "  cert --out FILE [--cn NAME] [--san ADDR]... [--days N] [--force]\n"
+               "                                         self-signed HTTPS certificate (tls_cert)\n"
                "  probe FILE.ts [--duration S] [--thumb OUT.mp4]\n"
                "                                         what a chunk holds; its keyframe\n"
                "  preview OUT.mp4 FILE.ts...             their keyframes as a time-lapse\n"
@@ -697,6 +701,107 @@ out:
     return rc;
 }
 
+/* ---- cert ----------------------------------------------------------------- */
+
+static int cert_usage(void)
+{
+    printf("usage: camcat cert --out FILE [--cn NAME] [--san ADDR]... [--days N] [--force]\n"
+           "Makes an ECDSA P-256 key and a self-signed certificate for camcatd's HTTPS\n"
+           "(tls_cert = FILE) and prints its SHA-256 fingerprint, the value to pin: the\n"
+           "browser shows it in its warning, camcatd logs it and /api/health reports it.\n"
+           "  --san ADDR  an IP address or host name browsers will reach the camera by\n"
+           "              (repeatable, up to %d; default: the --cn name)\n"
+           "  --cn NAME   the certificate's name (default camcat)\n"
+           "  --days N    validity, 1 to 3650 (default 825, the longest Apple platforms\n"
+           "              accept for a trusted server certificate)\n"
+           "  --force     replace an existing FILE (its fingerprint changes)\n"
+           "FILE holds the private key: it is written atomically with mode 0600.\n"
+           "Needs libcrypto.so.3 (Debian libssl3) when run.\n", CERTGEN_MAX_SAN);
+    return 0;
+}
+
+static int cert_args(int argc, char **argv, struct certgen_req *req, const char **out,
+                     bool *force)
+{
+    static const struct option opts[] = {
+        {"out", required_argument, NULL, 'o'}, {"cn", required_argument, NULL, 'c'},
+        {"san", required_argument, NULL, 's'}, {"days", required_argument, NULL, 'd'},
+        {"force", no_argument, NULL, 'f'},     {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    optind = 1;
+    for (int ch; (ch = getopt_long(argc, argv, "", opts, NULL)) != -1;) {
+        char *end;
+        if (ch == 'h')
+            return cert_usage() + 1;
+        else if (ch == 'o')
+            *out = optarg;
+        else if (ch == 'c')
+            req->cn = optarg;
+        else if (ch == 'f')
+            *force = true;
+        else if (ch == 's' && req->nsan < CERTGEN_MAX_SAN && *optarg &&
+                 !strpbrk(optarg, ", \t\r\n"))
+            req->san[req->nsan++] = optarg;
+        else if (ch == 'd' && (req->days = (int)strtol(optarg, &end, 10), !*end) &&
+                 req->days >= 1 && req->days <= 3650)
+            continue;
+        else
+            return bad_usage(ch == 's'   ? "--san takes one address or name (at most 16)"
+                             : ch == 'd' ? "--days takes 1 to 3650"
+                                         : "bad arguments",
+                             "cert");
+    }
+    if (optind != argc || !*out)
+        return bad_usage("--out FILE expected", "cert");
+    if (!*req->cn || strlen(req->cn) > 64 || strpbrk(req->cn, ",/=\n"))
+        return bad_usage("--cn takes a name of 1-64 characters without , / =", "cert");
+    if (req->nsan == 0)
+        req->san[req->nsan++] = req->cn;
+    return 0;
+}
+
+static int cmd_cert(int argc, char **argv)
+{
+    struct certgen_req req = {.cn = "camcat", .days = 825};
+    const char *out = NULL;
+    bool force = false;
+    int rc = cert_args(argc, argv, &req, &out, &force);
+    if (rc)
+        return rc == 1 ? 0 : rc;
+    struct stat st;
+    if (!force && lstat(out, &st) == 0) {
+        fprintf(stderr, "camcat cert: %s exists; --force replaces it (and its fingerprint, "
+                "which browsers that pinned it will then refuse)\n", out);
+        return 1;
+    }
+    struct cc_buf pem;
+    cc_buf_init(&pem);
+    char err[512], fp[CC_PEM_FP_STR];
+    rc = 1;
+    if (certgen_make(&req, &pem, err, sizeof(err)) < 0) {
+        fprintf(stderr, "camcat cert: %s\n", err);
+        goto out;
+    }
+    if (cc_pem_cert_fingerprint(pem.data, pem.len, fp) < 0) {
+        fprintf(stderr, "camcat cert: libcrypto wrote no certificate we can read\n");
+        goto out;
+    }
+    int wrc = cc_write_atomic_mode(out, pem.data, pem.len, 0600);
+    if (wrc < 0) {
+        fprintf(stderr, "camcat cert: %s: %s\n", out, strerror(-wrc));
+        goto out;
+    }
+    printf("%s: ECDSA P-256 key and self-signed certificate, CN=%s, valid %d days, for", out,
+           req.cn, req.days);
+    for (int i = 0; i < req.nsan; i++)
+        printf(" %s", req.san[i]);
+    printf("\nSHA-256 fingerprint: %s\n", fp);
+    rc = 0;
+out:
+    cc_buf_free(&pem);
+    return rc;
+}
+
 /* ---- probe ---------------------------------------------------------------- */
 
 struct probe_args {
@@ -1036,6 +1141,8 @@ int main(int argc, char **argv)
         return cmd_sweep(argc - i, argv + i);
     if (strcmp(cmd, "passwd") == 0)
         return cmd_passwd(argc - i, argv + i);
+    if (strcmp(cmd, "cert") == 0)
+        return cmd_cert(argc - i, argv + i);
     if (strcmp(cmd, "probe") == 0)
         return cmd_probe(argc - i, argv + i);
     if (strcmp(cmd, "preview") == 0)

@@ -6,11 +6,12 @@
 # and we stop, so nothing is half-done behind the user's back.
 set -eu
 
-pkgs_build="gcc make libc6-dev libcivetweb-dev zlib1g-dev libmosquitto-dev"
+# libssl3: the HTTPS shims link it (src/tlsshim), camcat cert loads its libcrypto.
+pkgs_build="gcc make libc6-dev libcivetweb-dev zlib1g-dev libmosquitto-dev libssl3"
 # node and npm may come from Debian or from NodeSource (which bundles npm):
 # checked by command, not by package name.
 pkgs_www=""
-pkgs_test="$pkgs_build libcmocka-dev chromium ffmpeg curl mosquitto mosquitto-clients"
+pkgs_test="$pkgs_build libcmocka-dev chromium ffmpeg curl mosquitto mosquitto-clients openssl"
 pkgs_bench="$pkgs_build wrk nginx-light valgrind libsqlite3-dev strace chromium ffmpeg"
 
 want=""

@@ -19,10 +19,12 @@ struct cc_digest;
 struct cc_ratelimit;
 struct srv_mqtt;
 struct srv_snapshot;
+struct srv_tls;
 
 struct app {
     struct cc_catalog *cat;
     const struct cc_config *cfg;
+    const struct srv_tls *tls; /* HTTPS certificate (tls.h); tls->on false without */
     struct srv_live *live;  /* /api/live.m3u8 and its hook (live.h) */
     int64_t started_ms;   /* monotonic */
     /* civetweb's mg_stop() cuts responses short (its writes give up once the

@@ -12,6 +12,7 @@
 #include "http.h"
 #include "json.h"
 #include "mqtt.h" /* deliberate: the MQTT link reports its own state */
+#include "tls.h"
 
 int srv_health_handler(struct mg_connection *conn, struct app *app)
 {
@@ -64,6 +65,15 @@ int srv_health_handler(struct mg_connection *conn, struct app *app)
     cc_json_obj_close(&j);
     cc_json_key(&j, "threads");
     cc_json_int(&j, app->cfg->threads);
+    cc_json_key(&j, "tls"); /* the fingerprint the owner pins */
+    if (app->tls && app->tls->on) {
+        cc_json_obj_open(&j);
+        cc_json_key(&j, "sha256");
+        cc_json_str(&j, app->tls->sha256);
+        cc_json_obj_close(&j);
+    } else {
+        cc_json_null(&j);
+    }
     cc_json_key(&j, "mqtt");
     srv_mqtt_health(app->mqtt, &j);
     cc_json_obj_close(&j);

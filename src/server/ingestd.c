@@ -26,8 +26,7 @@
 
 int srv_ingestd_check_config(const struct cc_config *cfg)
 {
-    struct cc_listen l;
-    if (cfg->ingest_max == 0 || cc_config_parse_listen(cfg->listen, &l) < 0 || l.loopback)
+    if (cfg->ingest_max == 0 || cc_config_listen_loopback(cfg->listen))
         return 0;
     if (cfg->auth_file || cfg->ingest_token)
         return 0;

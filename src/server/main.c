@@ -29,6 +29,7 @@
 #include "routes.h"
 #include "snapshot.h"
 #include "storage.h"
+#include "tls.h"
 
 #ifndef CAMCAT_WWW_DIR
 #define CAMCAT_WWW_DIR "/usr/local/share/camcat/www"
@@ -50,7 +51,8 @@ static void usage(FILE *f)
             "\n"
             "  --root DIR        recordings ROOT (YYYY-MM-DD/NNNNN/*.m3u8)\n"
             "  --listen ADDR     PORT, IPv4:PORT or [IPv6]:PORT (default 127.0.0.1:8080;\n"
-            "                    port 0 picks a free one and logs it)\n"
+            "                    port 0 picks a free one and logs it); PORTs for HTTPS\n"
+            "                    (with --tls-cert FILE); several separated by commas\n"
             "  --config FILE     key = value lines; flags win over the file\n"
             "  --www DIR         the UI (default %s)\n"
             "\n"
@@ -180,10 +182,11 @@ static void end_request(const struct mg_connection *conn, int status)
  * authentication unless the operator said so explicitly. */
 static int check_listen(const struct cc_config *cfg)
 {
-    struct cc_listen l;
-    if (cc_config_parse_listen(cfg->listen, &l) < 0)
+    struct cc_listen l[CC_CONFIG_MAX_LISTEN];
+    int n = cc_config_parse_listens(cfg->listen, l, CC_CONFIG_MAX_LISTEN);
+    if (n < 0)
         return -EINVAL; /* validated with the config already */
-    if (!l.loopback && !cfg->auth_file) {
+    if (!cc_config_listen_loopback(cfg->listen) && !cfg->auth_file) {
         if (!cfg->insecure_no_auth) {
             cc_err("listen %s is reachable from other hosts, and there is no auth_file: create "
                    "one (camcat passwd FILE USER) and set auth_file, listen on 127.0.0.1, or "
@@ -195,9 +198,11 @@ static int check_listen(const struct cc_config *cfg)
                 "(insecure_no_auth): anyone who can reach it can watch the recordings%s",
                 cfg->listen, cfg->clock == CC_CLOCK_SET ? " and set the clock" : "");
     }
-    if (l.v6 && !mg_check_feature(MG_FEATURES_IPV6)) {
-        cc_err("listen %s: this civetweb was built without IPv6", cfg->listen);
-        return -EINVAL;
+    for (int i = 0; i < n; i++) {
+        if (l[i].v6 && !mg_check_feature(MG_FEATURES_IPV6)) {
+            cc_err("listen %s: this civetweb was built without IPv6", cfg->listen);
+            return -EINVAL;
+        }
     }
     return 0;
 }
@@ -243,6 +248,10 @@ static struct mg_context *start_server(struct app *app, const struct cc_config *
         "access_control_allow_origin", "",
         "access_control_allow_methods", "",
         "access_control_allow_headers", "",
+        /* Key and certificate in one PEM (chain: the same file); the
+         * protocol floor stays civetweb's default, TLS 1.2. Last: without
+         * TLS the NULL name ends the list here. */
+        app->tls->on ? "ssl_certificate" : NULL, cfg->tls_cert,
         NULL, NULL,
     };
     struct mg_callbacks cb;
@@ -263,19 +272,20 @@ static struct mg_context *start_server(struct app *app, const struct cc_config *
      * handler without it. */
     mg_set_auth_handler(ctx, "/", srv_auth_handler, app);
     *routes = srv_routes_register(ctx, app);
-    struct cc_listen l;
-    cc_config_parse_listen(cfg->listen, &l);
-    struct mg_server_port ports[4];
-    int n = mg_get_server_ports(ctx, 4, ports);
-    for (int i = 0; i < n; i++)
-        cc_info("listening on http://%s%s%s:%d/", l.v6 ? "[" : "", l.host[0] ? l.host : "0.0.0.0",
-                l.v6 ? "]" : "", ports[i].port);
+    struct cc_listen l[CC_CONFIG_MAX_LISTEN];
+    int nl = cc_config_parse_listens(cfg->listen, l, CC_CONFIG_MAX_LISTEN);
+    struct mg_server_port ports[CC_CONFIG_MAX_LISTEN];
+    int n = mg_get_server_ports(ctx, CC_CONFIG_MAX_LISTEN, ports);
+    for (int i = 0; i < n && i < nl; i++)
+        cc_info("listening on http%s://%s%s%s:%d/", ports[i].is_ssl ? "s" : "",
+                l[i].v6 ? "[" : "", l[i].host[0] ? l[i].host : "0.0.0.0", l[i].v6 ? "]" : "",
+                ports[i].port);
     return ctx;
 }
 
-static int serve(const struct cc_config *cfg, struct cc_catalog *cat)
+static int serve(const struct cc_config *cfg, struct cc_catalog *cat, const struct srv_tls *tls)
 {
-    struct app app = {.cat = cat, .cfg = cfg, .started_ms = cc_monotonic_ms()};
+    struct app app = {.cat = cat, .cfg = cfg, .tls = tls, .started_ms = cc_monotonic_ms()};
     atomic_init(&app.in_flight, 0);
     atomic_init(&app.stopping, false);
     atomic_init(&app.exports_running, 0);
@@ -344,8 +354,9 @@ int main(int argc, char **argv)
     }
     cc_log_set_level(cfg.log_level);
     cc_log_ring_init((size_t)cfg.log_ring_kb << 10);
+    struct srv_tls tls;
     if (check_listen(&cfg) < 0 || srv_auth_check_config(&cfg) < 0 ||
-        srv_ingestd_check_config(&cfg) < 0) {
+        srv_ingestd_check_config(&cfg) < 0 || srv_tls_check(&cfg, &tls) < 0) {
         cc_config_free(&cfg);
         return 2;
     }
@@ -366,8 +377,8 @@ int main(int argc, char **argv)
     if (root_rc < 0)
         cc_warn("root %s: %s (serving anyway; days appear when it does)", cfg.root,
                 strerror(-root_rc));
-    mg_init_library(0);
-    rc = serve(&cfg, cat);
+    mg_init_library(tls.on ? MG_FEATURES_TLS : 0);
+    rc = serve(&cfg, cat, &tls);
     cc_catalog_free(cat);
     mg_exit_library();
     cc_info("stopped");

@@ -180,7 +180,7 @@ static void test_operation_keys(void **state)
     size_t n = 0, nbool = 0;
     for (const char *k; (k = cc_config_key(n, &is_bool)) != NULL; n++)
         nbool += is_bool;
-    assert_int_equal(n, 42);
+    assert_int_equal(n, 43);
     assert_int_equal(nbool, 3);
 
     /* ingest: ranges, and what only the whole configuration can check */
@@ -262,6 +262,54 @@ static void test_listen(void **state)
     }
 }
 
+/* TLS is an 's' after the port; several addresses are comma-separated. */
+static void test_listen_tls_and_lists(void **state)
+{
+    struct cc_listen l[CC_CONFIG_MAX_LISTEN];
+    assert_int_equal(cc_config_parse_listen("8443s", l), 0);
+    assert_true(l[0].tls);
+    assert_int_equal(l[0].port, 8443);
+    assert_int_equal(cc_config_parse_listen("[::1]:443s", l), 0);
+    assert_true(l[0].tls && l[0].v6 && l[0].loopback);
+    assert_int_equal(cc_config_parse_listen("127.0.0.1:8080", l), 0);
+    assert_false(l[0].tls);
+    assert_int_equal(cc_config_parse_listens("127.0.0.1:8080,0.0.0.0:443s", l, 4), 2);
+    assert_false(l[0].tls);
+    assert_true(l[0].loopback);
+    assert_true(l[1].tls);
+    assert_false(l[1].loopback);
+    assert_int_equal(l[1].port, 443);
+    assert_int_equal(cc_config_parse_listens("1,2,3,4", l, 4), 4);
+    /* Local only when every address is. */
+    assert_true(cc_config_listen_loopback("127.0.0.1:8080,[::1]:8443s"));
+    assert_false(cc_config_listen_loopback("127.0.0.1:8080,0.0.0.0:8443s"));
+    assert_false(cc_config_listen_loopback("127.0.0.1:8080,bad"));
+    const char *bad[] = {"1,2,3,4,5", "8080,", ",8080", "8080, 8443s", "8443ss", "s",
+                         "127.0.0.1:s", "8443S", "8080r", "127.0.0.1:8080,,1"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        if (cc_config_parse_listens(bad[i], l, 4) != -EINVAL)
+            fail_msg("listen \"%s\" accepted", bad[i]);
+}
+
+/* A TLS listen without tls_cert, or tls_cert without a TLS listen, is
+ * refused at start with a message naming the fix. */
+static void test_tls_needs_both(void **state)
+{
+    struct cc_config c;
+    char err[512];
+    cc_config_init(&c, "www");
+    assert_int_equal(cc_config_set(&c, "root", "/r", err, sizeof(err)), 0);
+    assert_int_equal(cc_config_set(&c, "listen", "127.0.0.1:8443s", err, sizeof(err)), 0);
+    assert_int_equal(cc_config_check(&c, err, sizeof(err)), -EINVAL);
+    assert_non_null(strstr(err, "camcat cert"));
+    assert_int_equal(cc_config_set(&c, "tls_cert", "/etc/camcat/cert.pem", err, sizeof(err)), 0);
+    assert_int_equal(cc_config_check(&c, err, sizeof(err)), 0);
+    assert_int_equal(cc_config_set(&c, "listen", "127.0.0.1:8080", err, sizeof(err)), 0);
+    assert_int_equal(cc_config_check(&c, err, sizeof(err)), -EINVAL);
+    assert_non_null(strstr(err, "443s"));
+    cc_config_free(&c);
+}
+
 static void test_load_file(void **state)
 {
     char *dir = tu_tmpdir();
@@ -292,6 +340,7 @@ int main(void)
         cmocka_unit_test(test_defaults),       cmocka_unit_test(test_file_syntax),
         cmocka_unit_test(test_errors),         cmocka_unit_test(test_set_like_flags),
         cmocka_unit_test(test_listen),         cmocka_unit_test(test_load_file),
+        cmocka_unit_test(test_listen_tls_and_lists), cmocka_unit_test(test_tls_needs_both),
         cmocka_unit_test(test_operation_keys),
         cmocka_unit_test(test_mqtt_keys),
     };
