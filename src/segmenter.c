@@ -57,6 +57,7 @@ struct cc_seg {
     bool waiting;          /* video seen, no keyframe yet */
     int64_t wait_dts;
     uint32_t chunks;
+    int64_t end_pts;       /* where the last chunk handed out ends */
     uint64_t bytes_in;
     int64_t first_pts;
     int err;
@@ -253,6 +254,7 @@ static int emit(struct cc_seg *s, uint64_t end, int64_t dur)
     }
     int rc = s->fn(s->ud, &c);
     s->chunks++;
+    s->end_pts = c.pts + c.dur;
     discard(s, end);
     if (rc < 0)
         return fail(s, rc, "the chunk could not be written: %s", strerror(-rc));
@@ -402,6 +404,8 @@ static int on_keyframe(struct cc_seg *s, const struct cc_ts_pes *pes)
         int rc = emit(s, walk_back(s, pes->start), pts - s->chunk_pts);
         if (rc < 0)
             return rc;
+    } else if (s->chunks && pts < s->end_pts) {
+        return 0; /* before the end of the chunk handed out last (its keyframe was lost) */
     } else {
         discard(s, walk_back(s, pes->start));
     }
