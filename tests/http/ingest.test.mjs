@@ -69,7 +69,7 @@ describe('POST /api/ingest', SUITE, () => {
   test('ffmpeg -re: grows while it runs, live follows, closes within a chunk, PDT follows PTS', async () => {
     const ff = ffmpegPush(`${srv.base}/api/ingest`, 7);
     const done = exited(ff);
-    let grew = 0; let live = null; let last = 0;
+    let grew = 0; let live = null; let last = 0; let asked = false;
     for (let i = 0; i < 60 && ff.exitCode === null; i++) {
       await sleep(200);
       const f = folders(root);
@@ -77,6 +77,9 @@ describe('POST /api/ingest', SUITE, () => {
         const n = chunksOf(f[0]).names.length;
         if (n > last) grew++;
         last = n;
+        if (n >= 1 && !asked) { // the day is cached from here on: later chunks are noted
+          asked = (await srv.get(`/api/days/${path.basename(path.dirname(f[0]))}`)).status === 200;
+        }
         if (n >= 2 && !live) live = await srv.get('/api/live.m3u8');
       }
     }
@@ -101,6 +104,10 @@ describe('POST /api/ingest', SUITE, () => {
     const d = JSON.parse((await srv.get(`/api/days/${day}`)).body);
     assert.equal(d.segments.length, 1);
     assert.equal(d.segments[0].state, 'closed');
+    assert.equal(d.totals.chunks, c.names.length);
+    // the chunks after the day was first asked came from the ingest's notes
+    const cache = JSON.parse((await srv.get('/api/health')).body).cache;
+    assert.ok(asked && cache.notes >= 1, `notes ${cache.notes}`);
   });
 
   test('curl -T - from a pipe, a killed sender, bad bodies, busy', async () => {
