@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
@@ -152,6 +153,38 @@ describe('POST /api/ingest', SUITE, () => {
     assert.equal(folders(root).length, 3);
     const get = await srv.get('/api/ingest');
     assert.equal(get.status, 405);
+  });
+
+  test('a sender that stalls: after request_timeout_ms the folder is left interrupted, chunks whole', async () => {
+    const file = path.join(work, 'stall.ts');
+    assert.equal(spawnSync('ffmpeg', ['-nostdin', '-v', 'error', ...SRC, '-t', '5', ...H264, '-f', 'mpegts',
+      '-y', file]).status, 0);
+    const body = fs.readFileSync(file);
+    const before = folders(root).length;
+    const stalls = () => (srv.log.match(/dropped or stalled/g) || []).length;
+    const stalls0 = stalls();
+    const sock = net.connect(Number(new URL(srv.base).port), '127.0.0.1');
+    await new Promise((r) => sock.once('connect', r));
+    let answer = '';
+    sock.on('data', (d) => { answer += d; });
+    const part = body.subarray(0, Math.floor(body.length * 0.7)); // about 3.5 s, then silence
+    sock.write('POST /api/ingest HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n' +
+      `${part.length.toString(16)}\r\n`);
+    sock.write(part);
+    sock.write('\r\n');
+    while (stalls() === stalls0) {
+      assert.equal(srv.proc.exitCode, null, srv.log);
+      await sleep(50);
+    }
+    sock.destroy();
+    assert.match(srv.log.split('dropped or stalled').pop(), /left interrupted/);
+    const f = folders(root);
+    assert.equal(f.length, before + 1);
+    const c = chunksOf(f[f.length - 1]);
+    assert.ok(!c.endlist, 'no ENDLIST after a stall');
+    assert.ok(c.names.length >= 1);
+    for (const n of c.names) assert.ok(decodes(path.join(f[f.length - 1], n)), n);
+    assert.ok(answer === '' || /408/.test(answer), answer);
   });
 });
 

@@ -20,7 +20,9 @@
 #include "ingest.h"
 #include "mem.h"
 #include "nal.h"
+#include "recwriter.h"
 #include "segmenter.h"
+#include "isotime.h"
 #include "testutil.h"
 #include "ts.h"
 
@@ -595,6 +597,47 @@ static void test_folder_written(void **state)
     cc_buf_free(&in);
 }
 
+/* Chunk times come from the anchor plus each chunk's own PTS distance, never
+ * from summed durations: with chunks of 2.0015 s (no whole number of ms: a
+ * sum of rounded durations would drift), an hour later, past 2^33, the
+ * PDTs still follow the PTS to within 1 ms (issue 15: <= 1 ms of drift per
+ * hour). Written straight through the recorder, chunks an hour apart. */
+static void test_pdt_no_drift_over_an_hour(void **state)
+{
+    char root[512];
+    snprintf(root, sizeof(root), "%s/drift", tmp);
+    tu_mkdirs(root);
+    struct cc_recwriter *w = cc_recwriter_new(root);
+    const int64_t p0 = (1LL << 33) - 3 * SEC, step = 180135; /* 2.0015 s: no whole ms */
+    cc_recwriter_anchor(w, 1750000000000LL, p0);
+    static uint8_t data[188] = {0x47};
+    const uint32_t at[] = {0, 1, 1798, 1799}; /* an hour is 1798.2 chunks */
+    for (size_t i = 0; i < 4; i++) {
+        struct cc_seg_chunk c = {.data = data, .len = sizeof(data), .pts = p0 + at[i] * step,
+                                 .dur = step, .seq = (uint32_t)i};
+        assert_int_equal(cc_recwriter_chunk(w, &c), 0);
+    }
+    struct cc_buf pl;
+    read_playlist(root, cc_recwriter_folder(w), &pl);
+    const char *p = pl.data;
+    int64_t first = 0;
+    for (size_t i = 0; i < 4; i++) {
+        p = strstr(p, "#EXT-X-PROGRAM-DATE-TIME:");
+        assert_non_null(p);
+        p += strlen("#EXT-X-PROGRAM-DATE-TIME:");
+        int64_t ms;
+        int off;
+        bool has_off;
+        assert_int_equal(cc_iso_parse(p, strcspn(p, "\n"), &ms, &off, &has_off), 0);
+        if (i == 0)
+            first = ms;
+        int64_t want = (int64_t)at[i] * step / 90;
+        assert_true(llabs(ms - first - want) <= 1);
+    }
+    cc_buf_free(&pl);
+    cc_recwriter_free(w);
+}
+
 /* A disk that fills: writes fail past a file-size limit. The chunks before
  * stay listed, the playlist stays whole, the error says why. */
 static void test_write_failure_keeps_folder(void **state)
@@ -664,6 +707,7 @@ int main(void)
         cmocka_unit_test(test_memory_one_chunk),
         cmocka_unit_test(test_nal_scan_matches_whole),
         cmocka_unit_test(test_folder_written),
+        cmocka_unit_test(test_pdt_no_drift_over_an_hour),
         cmocka_unit_test(test_write_failure_keeps_folder),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
