@@ -21,6 +21,9 @@
  * that point starts with a keyframe and is handed out first, so nothing
  * before the fault is lost. A PTS before its DTS, or more than max_chunk_ms
  * after it, is damage too, but only of that picture: its DTS stands in.
+ * A chunk is cut as soon as the next keyframe shows in its PES's first bytes;
+ * if that PES then loses packets, the chunk it opened is dropped (no player
+ * could start there) and the next whole keyframe opens one.
  *
  * Pure: no I/O, no clock. Memory: the chunk in progress and what came
  * after its end up to the next cut (the next chunk's keyframe), at most
