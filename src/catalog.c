@@ -279,6 +279,7 @@ static int build_entry(struct cc_catalog *c, struct entry *e, struct cc_day *old
                    : cc_scan_update(c->root, &e->date, old, &fresh, &changed, &ss);
     pthread_mutex_lock(&c->lock);
     c->st.bytes_parsed += ss.bytes_parsed;
+    c->st.playlists_read += ss.playlists_full + ss.playlists_resumed;
     c->st.chunks_sized += ss.chunks_sized;
     c->st.segments_probed += ss.segments_probed;
     c->st.probe_bytes += ss.probe_bytes;
@@ -413,6 +414,66 @@ void cc_catalog_release(struct cc_catalog *c, const struct cc_day *d)
         return;
     pthread_mutex_lock(&c->lock);
     day_unref_locked((struct cc_day *)d);
+    pthread_mutex_unlock(&c->lock);
+}
+
+/* Puts a day the note made in place of the entry's (the caller holds a
+ * reference to the old one, released here). */
+static void note_install_locked(struct cc_catalog *c, struct entry *e, struct cc_day *old,
+                                struct cc_day *fresh)
+{
+    c->bytes -= e->cost;
+    day_unref_locked(e->day);
+    e->day = fresh;
+    e->cost = fresh->mem_bytes;
+    c->bytes += e->cost;
+    day_unref_locked(old);
+    e->on_disk = false;
+}
+
+void cc_catalog_note_chunk(struct cc_catalog *c, const struct cc_scan_note *n)
+{
+    struct cc_date date;
+    if (strlen(n->playlist) < 10 || cc_date_parse(n->playlist, 10, &date) < 0)
+        return;
+    pthread_mutex_lock(&c->lock);
+    struct entry *e = find_entry(c, &date);
+    if (!e || e->building || !e->day) {
+        pthread_mutex_unlock(&c->lock);
+        return;
+    }
+    /* Single flight, as for a build: requests for the day wait for this. */
+    e->building = true;
+    struct cc_day *old = e->day;
+    old->refs++;
+    pthread_mutex_unlock(&c->lock);
+
+    struct cc_day *fresh = NULL;
+    uint64_t parsed = 0;
+    int rc = cc_scan_note(old, n, &fresh, &parsed);
+
+    pthread_mutex_lock(&c->lock);
+    if (rc == 0 && !e->forgotten) {
+        fresh->refs = 1;
+        note_install_locked(c, e, old, fresh);
+        c->st.notes++;
+        c->st.note_bytes += parsed;
+    } else {
+        day_unref_locked(old);
+        if (fresh)
+            cc_day_free(fresh);
+        fresh = NULL;
+    }
+    pthread_mutex_unlock(&c->lock);
+    if (fresh && should_save(c, e, fresh))
+        save_entry(c, e, fresh);
+    pthread_mutex_lock(&c->lock);
+    e->building = false;
+    if (e->forgotten) /* files deleted meanwhile: the next request looks */
+        e->checked_ms = INT64_MIN / 2;
+    e->forgotten = false;
+    evict_locked(c, e);
+    pthread_cond_broadcast(&c->built);
     pthread_mutex_unlock(&c->lock);
 }
 

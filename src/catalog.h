@@ -18,6 +18,7 @@
 #include "buf.h"
 #include "day.h"
 #include "isotime.h"
+#include "scan.h"
 
 struct cc_catalog;
 
@@ -41,7 +42,10 @@ struct cc_catalog_stats {
     uint64_t sidecar_writes;
     uint64_t sidecar_write_errors;
     uint64_t evictions;
-    uint64_t bytes_parsed;     /* playlist bytes handed to the parser */
+    uint64_t bytes_parsed;     /* playlist bytes read from files and handed to the parser */
+    uint64_t playlists_read;   /* playlists opened and parsed (whole or resumed) */
+    uint64_t notes;            /* writers' notes that updated a cached day (no read) */
+    uint64_t note_bytes;       /* playlist text parsed from those notes, in memory */
     uint64_t chunks_sized;     /* chunk files stat'ed to count their bytes */
     uint64_t segments_probed;  /* first chunks probed for properties */
     uint64_t probe_bytes;      /* chunk bytes read to probe them */
@@ -89,6 +93,16 @@ bool cc_catalog_is_recording(struct cc_catalog *c, const struct cc_day *d, uint3
  * dates). 0 with *out (a reference: cc_catalog_release() it) and *seg;
  * -ENOENT when nothing is being recorded; -errno when ROOT cannot be read. */
 int cc_catalog_find_recording(struct cc_catalog *c, const struct cc_day **out, uint32_t *seg);
+
+/* A writer in this process (camcatd's ingest) has just rewritten a
+ * playlist: n (scan.h) says what it wrote and what the files' stat is now.
+ * When the playlist's day is cached, the day is updated in memory from the
+ * note (cc_scan_note), so the next refresh finds playlist and folder
+ * unchanged by stat: no read, nothing parsed. The sidecar follows the usual
+ * write policy. A day not cached, being built, or a note that cannot be used
+ * is left alone: the next request reads the files as it would have. Runs the
+ * parse outside the cache lock, like a build. */
+void cc_catalog_note_chunk(struct cc_catalog *c, const struct cc_scan_note *n);
 
 /* Drops what the catalog knows of a day whose files were just deleted, so
  * the next request sees the tree as it is now. day_removed: the whole day

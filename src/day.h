@@ -54,6 +54,9 @@ enum cc_seg_flag {
     CC_SEG_FMP4 = 1 << 3,     /* uses EXT-X-MAP */
     CC_SEG_LAST = 1 << 4,     /* last playlist of the day folder */
     CC_SEG_SIZED = 1 << 5,    /* media_bytes counts every chunk indexed (see scan.h) */
+    /* Its fingerprints came from its writer's own note (cc_scan_note): exact,
+     * so a refresh trusts them without the mtime slack. Never in a sidecar. */
+    CC_SEG_NOTED = 1 << 6,
 };
 
 /* Where a file stood when it was indexed: decides staleness by stat alone. */

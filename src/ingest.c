@@ -30,6 +30,11 @@ void cc_ingest_on_full(struct cc_ingest *in, cc_ingest_full_fn fn, void *ud)
     in->full_ud = ud;
 }
 
+void cc_ingest_on_listed(struct cc_ingest *in, cc_recwriter_listed_fn fn, void *ud)
+{
+    cc_recwriter_on_listed(in->rec, fn, ud);
+}
+
 struct cc_ingest *cc_ingest_new(const char *root, const struct cc_seg_config *cfg)
 {
     struct cc_ingest *in = cc_xcalloc(1, sizeof(*in));

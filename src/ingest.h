@@ -34,6 +34,9 @@ void cc_ingest_free(struct cc_ingest *in);
 typedef int (*cc_ingest_full_fn)(void *ud);
 void cc_ingest_on_full(struct cc_ingest *in, cc_ingest_full_fn fn, void *ud);
 
+/* See cc_recwriter_on_listed(): the folder's index can follow each write. */
+void cc_ingest_on_listed(struct cc_ingest *in, cc_recwriter_listed_fn fn, void *ud);
+
 /* The next bytes, read at now_ms (epoch ms). 0 or a negative errno: the
  * stream was refused or a write failed (cc_ingest_error says which); the
  * folder is then already closed with what was complete, and readable. */

@@ -112,6 +112,60 @@ bool cc_nal_is_keyframe(enum cc_vcodec codec, uint8_t type)
     return type == CC_H264_IDR;
 }
 
+void cc_nal_scan_init(struct cc_nal_scan *k, enum cc_vcodec codec)
+{
+    *k = (struct cc_nal_scan){.codec = codec};
+}
+
+/* One byte in a state the fast path leaves: a NAL header is due, or an H.265
+ * keyframe header waits for a byte that is neither zero nor its end. */
+static void scan_slow(struct cc_nal_scan *k, uint8_t b)
+{
+    bool start = b == 1 && k->zeros >= 2;
+    if (k->want_header) {
+        k->want_header = false;
+        uint8_t type = k->codec == CC_VCODEC_H265 ? (b >> 1) & 0x3f : b & 0x1f;
+        if (cc_nal_is_keyframe(k->codec, type))
+            k->key = k->codec != CC_VCODEC_H265; /* H.265: a header has two bytes */
+        k->pending = k->codec == CC_VCODEC_H265 && cc_nal_is_keyframe(k->codec, type);
+    } else if (k->pending && b && !start) {
+        k->key = true; /* a NAL unit's byte that is no trailing zero */
+    } else if (start) {
+        k->pending = false;
+        k->want_header = true;
+        k->zeros = 0;
+        return;
+    }
+    k->zeros = b ? 0 : (uint8_t)(k->zeros < 2 ? k->zeros + 1 : 2);
+}
+
+bool cc_nal_scan_feed(struct cc_nal_scan *k, const uint8_t *p, size_t len)
+{
+    size_t i = 0;
+    while (i < len && !k->key) {
+        if (k->want_header || k->pending) {
+            scan_slow(k, p[i++]);
+            continue;
+        }
+        /* Only a 01 after two zeros matters: jump from 01 to 01. */
+        const uint8_t *one = memchr(p + i, 1, len - i);
+        size_t end = one ? (size_t)(one - p) : len;
+        size_t z = 0;
+        while (z < 2 && end - z > i && !p[end - z - 1])
+            z++;
+        if (end - z == i) /* only zeros before it: those of the last piece count too */
+            z = z + k->zeros > 2 ? 2 : z + k->zeros;
+        if (!one) {
+            k->zeros = (uint8_t)z;
+            break;
+        }
+        k->zeros = (uint8_t)z;
+        scan_slow(k, 1);
+        i = end + 1;
+    }
+    return k->key;
+}
+
 bool cc_nal_is_param_set(enum cc_vcodec codec, uint8_t type)
 {
     if (codec == CC_VCODEC_H265)

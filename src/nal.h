@@ -47,6 +47,24 @@ bool cc_nal_next(const uint8_t *buf, size_t len, size_t *pos, enum cc_vcodec cod
 /* Is this NAL type a picture that decodes on its own (H.264 IDR; H.265 BLA,
  * IDR and CRA: x265's open GOPs start chunks with a CRA)? */
 bool cc_nal_is_keyframe(enum cc_vcodec codec, uint8_t type);
+/* Looks for a keyframe NAL unit in an Annex-B buffer that arrives in pieces
+ * (a PES, packet by packet), holding a few bytes of state instead of the
+ * buffer: start codes and NAL headers may be split across pieces. The answer
+ * for the pieces joined is the one cc_nal_next() and cc_nal_is_keyframe()
+ * give for the whole buffer (a NAL unit counts once it has a header's worth
+ * of bytes that are not trailing zeros). cc_nal_scan_init() for each buffer. */
+struct cc_nal_scan {
+    enum cc_vcodec codec;
+    uint8_t zeros;     /* zero bytes just seen (at most 2 counted) */
+    bool want_header;  /* a start code ended the last piece */
+    bool pending;      /* an H.265 keyframe header without its second byte yet */
+    bool key;
+};
+
+void cc_nal_scan_init(struct cc_nal_scan *k, enum cc_vcodec codec);
+/* The next piece; returns k->key (true once a keyframe was seen). */
+bool cc_nal_scan_feed(struct cc_nal_scan *k, const uint8_t *p, size_t len);
+
 /* Parameter sets and access unit delimiters: what an MP4 sample leaves out. */
 bool cc_nal_is_param_set(enum cc_vcodec codec, uint8_t type);
 bool cc_nal_is_aud(enum cc_vcodec codec, uint8_t type);

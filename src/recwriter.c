@@ -31,7 +31,27 @@ struct cc_recwriter {
     struct cc_buf scratch;  /* the whole playlist, rebuilt per write */
     int64_t max_dur_ms;
     struct cc_recwriter_stats st;
+    cc_recwriter_listed_fn on_listed;
+    void *listed_ud;
 };
+
+void cc_recwriter_on_listed(struct cc_recwriter *w, cc_recwriter_listed_fn fn, void *ud)
+{
+    w->on_listed = fn;
+    w->listed_ud = ud;
+}
+
+/* Tells the hook what is on disk now. A stat that fails tells nothing: the
+ * index then finds the change by itself. */
+static void tell_listed(struct cc_recwriter *w, const char *path)
+{
+    struct stat pl, dir;
+    if (!w->on_listed || stat(path, &pl) < 0 || stat(w->dir, &dir) < 0)
+        return;
+    struct cc_recwriter_listed l = {w->folder, PLAYLIST, w->scratch.data, w->scratch.len, &pl,
+                                    &dir};
+    w->on_listed(w->listed_ud, &l);
+}
 
 struct cc_recwriter *cc_recwriter_new(const char *root)
 {
@@ -196,11 +216,13 @@ static int write_playlist(struct cc_recwriter *w, bool endlist)
     char path[PATH_MAX + 16];
     snprintf(path, sizeof(path), "%s/" PLAYLIST, w->dir);
     int rc = cc_write_atomic(path, b->data, b->len);
-    if (rc < 0)
+    if (rc < 0) {
         cc_err("recording: writing %s failed: %s", path, strerror(-rc));
-    else
-        w->st.playlist_writes++;
-    return rc;
+        return rc;
+    }
+    w->st.playlist_writes++;
+    tell_listed(w, path);
+    return 0;
 }
 
 int cc_recwriter_chunk(struct cc_recwriter *w, const struct cc_seg_chunk *c)

@@ -24,7 +24,9 @@
 #define CC_RECWRITER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "segmenter.h"
 
@@ -56,6 +58,23 @@ int cc_recwriter_chunk(struct cc_recwriter *w, const struct cc_seg_chunk *c);
  * #EXT-X-ENDLIST; otherwise it stays open and the folder reads as
  * interrupted. 0 or -errno. */
 int cc_recwriter_close(struct cc_recwriter *w, bool endlist);
+
+/* What a playlist write left on disk, for whoever keeps an index of the
+ * folder (camcatd's catalog) to follow it without reading it back: all
+ * borrowed for the call. */
+struct cc_recwriter_listed {
+    const char *folder;       /* "YYYY-MM-DD/NNNNN" */
+    const char *playlist;     /* its name in the folder */
+    const char *text;         /* the playlist as written, whole */
+    size_t len;
+    const struct stat *pl_st; /* the playlist after the rename */
+    const struct stat *dir_st;/* the folder after it */
+};
+/* Called after each playlist write (a chunk listed, the closing ENDLIST),
+ * on the writing thread. With a hook set, each write costs two stat calls
+ * more; without one, none. */
+typedef void (*cc_recwriter_listed_fn)(void *ud, const struct cc_recwriter_listed *l);
+void cc_recwriter_on_listed(struct cc_recwriter *w, cc_recwriter_listed_fn fn, void *ud);
 
 /* "YYYY-MM-DD/NNNNN" relative to ROOT, "" before the first chunk. Borrowed. */
 const char *cc_recwriter_folder(const struct cc_recwriter *w);

@@ -396,6 +396,7 @@ static int index_playlist(struct cc_day *d, const struct cc_day *old, const stru
     }
     cc_fprint_from_stat(&s->fp, st);
     s->pl_bytes = (uint64_t)st->st_blocks * 512;
+    s->flags &= ~(uint32_t)CC_SEG_NOTED; /* read from the file now */
     struct seg_ctx x = {.day = d, .seg_idx = idx, .dirfd = job->dirfd, .ns = job->ns,
                         .pst = &s->pst, .sizes = job->sizes, .stats = stats,
                         .missing_cap = s->nmissing};
@@ -494,6 +495,18 @@ static bool maybe_changed(const struct cc_fprint *old, const struct stat *st, in
     return !cc_fprint_equal(old, &now) || now.mtime_ns >= since - CC_MTIME_SLACK_NS;
 }
 
+/* The same for a segment's playlist or folder: a noted segment's
+ * fingerprints are exact (its writer took them after its last write). */
+static bool seg_changed(const struct cc_segment *os, const struct cc_fprint *old,
+                        const struct stat *st, int64_t since)
+{
+    if (!(os->flags & CC_SEG_NOTED))
+        return maybe_changed(old, st, since);
+    struct cc_fprint now;
+    cc_fprint_from_stat(&now, st);
+    return !cc_fprint_equal(old, &now);
+}
+
 static const struct cc_segment *find_old_seg(const struct cc_day *old, const char *rel,
                                              uint32_t *idx)
 {
@@ -553,7 +566,7 @@ static bool old_entries(const struct day_scan *sc, const char *name, const struc
         const struct cc_segment *s = &old->segs[i];
         if (strcmp(s->id, name) != 0)
             continue;
-        if (maybe_changed(&s->dir_fp, dst, sc->since))
+        if (seg_changed(s, &s->dir_fp, dst, sc->since))
             goto changed;
         const char *base = strrchr(s->playlist, '/');
         cc_grow(pls, &cap, *npl + 1, sizeof(**pls));
@@ -692,9 +705,9 @@ static int scan_folder(struct day_scan *sc, const char *name)
             continue;
         uint32_t oi = 0;
         const struct cc_segment *os = find_old_seg(sc->old, rel.data, &oi);
-        bool folder_changed = !os || maybe_changed(&os->dir_fp, &dst, sc->since);
+        bool folder_changed = !os || seg_changed(os, &os->dir_fp, &dst, sc->since);
         struct cc_segment *s;
-        if (os && !folder_changed && !maybe_changed(&os->fp, &st, sc->since)) {
+        if (os && !folder_changed && !seg_changed(os, &os->fp, &st, sc->since)) {
             uint32_t idx = sc->d->nsegs;
             s = cc_day_copy_segment(sc->d, os);
             copy_seg_events(sc->d, sc->old, oi, idx);
@@ -952,4 +965,61 @@ int cc_scan_update_sizes(const char *root, const struct cc_date *date, const str
                          struct cc_day **out, bool *changed, struct cc_scan_stats *stats)
 {
     return scan_day(root, date, old, true, out, changed, stats);
+}
+
+/* ---- a writer's note --------------------------------------------------- */
+
+/* Can old's segment os follow the note? See cc_scan_note. */
+static bool note_usable(const struct cc_day *old, const struct cc_segment *os,
+                        const struct cc_scan_note *n)
+{
+    const uint32_t closed = CC_SEG_ENDLIST | CC_SEG_FMP4 | CC_SEG_UNTIMED;
+    if (!(os->flags & CC_SEG_TIMED) || (os->flags & closed) || !os->props.probed)
+        return false;
+    for (uint32_t i = 0; i < old->nsegs; i++)
+        if (&old->segs[i] != os && strcmp(old->segs[i].id, os->id) == 0)
+            return false; /* one of several playlists: the scan knows which chunks are whose */
+    uint64_t end = os->pst.offset;
+    if (end == 0 || end > n->len)
+        return false;
+    size_t k = end > CC_TAIL_CRC_BYTES ? CC_TAIL_CRC_BYTES : (size_t)end;
+    return cc_crc32(0, n->text + end - k, k) == os->tail_crc;
+}
+
+int cc_scan_note(const struct cc_day *old, const struct cc_scan_note *n, struct cc_day **out,
+                 uint64_t *parsed)
+{
+    uint32_t idx;
+    const struct cc_segment *os = find_old_seg(old, n->playlist, &idx);
+    if (!os || !note_usable(old, os, n))
+        return -EAGAIN;
+    uint64_t end = os->pst.offset;
+    struct cc_day *d = cc_day_clone(old);
+    struct cc_segment *s = &d->segs[idx];
+    cc_segment_reopen(s);
+    struct cc_scan_stats stats = {0};
+    /* No listing, no folder: the writer listed only chunks it had written
+     * whole, and a plain name is then present without a stat (uri_present). */
+    struct seg_ctx x = {.day = d, .seg_idx = idx, .dirfd = -1, .pst = &s->pst, .stats = &stats,
+                        .missing_cap = s->nmissing};
+    struct cc_m3u8_handler h = {on_chunk, on_daterange, &x};
+    int rc = cc_m3u8_parse(&s->pst, n->text + end, n->len - (size_t)end, true, &h);
+    s = ctx_seg(&x);
+    if (rc < 0) {
+        cc_day_free(d);
+        return rc;
+    }
+    size_t k = s->pst.offset > CC_TAIL_CRC_BYTES ? CC_TAIL_CRC_BYTES : (size_t)s->pst.offset;
+    s->tail_crc = cc_crc32(0, n->text + s->pst.offset - k, k);
+    if (s->pst.endlist)
+        s->flags |= CC_SEG_ENDLIST;
+    cc_segment_flush(s);
+    cc_fprint_from_stat(&s->fp, n->pl_st);
+    cc_fprint_from_stat(&s->dir_fp, n->dir_st);
+    s->pl_bytes = (uint64_t)n->pl_st->st_blocks * 512;
+    s->flags |= CC_SEG_NOTED;
+    cc_day_finish(d);
+    *out = d;
+    *parsed = n->len - end;
+    return 0;
 }

@@ -33,7 +33,9 @@
 #define CC_SCAN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "day.h"
 
@@ -65,5 +67,28 @@ int cc_scan_update(const char *root, const struct cc_date *date, const struct cc
  * bytes of segments not counted yet are counted (one stat per chunk). */
 int cc_scan_update_sizes(const char *root, const struct cc_date *date, const struct cc_day *old,
                          struct cc_day **out, bool *changed, struct cc_scan_stats *stats);
+
+/* What a writer that just rewrote a playlist knows (recwriter.h): the text
+ * it wrote, and the stat of the playlist and its folder afterwards. */
+struct cc_scan_note {
+    const char *playlist;       /* relative to ROOT: "YYYY-MM-DD/NNNNN/index.m3u8" */
+    const char *text;
+    size_t len;
+    const struct stat *pl_st;
+    const struct stat *dir_st;
+};
+
+/* old with one playlist brought up to date from its writer's note instead
+ * of the file: the parse resumed over the text past where old's stopped
+ * (the text must still hold the bytes old parsed, by the tail CRC, as for a
+ * file), and its fingerprints taken from the note as exact (CC_SEG_NOTED),
+ * so the next refresh reuses the playlist and folder by stat alone. The
+ * result is what cc_scan_update() would make of the same files. No system
+ * call. Returns 0 with *out (a new, finished day; *parsed the bytes parsed),
+ * or -EAGAIN when the note cannot be used (a playlist old does not hold, or
+ * not timed, not probed, closed, sharing its folder, or rewritten before
+ * the end old parsed): the next refresh reads the files as usual. */
+int cc_scan_note(const struct cc_day *old, const struct cc_scan_note *n, struct cc_day **out,
+                 uint64_t *parsed);
 
 #endif

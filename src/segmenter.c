@@ -18,6 +18,7 @@
 /* Input that is not MPEG-TS is refused once this much has been read. */
 #define NOT_TS_BYTES (64u << 10)
 #define NO_PROGRAM_BYTES (1u << 20)
+#define FIRST_BYTES (256u << 10)
 
 /* Where a video PES begins and its decode time (unwrapped). */
 struct frame {
@@ -33,6 +34,7 @@ struct cc_seg {
     struct cc_ts ts;
     struct cc_buf buf;
     uint64_t base;         /* input offset of buf.data[0] */
+    size_t high;           /* the most buf has held */
     uint64_t psi_scanned;  /* packets before this offset were looked at for PAT/PMT */
     uint8_t psi[2 * CC_TS_PACKET]; /* the latest PAT, then a PMT it leads to */
     bool have_pat;         /* psi holds a PAT ... */
@@ -45,12 +47,17 @@ struct cc_seg {
     int64_t max_pts;       /* latest presentation time announced (unwrapped) */
     int64_t max_pts_before; /* ... before the newest video PES */
     struct frame cur, prev; /* the newest video PES announced, and the one before */
+    struct cc_nal_scan key;  /* keyframe search over the video PES at key_start */
+    uint64_t key_start;
+    uint64_t opened_by;      /* the keyframe PES the open chunk starts with ... */
+    bool opened_whole;       /* ... has ended whole */
     bool open;             /* a chunk is in progress */
     uint64_t chunk_start;
     int64_t chunk_pts, chunk_dts;
     bool waiting;          /* video seen, no keyframe yet */
     int64_t wait_dts;
     uint32_t chunks;
+    int64_t end_pts;       /* where the last chunk handed out ends */
     uint64_t bytes_in;
     int64_t first_pts;
     int err;
@@ -65,6 +72,11 @@ struct cc_seg *cc_seg_new(const struct cc_seg_config *cfg, cc_seg_chunk_fn fn, v
     s->ud = ud;
     s->first_pts = -1;
     cc_ts_init(&s->ts);
+    /* PES payloads are looked at as they pass: the chunk buffer already
+     * holds their packets, a second copy of a keyframe would double it. */
+    s->ts.video.stream = true;
+    s->ts.audio.stream = true;
+    s->key_start = UINT64_MAX;
     cc_buf_init(&s->buf);
     return s;
 }
@@ -95,6 +107,7 @@ void cc_seg_get_info(const struct cc_seg *s, struct cc_seg_info *out)
         .chunks = s->chunks,
         .bytes_in = s->bytes_in,
         .lost = s->ts.lost,
+        .held_max = s->high,
     };
 }
 
@@ -241,6 +254,7 @@ static int emit(struct cc_seg *s, uint64_t end, int64_t dur)
     }
     int rc = s->fn(s->ud, &c);
     s->chunks++;
+    s->end_pts = c.pts + c.dur;
     discard(s, end);
     if (rc < 0)
         return fail(s, rc, "the chunk could not be written: %s", strerror(-rc));
@@ -251,7 +265,7 @@ static int emit(struct cc_seg *s, uint64_t end, int64_t dur)
  * dropped connection may have cut short). */
 static void flush_before_cur(struct cc_seg *s)
 {
-    if (s->open)
+    if (s->open && s->cur.start != s->opened_by) /* else nothing is complete */
         emit(s, s->cur.start, s->max_pts_before + s->frame_dur - s->chunk_pts);
 }
 
@@ -316,6 +330,8 @@ static int unwrap_dts(struct cc_seg *s, const struct cc_ts_pes *pes, int64_t *ou
 
 static int on_video_start(struct cc_seg *s, const struct cc_ts_pes *pes)
 {
+    if (s->open && !s->opened_whole && pes->start != s->opened_by)
+        s->open = false; /* its keyframe was dropped: the bytes go below */
     char msg[160];
     int64_t dts;
     if (unwrap_dts(s, pes, &dts, msg, sizeof(msg)) < 0) {
@@ -349,21 +365,33 @@ static int on_video_start(struct cc_seg *s, const struct cc_ts_pes *pes)
     return 0;
 }
 
-static bool has_keyframe(const struct cc_ts_pes *pes)
+static enum cc_vcodec codec_of(const struct cc_ts_pes *pes)
 {
-    enum cc_vcodec codec = pes->stream_type == CC_TS_TYPE_H265 ? CC_VCODEC_H265 : CC_VCODEC_H264;
-    size_t pos = 0;
-    struct cc_nal nal;
-    while (cc_nal_next(pes->data, pes->len, &pos, codec, &nal))
-        if (cc_nal_is_keyframe(codec, nal.type))
-            return true;
-    return false;
+    return pes->stream_type == CC_TS_TYPE_H265 ? CC_VCODEC_H265 : CC_VCODEC_H264;
 }
 
-static int on_video_end(struct cc_seg *s, const struct cc_ts_pes *pes)
+static int on_keyframe(struct cc_seg *s, const struct cc_ts_pes *pes);
+
+/* The next payload bytes of the video PES at pes->start: scanned for a
+ * keyframe until one is found. */
+static int on_video_piece(struct cc_seg *s, const struct cc_ts_pes *pes)
 {
-    if (!has_keyframe(pes))
+    if (s->key_start != pes->start) {
+        s->key_start = pes->start;
+        cc_nal_scan_init(&s->key, codec_of(pes));
+    }
+    if (s->key.key || !cc_nal_scan_feed(&s->key, pes->data, pes->len))
         return 0;
+    return on_keyframe(s, pes);
+}
+
+/* The video PES at pes->start holds a keyframe, seen in its first bytes: a
+ * cut now, not at its end, so the chunk buffer never holds a keyframe more
+ * than the chunk. The chunk it opens stands once the PES ends whole
+ * (on_video_end); a PES the ts reader drops instead (packets lost) takes the
+ * chunk with it (on_video_start), as no player could start there. */
+static int on_keyframe(struct cc_seg *s, const struct cc_ts_pes *pes)
+{
     const struct frame *f = pes->start == s->cur.start ? &s->cur
                             : pes->start == s->prev.start ? &s->prev
                                                           : NULL;
@@ -376,10 +404,14 @@ static int on_video_end(struct cc_seg *s, const struct cc_ts_pes *pes)
         int rc = emit(s, walk_back(s, pes->start), pts - s->chunk_pts);
         if (rc < 0)
             return rc;
+    } else if (s->chunks && pts < s->end_pts) {
+        return 0; /* before the end of the chunk handed out last (its keyframe was lost) */
     } else {
         discard(s, walk_back(s, pes->start));
     }
     s->open = true;
+    s->opened_by = pes->start;
+    s->opened_whole = false;
     s->waiting = false;
     s->chunk_start = walk_back(s, pes->start);
     s->chunk_pts = pts;
@@ -389,12 +421,21 @@ static int on_video_end(struct cc_seg *s, const struct cc_ts_pes *pes)
     return 0;
 }
 
+static int on_video_end(struct cc_seg *s, const struct cc_ts_pes *pes)
+{
+    if (s->open && pes->start == s->opened_by)
+        s->opened_whole = true;
+    return 0;
+}
+
 static int on_pes(void *ud, const struct cc_ts_pes *pes)
 {
     struct cc_seg *s = ud;
     if (!pes->video)
         return 0;
-    int rc = pes->partial ? on_video_start(s, pes) : on_video_end(s, pes);
+    int rc = pes->piece     ? on_video_piece(s, pes)
+             : pes->partial ? on_video_start(s, pes)
+                            : on_video_end(s, pes);
     return rc < 0 ? rc : s->err;
 }
 
@@ -418,11 +459,36 @@ static int check_stream(struct cc_seg *s)
     return 0;
 }
 
+/* Appends to the chunk buffer, the largest memory of a recording. Chunks are
+ * alike: it grows straight to the most it held before, else by an eighth, and
+ * never past what check_stream allows it (a doubling would reserve up to
+ * twice a chunk). It starts at FIRST_BYTES, above malloc's mmap threshold
+ * (glibc: 128 KiB), so growing it remaps pages instead of copying them
+ * through the heap: only the bytes held are ever touched. */
+static void keep(struct cc_seg *s, const uint8_t *p, size_t n)
+{
+    struct cc_buf *b = &s->buf;
+    size_t need = b->len + n + 1; /* cc_buf keeps a NUL after the bytes */
+    if (need > b->cap) {
+        size_t cap = s->high + 1 > need ? s->high + 1 : need + need / 8;
+        if (cap < FIRST_BYTES)
+            cap = FIRST_BYTES;
+        size_t most = s->cfg.max_chunk_bytes + n + 1;
+        if (cap > most)
+            cap = most > need ? most : need;
+        b->data = cc_xrealloc(b->data, cap);
+        b->cap = cap;
+    }
+    cc_buf_append(b, p, n);
+    if (b->len > s->high)
+        s->high = b->len;
+}
+
 int cc_seg_feed(struct cc_seg *s, const uint8_t *buf, size_t len)
 {
     if (s->err)
         return s->err;
-    cc_buf_append(&s->buf, buf, len);
+    keep(s, buf, len);
     s->bytes_in += len;
     int rc = cc_ts_feed(&s->ts, buf, len, on_pes, s);
     if (rc < 0)
@@ -451,7 +517,7 @@ int cc_seg_finish(struct cc_seg *s, bool clean)
         int rc = cc_ts_finish(&s->ts, on_pes, s);
         if (rc < 0)
             return rc;
-        if (s->open) {
+        if (s->open && s->opened_whole) {
             uint64_t end = s->base + s->buf.len - s->ts.part_len;
             emit(s, end, s->max_pts + s->frame_dur - s->chunk_pts);
         }

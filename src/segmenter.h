@@ -21,9 +21,14 @@
  * that point starts with a keyframe and is handed out first, so nothing
  * before the fault is lost. A PTS before its DTS, or more than max_chunk_ms
  * after it, is damage too, but only of that picture: its DTS stands in.
+ * A chunk is cut as soon as the next keyframe shows in its PES's first bytes;
+ * if that PES then loses packets, the chunk it opened is dropped (no player
+ * could start there) and the next whole keyframe opens one.
  *
- * Pure: no I/O, no clock. Memory: the chunk in progress (at most
- * max_chunk_bytes plus one feed) and the ts reader's PES buffer. Ownership:
+ * Pure: no I/O, no clock. Memory: the chunk in progress and what came
+ * after its end up to the next cut (the next chunk's keyframe), at most
+ * max_chunk_bytes plus one feed; PES payloads are scanned for keyframes as
+ * they pass (ts.h streamed PES), not kept a second time. Ownership:
  * cc_seg_new() allocates, cc_seg_free() releases; a chunk's bytes are
  * borrowed until the callback returns. Thread rules: one caller at a time. */
 #ifndef CC_SEGMENTER_H
@@ -67,6 +72,7 @@ struct cc_seg_info {
     uint32_t chunks;          /* handed out */
     uint64_t bytes_in;
     uint32_t lost;            /* PES lost (continuity), from the ts reader */
+    size_t held_max;          /* the most input bytes held at once (the chunk buffer) */
 };
 
 struct cc_seg *cc_seg_new(const struct cc_seg_config *cfg, cc_seg_chunk_fn fn, void *ud);

@@ -88,7 +88,7 @@ static void put_segment(struct cc_buf *b, const struct cc_segment *s)
 {
     put_str(b, s->id);
     put_str(b, s->playlist);
-    cc_buf_put_uvar(b, s->flags);
+    cc_buf_put_uvar(b, s->flags & ~(uint32_t)CC_SEG_NOTED); /* a process's own knowledge */
     cc_buf_put_svar(b, s->off_min);
     cc_buf_put_uvar(b, s->target_ms);
     cc_buf_put_uvar(b, s->bad_pdt);

@@ -128,6 +128,52 @@ static int emit(struct cc_ts *t, struct cc_ts_stream *st, cc_ts_pes_fn fn, void 
     return fn(ud, &pes);
 }
 
+/* The length of the PES header in b (00 00 01 id, length, flags, header
+ * data): 0 while it is not all there, -1 when b does not start a PES. */
+static long head_len(const struct cc_buf *b)
+{
+    const uint8_t *p = (const uint8_t *)b->data;
+    if (b->len >= 3 && (p[0] || p[1] || p[2] != 1))
+        return -1;
+    if (b->len < 9 || (size_t)p[8] + 9 > b->len)
+        return 0;
+    return 9 + p[8];
+}
+
+/* A streamed PES's next payload bytes, out as a piece. A bounded PES's
+ * stuffing after its end is left out, as pes_of does. */
+static int stream_piece(struct cc_ts *t, struct cc_ts_stream *st, const uint8_t *pay, size_t len,
+                        cc_ts_pes_fn fn, void *ud)
+{
+    const uint8_t *h = (const uint8_t *)st->buf.data;
+    size_t plen = (size_t)h[4] << 8 | h[5], at = st->got - len;
+    if (plen && plen >= 3u + h[8] && at + len > 6 + plen)
+        len = at < 6 + plen ? 6 + plen - at : 0;
+    if (!len)
+        return 0;
+    struct cc_ts_pes piece;
+    pes_of(t, st, &piece);
+    piece.piece = true;
+    piece.data = pay;
+    piece.len = len;
+    return fn(ud, &piece);
+}
+
+/* Keeps what a PES needs: all of it, or a streamed one's header. Returns
+ * how many of the payload's bytes went into the header (a streamed PES), or
+ * -1 when the bytes do not start a PES. */
+static long keep(struct cc_ts_stream *st, const uint8_t *pay, size_t len)
+{
+    if (st->stream && head_len(&st->buf) > 0)
+        return 0;
+    size_t was = st->buf.len;
+    cc_buf_append(&st->buf, pay, len);
+    if (!st->stream)
+        return 0;
+    long hl = head_len(&st->buf);
+    return hl < 0 ? -1 : hl == 0 ? (long)len : hl - (long)was;
+}
+
 static int es_packet(struct cc_ts *t, struct cc_ts_stream *st, const uint8_t *pkt,
                      const uint8_t *pay, size_t len, cc_ts_pes_fn fn, void *ud)
 {
@@ -144,28 +190,38 @@ static int es_packet(struct cc_ts *t, struct cc_ts_stream *st, const uint8_t *pk
     if (unit_start) {
         rc = emit(t, st, fn, ud);
         cc_buf_reset(&st->buf);
+        st->got = 0;
         st->open = true;
         st->start = t->pos;
     }
     if (!st->open)
         return rc;
-    if (st->buf.len + len > CC_TS_PES_MAX) {
+    long head = st->got + len > CC_TS_PES_MAX ? -1 : keep(st, pay, len);
+    if (head < 0) { /* too long, or (streamed) no PES header: pes_of would refuse it */
         st->open = false;
         t->lost++;
         return rc;
     }
-    cc_buf_append(&st->buf, pay, len);
+    st->got += len;
     st->end = t->pos + CC_TS_PACKET;
     st->padded = pkt[3] & 0x20;
     const uint8_t *h = (const uint8_t *)st->buf.data;
     size_t plen = st->buf.len >= 6 ? (size_t)h[4] << 8 | h[5] : 0;
-    struct cc_ts_pes head;
-    if (rc == 0 && plen && st->buf.len >= 6 + plen)
-        rc = emit(t, st, fn, ud); /* a bounded PES is complete: no need to wait */
-    else if (rc == 0 && unit_start && pes_of(t, st, &head) == 0) {
-        head.partial = true;
-        rc = fn(ud, &head);
+    bool done = plen && st->got >= 6 + plen; /* a bounded PES is complete: no need to wait */
+    struct cc_ts_pes head_pes;
+    if (rc == 0 && !done && unit_start && pes_of(t, st, &head_pes) == 0) {
+        head_pes.partial = true;
+        rc = fn(ud, &head_pes);
     }
+    if (rc == 0 && st->stream && (size_t)head < len)
+        rc = stream_piece(t, st, pay + head, len - (size_t)head, fn, ud);
+    long hl = st->stream ? head_len(&st->buf) : 0;
+    if (hl > 0) { /* a streamed PES keeps its header only */
+        st->buf.len = (size_t)hl;
+        st->buf.data[hl] = '\0';
+    }
+    if (rc == 0 && done)
+        rc = emit(t, st, fn, ud);
     return rc;
 }
 

@@ -10,8 +10,15 @@
  * PES, never a spliced one. Bytes that are not packets are skipped up to the
  * next sync byte.
  *
+ * A stream may instead be read as it arrives (cc_ts_stream.stream, set by the
+ * caller before the first feed): its PES is announced when it begins, its
+ * payload handed out packet by packet (pieces: no copy, the bytes are the
+ * caller's input or the one split packet), and the PES handed out at its end
+ * with its header's fields and no data. What a caller learns from the
+ * pieces joined equals the data of the whole PES, so it keeps only a header.
+ *
  * Pure: no I/O. Memory: one PES per stream, each bounded by CC_TS_PES_MAX
- * (a longer one is dropped and counted). Ownership: struct cc_ts owns its
+ * (a longer one is dropped and counted); a streamed one, its header only. Ownership: struct cc_ts owns its
  * buffers, cc_ts_free() them; the PES handed to the callback is borrowed
  * until it returns. Thread rules: none shared; one reader, one caller. */
 #ifndef CC_TS_H
@@ -43,6 +50,8 @@ struct cc_ts_pes {
      * adaptation-field padding (muxers pad a PES's last packet, as the next
      * PES must begin a packet), or a partial packet followed it. */
     bool cut;
+    /* A streamed PES's next payload bytes (data, len); start says which PES. */
+    bool piece;
     uint8_t stream_type; /* from the PMT */
     int64_t pts, dts;    /* 90 kHz, -1 when absent (dts = pts when only PTS) */
     const uint8_t *data; /* the elementary stream bytes */
@@ -61,6 +70,8 @@ struct cc_ts_stream {
     bool open;           /* a PES is being collected */
     bool seen;           /* a packet has set cc */
     bool padded;         /* its last packet carried an adaptation field */
+    bool stream;         /* set by the caller: payload in pieces, not kept */
+    size_t got;          /* PES bytes seen so far (kept or handed out) */
     int64_t pts, dts;
     uint64_t start, end;
     struct cc_buf buf;

@@ -1037,7 +1037,9 @@ static int parse_seconds(const char *s, int min, int max, int *out)
 /* Reads stdin to the end into the ingest; 0 at EOF or a stop signal, else -errno. */
 static int record_pump(struct cc_ingest *in)
 {
-    static uint8_t buf[64 * 1024];
+    /* 16 KiB: the bound of a chunk in memory counts this too (a pipe gives
+     * at most 64 KiB a read; more reads cost little). */
+    static uint8_t buf[16 * 1024];
     for (;;) {
         ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
         if (n == 0 || (n < 0 && errno == EINTR && record_stop))

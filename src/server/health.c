@@ -54,6 +54,8 @@ int srv_health_handler(struct mg_connection *conn, struct app *app)
         {"sidecar_write_errors", st.sidecar_write_errors},
         {"evictions", st.evictions},
         {"bytes_parsed", st.bytes_parsed},
+        {"playlists_read", st.playlists_read},
+        {"notes", st.notes},
         {"cached_days", st.cached_days},
         {"cached_bytes", st.cached_bytes},
         {"limit_bytes", (uint64_t)app->cfg->cache_mb << 20},

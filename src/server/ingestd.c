@@ -146,6 +146,17 @@ static int sweep_when_full(void *ud)
     return rc;
 }
 
+/* After each playlist write: the catalog's cached day follows from what the
+ * writer knows, so the day's next refresh reads nothing (catalog.h). */
+static void note_listed(void *ud, const struct cc_recwriter_listed *l)
+{
+    struct app *app = ud;
+    char rel[96];
+    snprintf(rel, sizeof(rel), "%s/%s", l->folder, l->playlist);
+    struct cc_scan_note n = {rel, l->text, l->len, l->pl_st, l->dir_st};
+    cc_catalog_note_chunk(app->cat, &n);
+}
+
 static int record(struct mg_connection *conn, struct app *app)
 {
     const struct cc_config *cfg = app->cfg;
@@ -157,6 +168,7 @@ static int record(struct mg_connection *conn, struct app *app)
                                .max_chunk_bytes = (size_t)cfg->ingest_max_chunk_mb << 20};
     struct cc_ingest *in = cc_ingest_new(cfg->root, &sc);
     cc_ingest_on_full(in, sweep_when_full, app);
+    cc_ingest_on_listed(in, note_listed, app);
     const char *from = mg_get_request_info(conn)->remote_addr;
     cc_info("ingest: stream from %s", from);
     int rc = pump(conn, app, in);

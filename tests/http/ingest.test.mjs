@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
@@ -69,7 +70,7 @@ describe('POST /api/ingest', SUITE, () => {
   test('ffmpeg -re: grows while it runs, live follows, closes within a chunk, PDT follows PTS', async () => {
     const ff = ffmpegPush(`${srv.base}/api/ingest`, 7);
     const done = exited(ff);
-    let grew = 0; let live = null; let last = 0;
+    let grew = 0; let live = null; let last = 0; let asked = false;
     for (let i = 0; i < 60 && ff.exitCode === null; i++) {
       await sleep(200);
       const f = folders(root);
@@ -77,6 +78,9 @@ describe('POST /api/ingest', SUITE, () => {
         const n = chunksOf(f[0]).names.length;
         if (n > last) grew++;
         last = n;
+        if (n >= 1 && !asked) { // the day is cached from here on: later chunks are noted
+          asked = (await srv.get(`/api/days/${path.basename(path.dirname(f[0]))}`)).status === 200;
+        }
         if (n >= 2 && !live) live = await srv.get('/api/live.m3u8');
       }
     }
@@ -101,6 +105,10 @@ describe('POST /api/ingest', SUITE, () => {
     const d = JSON.parse((await srv.get(`/api/days/${day}`)).body);
     assert.equal(d.segments.length, 1);
     assert.equal(d.segments[0].state, 'closed');
+    assert.equal(d.totals.chunks, c.names.length);
+    // the chunks after the day was first asked came from the ingest's notes
+    const cache = JSON.parse((await srv.get('/api/health')).body).cache;
+    assert.ok(asked && cache.notes >= 1, `notes ${cache.notes}`);
   });
 
   test('curl -T - from a pipe, a killed sender, bad bodies, busy', async () => {
@@ -145,6 +153,38 @@ describe('POST /api/ingest', SUITE, () => {
     assert.equal(folders(root).length, 3);
     const get = await srv.get('/api/ingest');
     assert.equal(get.status, 405);
+  });
+
+  test('a sender that stalls: after request_timeout_ms the folder is left interrupted, chunks whole', async () => {
+    const file = path.join(work, 'stall.ts');
+    assert.equal(spawnSync('ffmpeg', ['-nostdin', '-v', 'error', ...SRC, '-t', '5', ...H264, '-f', 'mpegts',
+      '-y', file]).status, 0);
+    const body = fs.readFileSync(file);
+    const before = folders(root).length;
+    const stalls = () => (srv.log.match(/dropped or stalled/g) || []).length;
+    const stalls0 = stalls();
+    const sock = net.connect(Number(new URL(srv.base).port), '127.0.0.1');
+    await new Promise((r) => sock.once('connect', r));
+    let answer = '';
+    sock.on('data', (d) => { answer += d; });
+    const part = body.subarray(0, Math.floor(body.length * 0.7)); // about 3.5 s, then silence
+    sock.write('POST /api/ingest HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n' +
+      `${part.length.toString(16)}\r\n`);
+    sock.write(part);
+    sock.write('\r\n');
+    while (stalls() === stalls0) {
+      assert.equal(srv.proc.exitCode, null, srv.log);
+      await sleep(50);
+    }
+    sock.destroy();
+    assert.match(srv.log.split('dropped or stalled').pop(), /left interrupted/);
+    const f = folders(root);
+    assert.equal(f.length, before + 1);
+    const c = chunksOf(f[f.length - 1]);
+    assert.ok(!c.endlist, 'no ENDLIST after a stall');
+    assert.ok(c.names.length >= 1);
+    for (const n of c.names) assert.ok(decodes(path.join(f[f.length - 1], n)), n);
+    assert.ok(answer === '' || /408/.test(answer), answer);
   });
 });
 

@@ -17,6 +17,8 @@
 #include <cmocka.h>
 
 #include "catalog.h"
+#include "dayjson.h"
+#include "recwriter.h"
 #include "fsutil.h"
 #include "scan.h"
 #include "sidecar.h"
@@ -499,6 +501,145 @@ static void test_sizes_counted_once(void **state)
     tree_free(&t);
 }
 
+/* ---- a writer's notes (camcatd's ingest) ---------------------------------- */
+
+static void on_listed(void *ud, const struct cc_recwriter_listed *l)
+{
+    char rel[96];
+    snprintf(rel, sizeof(rel), "%s/%s", l->folder, l->playlist);
+    struct cc_scan_note n = {rel, l->text, l->len, l->pl_st, l->dir_st};
+    cc_catalog_note_chunk(ud, &n);
+}
+
+static void put_chunk(struct cc_recwriter *w, uint32_t seq)
+{
+    static uint8_t data[3 * 188];
+    for (size_t i = 0; i < sizeof(data); i += 188)
+        data[i] = 0x47;
+    struct cc_seg_chunk ch = {.data = data, .len = sizeof(data), .pts = 90000 + seq * 180000LL,
+                              .dur = 180000, .seq = seq};
+    assert_int_equal(cc_recwriter_chunk(w, &ch), 0);
+}
+
+/* The day as a fresh scan of the files sees it, against the catalog's. */
+static void assert_like_fresh_scan(struct cc_catalog *c, const char *root,
+                                   const struct cc_date *date)
+{
+    const struct cc_day *d;
+    struct cc_day *fresh;
+    bool changed;
+    assert_int_equal(cc_catalog_get_day(c, date, &d), 0);
+    assert_int_equal(cc_scan_update(root, date, NULL, &fresh, &changed, NULL), 0);
+    struct cc_buf a, b;
+    cc_buf_init(&a);
+    cc_buf_init(&b);
+    cc_dayjson_render(d, "/rec/", NULL, &a);
+    cc_dayjson_render(fresh, "/rec/", NULL, &b);
+    assert_string_equal(a.data, b.data);
+    assert_int_equal(d->nsegs, fresh->nsegs);
+    for (uint32_t i = 0; i < d->nsegs; i++) {
+        const struct cc_segment *x = &d->segs[i], *y = &fresh->segs[i];
+        assert_int_equal(x->pst.offset, y->pst.offset);
+        assert_int_equal(x->pst.nchunks, y->pst.nchunks);
+        assert_int_equal(x->tail_crc, y->tail_crc);
+        assert_true(cc_fprint_equal(&x->fp, &y->fp) && cc_fprint_equal(&x->dir_fp, &y->dir_fp));
+        assert_int_equal(x->flags & ~(uint32_t)CC_SEG_NOTED, y->flags);
+        assert_int_equal(x->pl_bytes, y->pl_bytes);
+    }
+    cc_buf_free(&a);
+    cc_buf_free(&b);
+    cc_day_free(fresh);
+    cc_catalog_release(c, d);
+}
+
+/* A chunk the writer notes shows in the cached day at once, and the next
+ * refresh (on every request here) reads no playlist: the note's stat is the
+ * files' stat. The day equals a fresh scan of the files all along, and the
+ * sidecar saved at the end loads as that day. A writer that does not note
+ * (another recorder) is read as before: the counters see reads. */
+static void test_writer_notes_need_no_read(void **state)
+{
+    char *root = tu_tmpdir();
+    struct cc_catalog_config cfg = {.root = root, .write_sidecars = true, .recheck_ms = -1};
+    struct cc_catalog *c;
+    assert_int_equal(cc_catalog_new(&cfg, &c), 0);
+    struct cc_recwriter *w = cc_recwriter_new(root);
+    cc_recwriter_anchor(w, T0, 90000);
+    cc_recwriter_on_listed(w, on_listed, c);
+    put_chunk(w, 0); /* the day is not cached: the note does nothing */
+    struct cc_date date;
+    assert_int_equal(cc_date_parse(cc_recwriter_folder(w), 10, &date), 0);
+    const struct cc_day *d;
+    assert_int_equal(cc_catalog_get_day(c, &date, &d), 0);
+    assert_int_equal(d->nchunks, 1);
+    cc_catalog_release(c, d);
+    struct cc_catalog_stats s0, s1;
+    cc_catalog_get_stats(c, &s0);
+    assert_int_equal(s0.notes, 0);
+    assert_int_equal(s0.playlists_read, 1);
+
+    for (uint32_t seq = 1; seq <= 5; seq++) {
+        put_chunk(w, seq);
+        assert_int_equal(cc_catalog_get_day(c, &date, &d), 0); /* a refresh: stat only */
+        assert_int_equal(d->nchunks, seq + 1);
+        assert_int_equal(d->recorded_ms, (seq + 1) * 2000);
+        cc_catalog_release(c, d);
+        assert_like_fresh_scan(c, root, &date);
+    }
+    cc_catalog_get_stats(c, &s1);
+    assert_int_equal(s1.notes, 5);
+    assert_int_equal(s1.playlists_read, s0.playlists_read);
+    assert_int_equal(s1.bytes_parsed, s0.bytes_parsed);
+    assert_true(s1.note_bytes > 5 * 40 && s1.note_bytes < 5 * 120); /* three lines a chunk */
+
+    assert_int_equal(cc_recwriter_close(w, true), 0); /* ENDLIST, noted too */
+    assert_int_equal(cc_catalog_get_day(c, &date, &d), 0);
+    assert_true(d->segs[0].flags & CC_SEG_ENDLIST);
+    cc_catalog_release(c, d);
+    assert_like_fresh_scan(c, root, &date);
+    cc_catalog_get_stats(c, &s1);
+    assert_int_equal(s1.notes, 6);
+    assert_int_equal(s1.playlists_read, s0.playlists_read);
+    cc_recwriter_free(w);
+
+    /* a second recording without notes: read from its file */
+    w = cc_recwriter_new(root);
+    cc_recwriter_anchor(w, T0 + 20000, 90000);
+    put_chunk(w, 0);
+    put_chunk(w, 1);
+    assert_int_equal(cc_catalog_get_day(c, &date, &d), 0);
+    assert_int_equal(d->nsegs, 2);
+    assert_int_equal(d->nchunks, 8);
+    cc_catalog_release(c, d);
+    cc_catalog_get_stats(c, &s1);
+    assert_true(s1.playlists_read > s0.playlists_read);
+    assert_int_equal(s1.notes, 6);
+    cc_recwriter_free(w);
+    assert_like_fresh_scan(c, root, &date);
+    cc_catalog_free(c); /* saves what is not on disk yet */
+
+    char name[11], side[4200];
+    cc_date_format(&date, name);
+    snprintf(side, sizeof(side), "%s/%s/%s", root, name, CC_SIDECAR_NAME);
+    struct cc_day *loaded = NULL;
+    assert_int_equal(cc_sidecar_load(side, &date, &loaded), 0);
+    struct cc_day *fresh;
+    bool changed;
+    assert_int_equal(cc_scan_update(root, &date, NULL, &fresh, &changed, NULL), 0);
+    struct cc_buf a, b;
+    cc_buf_init(&a);
+    cc_buf_init(&b);
+    cc_dayjson_render(loaded, "/rec/", NULL, &a);
+    cc_dayjson_render(fresh, "/rec/", NULL, &b);
+    assert_string_equal(a.data, b.data);
+    cc_buf_free(&a);
+    cc_buf_free(&b);
+    cc_day_free(fresh);
+    cc_day_free(loaded);
+    tu_rmrf(root);
+    free(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -514,6 +655,7 @@ int main(void)
         cmocka_unit_test(test_empty_folders_not_reopened),
         cmocka_unit_test(test_fresh_events_file_is_no_change),
         cmocka_unit_test(test_sizes_counted_once),
+        cmocka_unit_test(test_writer_notes_need_no_read),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

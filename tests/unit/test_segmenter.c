@@ -20,7 +20,9 @@
 #include "ingest.h"
 #include "mem.h"
 #include "nal.h"
+#include "recwriter.h"
 #include "segmenter.h"
+#include "isotime.h"
 #include "testutil.h"
 #include "ts.h"
 
@@ -97,6 +99,7 @@ static int on_chunk(void *ud, const struct cc_seg_chunk *c)
 }
 
 static const struct cc_seg_config cfg2 = {2000, 10000, 16u << 20};
+static struct cc_seg_info last_info; /* of the last run() */
 
 /* Feeds in pieces of step bytes (the last one shorter). */
 static int run(const struct cc_buf *in, size_t step, const struct cc_seg_config *cfg, bool clean,
@@ -109,6 +112,7 @@ static int run(const struct cc_buf *in, size_t step, const struct cc_seg_config 
         rc = cc_seg_feed(s, (const uint8_t *)in->data + o, o + step > upto ? upto - o : step);
     if (rc == 0)
         rc = cc_seg_finish(s, clean);
+    cc_seg_get_info(s, &last_info);
     if (msg)
         snprintf(msg, msgsz, "%s", cc_seg_error(s));
     cc_seg_free(s);
@@ -446,6 +450,103 @@ static void test_damaged_timestamps(void **state)
     cc_buf_free(&in);
 }
 
+/* The keyframe PES that opens a chunk loses a packet: no player could start
+ * there, so the chunk it would open goes (the one before is whole and
+ * kept), and the next keyframe opens the next chunk. */
+static void test_lost_keyframe_drops_its_chunk(void **state)
+{
+    const struct cc_seg_config c500 = {500, 10000, 1u << 20};
+    uint8_t cc_pat = 0, cc_pmt = 0, cc_vid = 0;
+    struct cc_buf in;
+    struct got g;
+    cc_buf_init(&in);
+    put_pat(&in, &cc_pat, 0x1000);
+    put_pmt(&in, &cc_pmt, 0x1000);
+    const uint8_t more[184] = {0x11};
+    for (int i = 0; i < 45; i++) {
+        put_picture(&in, &cc_vid, T0 + 3600 * i, i % 15 == 0);
+        if (i == 15) { /* the second keyframe's next packet, one counter skipped */
+            cc_vid++;
+            put_packet(&in, 0x100, false, &cc_vid, more, sizeof(more));
+        }
+    }
+    assert_int_equal(run(&in, 188, &c500, true, in.len, &g, NULL, 0), 0);
+    assert_int_equal(g.n, 2);
+    assert_int_equal(g.pts[0], T0);
+    assert_int_equal(g.dur[0], 15 * 3600);
+    assert_int_equal(g.pts[1], T0 + 30 * 3600); /* 15..29 went with their keyframe */
+    for (int i = 0; i < g.n; i++)
+        assert_true(g.psi_first[i] && g.key_first[i]);
+    cc_buf_free(&in);
+}
+
+/* The chunk buffer holds a chunk and what arrived since its end, never a
+ * keyframe more: the cut is made as soon as the next keyframe shows in its
+ * PES's first bytes (issue 15's bound: one chunk + 256 KiB). */
+static void test_memory_one_chunk(void **state)
+{
+    struct cc_buf in;
+    make_ts(&in, "m.ts", "-t 7 -c:v libx264 -g 30 -preset ultrafast -b:v 2M -minrate 2M "
+                         "-maxrate 2M -bufsize 500k");
+    const size_t step = 4096;
+    struct got g;
+    assert_int_equal(run(&in, step, &cfg2, true, in.len, &g, NULL, 0), 0);
+    assert_int_equal(g.n, 4);
+    size_t most = 0;
+    for (int i = 0; i < g.n; i++)
+        most = g.bytes[i] > most ? g.bytes[i] : most;
+    /* a chunk, the feed that showed the keyframe, a few packets before it */
+    assert_true(last_info.held_max <= most + step + 8 * CC_TS_PACKET);
+    assert_true(last_info.held_max >= most - 2 * CC_TS_PACKET);
+    cc_buf_free(&in);
+}
+
+/* The keyframe scan over pieces answers as cc_nal_next over the whole:
+ * random Annex-B-like bytes (mostly 00, 01 and keyframe headers) split at
+ * random points, both codecs. */
+static bool whole_has_key(const uint8_t *p, size_t n, enum cc_vcodec codec)
+{
+    size_t pos = 0;
+    struct cc_nal nal;
+    while (cc_nal_next(p, n, &pos, codec, &nal))
+        if (cc_nal_is_keyframe(codec, nal.type))
+            return true;
+    return false;
+}
+
+static void test_nal_scan_matches_whole(void **state)
+{
+    static const uint8_t alphabet[] = {0, 0, 0, 1, 0x65, 0x41, 0x26, 0x2a, 0x02, 0x03, 0x09, 0x80};
+    uint32_t seed = 12345;
+    unsigned keys = 0;
+    for (int round = 0; round < 20000; round++) {
+        uint8_t buf[48];
+        seed = seed * 1103515245u + 12345u;
+        size_t n = 1 + (seed >> 16) % sizeof(buf);
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            buf[i] = alphabet[(seed >> 16) % sizeof(alphabet)];
+        }
+        for (int c = 1; c <= 2; c++) {
+            enum cc_vcodec codec = (enum cc_vcodec)c;
+            struct cc_nal_scan k;
+            cc_nal_scan_init(&k, codec);
+            for (size_t o = 0; o < n;) {
+                seed = seed * 1103515245u + 12345u;
+                size_t piece = (seed >> 16) % 6;
+                if (piece > n - o)
+                    piece = n - o;
+                cc_nal_scan_feed(&k, buf + o, piece);
+                o += piece;
+            }
+            bool want = whole_has_key(buf, n, codec);
+            assert_int_equal(k.key, want);
+            keys += want;
+        }
+    }
+    assert_true(keys > 400 && keys < 39600); /* both answers were asked often */
+}
+
 static void read_playlist(const char *root, const char *folder, struct cc_buf *b)
 {
     char p[1024];
@@ -494,6 +595,47 @@ static void test_folder_written(void **state)
         cc_ingest_free(ing);
     }
     cc_buf_free(&in);
+}
+
+/* Chunk times come from the anchor plus each chunk's own PTS distance, never
+ * from summed durations: with chunks of 2.0015 s (no whole number of ms: a
+ * sum of rounded durations would drift), an hour later, past 2^33, the
+ * PDTs still follow the PTS to within 1 ms (issue 15: <= 1 ms of drift per
+ * hour). Written straight through the recorder, chunks an hour apart. */
+static void test_pdt_no_drift_over_an_hour(void **state)
+{
+    char root[512];
+    snprintf(root, sizeof(root), "%s/drift", tmp);
+    tu_mkdirs(root);
+    struct cc_recwriter *w = cc_recwriter_new(root);
+    const int64_t p0 = (1LL << 33) - 3 * SEC, step = 180135; /* 2.0015 s: no whole ms */
+    cc_recwriter_anchor(w, 1750000000000LL, p0);
+    static uint8_t data[188] = {0x47};
+    const uint32_t at[] = {0, 1, 1798, 1799}; /* an hour is 1798.2 chunks */
+    for (size_t i = 0; i < 4; i++) {
+        struct cc_seg_chunk c = {.data = data, .len = sizeof(data), .pts = p0 + at[i] * step,
+                                 .dur = step, .seq = (uint32_t)i};
+        assert_int_equal(cc_recwriter_chunk(w, &c), 0);
+    }
+    struct cc_buf pl;
+    read_playlist(root, cc_recwriter_folder(w), &pl);
+    const char *p = pl.data;
+    int64_t first = 0;
+    for (size_t i = 0; i < 4; i++) {
+        p = strstr(p, "#EXT-X-PROGRAM-DATE-TIME:");
+        assert_non_null(p);
+        p += strlen("#EXT-X-PROGRAM-DATE-TIME:");
+        int64_t ms;
+        int off;
+        bool has_off;
+        assert_int_equal(cc_iso_parse(p, strcspn(p, "\n"), &ms, &off, &has_off), 0);
+        if (i == 0)
+            first = ms;
+        int64_t want = (int64_t)at[i] * step / 90;
+        assert_true(llabs(ms - first - want) <= 1);
+    }
+    cc_buf_free(&pl);
+    cc_recwriter_free(w);
 }
 
 /* A disk that fills: writes fail past a file-size limit. The chunks before
@@ -561,7 +703,11 @@ int main(void)
         cmocka_unit_test(test_stale_pat_not_copied),
         cmocka_unit_test(test_pat_naming_video_pid),
         cmocka_unit_test(test_damaged_timestamps),
+        cmocka_unit_test(test_lost_keyframe_drops_its_chunk),
+        cmocka_unit_test(test_memory_one_chunk),
+        cmocka_unit_test(test_nal_scan_matches_whole),
         cmocka_unit_test(test_folder_written),
+        cmocka_unit_test(test_pdt_no_drift_over_an_hour),
         cmocka_unit_test(test_write_failure_keeps_folder),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
