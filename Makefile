@@ -49,8 +49,10 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 SRV_OBJ := $(SRV_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+# Targets with a seed folder and a dictionary of the same name in tests/fuzz.
+FUZZ_DICT := config htdigest query urlpath byterange
 FUZZ_TARGETS := fuzz_m3u8 fuzz_sidecar fuzz_events fuzz_jflat fuzz_digest fuzz_ts fuzz_sps \
-	fuzz_mqttcmd fuzz_segmenter
+	fuzz_mqttcmd fuzz_segmenter $(FUZZ_DICT:%=fuzz_%)
 FUZZ_REPLAY := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
 LIBCC := $(BUILD)/libcamcat.a
 
@@ -152,6 +154,11 @@ fuzz:
 	@mkdir -p build/fuzz/corpus-segmenter
 	build/fuzz/fuzz_segmenter-libfuzzer -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=256 \
 		build/fuzz/corpus-segmenter tests/fuzz/segmenter
+	@for t in $(FUZZ_DICT); do \
+		mkdir -p build/fuzz/corpus-$$t && \
+		build/fuzz/fuzz_$$t-libfuzzer -max_total_time=$(FUZZ_SECONDS) -dict=tests/fuzz/$$t.dict \
+			build/fuzz/corpus-$$t tests/fuzz/$$t || exit 1; \
+	done
 	$(MAKE) --no-print-directory BUILD=build/san SANITIZER=address,undefined CFLAGS="-O1 -g" all
 	CAMCAT_BUILD=build/san node tests/fuzz/rawhttp.mjs --seconds $(FUZZ_SECONDS)
 

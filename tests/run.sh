@@ -25,7 +25,15 @@ run_suite() {
 # The fuzz targets over the fixture corpus: playlists, events files, the
 # sidecars that indexing the fixtures produces, JSON request bodies,
 # Authorization headers, tiny MPEG-TS chunks (every prefix: each truncation)
-# and their SPS, and MQTT commands.
+# and their SPS, MQTT commands, config and password files, query strings,
+# request paths and chunk URIs, and Range headers.
+# Targets whose seeds are their own folder in tests/fuzz.
+fuzz_replay_seeds() {
+    for t in "$@"; do
+        "$build/fuzz/fuzz_$t" tests/fuzz/"$t"/* || return 1
+    done
+}
+
 fuzz_replay() {
     tmp=$(mktemp -d)
     for r in fixtures/*/root; do
@@ -42,7 +50,8 @@ fuzz_replay() {
         "$build/fuzz/fuzz_ts" tests/fuzz/ts/*.ts &&
         "$build/fuzz/fuzz_sps" tests/fuzz/sps/*.bin &&
         "$build/fuzz/fuzz_mqttcmd" tests/fuzz/mqttcmd/*.json &&
-        "$build/fuzz/fuzz_segmenter" tests/fuzz/segmenter/*
+        "$build/fuzz/fuzz_segmenter" tests/fuzz/segmenter/* &&
+        fuzz_replay_seeds config htdigest query urlpath byterange
     rc=$?
     rm -rf "$tmp"
     return $rc
