@@ -119,9 +119,14 @@ async function stopChild(proc) {
   }
 }
 
-after(async () => {
-  await Promise.all([...children].map(stopChild));
-});
+// Only in a test file: node:test's hook would turn a script that imports
+// this file (tests/fuzz/rawhttp.mjs, tools/bench-browser.mjs) into a test
+// run printing TAP.
+if (process.env.NODE_TEST_CONTEXT !== undefined || /\.test\.mjs$/.test(process.argv[1] ?? '')) {
+  after(async () => {
+    await Promise.all([...children].map(stopChild));
+  });
+}
 // A file that dies outright still takes its children with it.
 process.once('exit', () => {
   for (const proc of children) {
