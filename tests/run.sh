@@ -79,11 +79,11 @@ if ls tests/media/*.test.mjs >/dev/null 2>&1; then
     run_suite media node --test --test-concurrency=1 tests/media/
 fi
 # The UI's pure modules under node's test runner, and eslint (pinned in
-# www/package.json) over the UI and every JavaScript test.
+# www/package.json) over the UI, every JavaScript test and the JavaScript tools.
 if ls tests/www/*.test.mjs >/dev/null 2>&1; then
     run_suite www node --test tests/www/
 fi
-run_suite lint www/node_modules/.bin/eslint -c eslint.config.mjs www/js eslint.config.mjs tests
+run_suite lint www/node_modules/.bin/eslint -c eslint.config.mjs www/js eslint.config.mjs tests tools
 if ls tests/http/*.test.mjs >/dev/null 2>&1; then
     run_suite http node --test --test-concurrency=1 tests/http/
 fi
