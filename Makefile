@@ -138,7 +138,7 @@ fuzz:
 		clang -fsanitize=address,undefined,fuzzer -Isrc -o build/fuzz/$$t-libfuzzer \
 			tests/fuzz/$$t.c build/fuzz/libcamcat.a -pthread || exit 1; \
 	done
-	build/fuzz/fuzz_m3u8-libfuzzer -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus-m3u8 \
+	build/fuzz/fuzz_m3u8-libfuzzer -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus-m3u8 tests/fuzz/m3u8 \
 		$$(dirname $$(find fixtures -name '*.m3u8') | sort -u | head -20)
 	build/fuzz/fuzz_events-libfuzzer -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus-events
 	@mkdir -p build/fuzz/corpus-jflat

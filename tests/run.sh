@@ -42,7 +42,7 @@ fuzz_replay() {
     for r in "$tmp"/*; do
         "$build/camcat" index "$r" >/dev/null || return 1
     done
-    "$build/fuzz/fuzz_m3u8" $(find fixtures -name '*.m3u8') &&
+    "$build/fuzz/fuzz_m3u8" $(find fixtures -name '*.m3u8') tests/fuzz/m3u8/* &&
         "$build/fuzz/fuzz_events" $(find fixtures -name 'events.txt') &&
         "$build/fuzz/fuzz_sidecar" $(find "$tmp" -name .camcat.idx) &&
         "$build/fuzz/fuzz_jflat" tests/fuzz/jflat/*.json &&
