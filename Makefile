@@ -64,7 +64,8 @@ ifneq ($(SRV_SRC),)
 BINS += $(BUILD)/camcatd
 endif
 
-.PHONY: all clean test unit fuzz check-deps install run armhf test-armhf bench soak cppcheck
+.PHONY: all clean test unit fuzz check-deps install run armhf test-armhf bench soak cppcheck \
+	format format-check
 all: $(BINS)
 
 # Objects depend on the flags they were built with: changing CFLAGS or the
@@ -188,6 +189,22 @@ CPPCHECK_FLAGS := -q --std=c11 --enable=warning,portability,performance --inline
 	--error-exitcode=1 --max-configs=1 -D_GNU_SOURCE -DCAMCAT_MQTT=1 -Isrc -isrc/crc32.c
 cppcheck:
 	$(Q)cppcheck $(CPPCHECK_FLAGS) src $(wildcard tools/*.c)
+
+# clang-format with the committed .clang-format over every C file: `make
+# format` rewrites them in place; `make format-check` lists the files it
+# would change, with the number of lines, and fails if there are any.
+CLANG_FORMAT ?= clang-format
+FORMAT_SRC = $(sort $(wildcard src/*.[ch] src/server/*.[ch] tests/unit/*.[ch] tests/fuzz/*.c \
+	tests/http/*.c tools/*.[ch]))
+format:
+	$(Q)$(CLANG_FORMAT) -i $(FORMAT_SRC)
+
+format-check:
+	$(Q)bad=0; for f in $(FORMAT_SRC); do \
+		n=$$($(CLANG_FORMAT) "$$f" | diff "$$f" - | grep -c '^<'); \
+		if [ "$$n" -gt 0 ]; then echo "format-check: $$f: $$n lines differ"; bad=$$((bad + n)); fi; \
+	done; \
+	if [ $$bad -gt 0 ]; then echo "format-check: $$bad lines differ (make format rewrites them)"; exit 1; fi
 
 # The soak (not part of `make test`): SOAK_REQUESTS (default 1,000,000) mixed
 # requests at 50 connections against SOAK_BUILD's camcatd (default the release
