@@ -32,7 +32,6 @@ struct stitch {
     bool need_map;
     bool wrote_any;
     int64_t implied_us;    /* the date a player gives the next chunk if untagged */
-    int rc;
 };
 
 static int flush(struct stitch *st, bool force)
