@@ -1,5 +1,5 @@
 // eslint (pinned in www/package.json, installed in www/node_modules) over
-// the UI and the JavaScript tests; `make lint` and `make test` run it. No
+// the UI, the JavaScript tests and tools; `make lint` and `make test` run it. No
 // plugins: the recommended rules, the browser's or node's globals, and a few
 // rules of this house.
 import { createRequire } from 'node:module';
@@ -33,7 +33,7 @@ export default [
     rules: house,
   },
   {
-    files: ['tests/**/*.mjs'],
+    files: ['tests/**/*.mjs', 'tools/**/*.mjs'],
     languageOptions: { ecmaVersion: 2023, sourceType: 'module', globals: { ...node, ...browser } },
     rules: house,
   },

@@ -133,7 +133,8 @@ void cc_buf_put_uvar(struct cc_buf *b, uint64_t v)
 
 void cc_buf_put_svar(struct cc_buf *b, int64_t v)
 {
-    cc_buf_put_uvar(b, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
+    /* zigzag; the sign spelled out, as >> of a negative value is implementation-defined */
+    cc_buf_put_uvar(b, ((uint64_t)v << 1) ^ (v < 0 ? UINT64_MAX : 0));
 }
 
 char *cc_buf_steal(struct cc_buf *b, size_t *len)

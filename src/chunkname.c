@@ -33,8 +33,10 @@ static void start(struct cc_chunkname *n, const char *uri, size_t len)
 {
     size_t at, digits;
     memset(n, 0, sizeof(*n));
+    /* A NUL would end the name cc_chunkname_format writes early: no file
+     * has one, so such a playlist's names are read as they are. */
     if (!find_number(uri, len, &at, &digits) || digits > CC_CHUNKNAME_DIGITS_MAX ||
-        len - digits > CC_CHUNKNAME_AFFIX_MAX)
+        len - digits > CC_CHUNKNAME_AFFIX_MAX || memchr(uri, '\0', len))
         return;
     for (size_t i = 0; i < digits; i++)
         n->first = n->first * 10 + (uint64_t)(uri[at + i] - '0');

@@ -232,6 +232,7 @@ static int plan_segment(struct planner *p, const struct cc_segment *s, const cha
         return plan_by_names(p, s);
     struct cc_m3u8_state ps;
     cc_m3u8_state_init(&ps);
+    /* cppcheck-suppress autoVariables ; reset to NULL below, before ps ends */
     p->ps = &ps;
     struct cc_m3u8_handler h = {on_chunk, NULL, p};
     int rc = cc_m3u8_parse_file(path, &ps, &h, NULL);

@@ -183,7 +183,7 @@ static void flush_run(struct cc_segment *s)
         return;
     struct cc_buf b = {.data = (char *)s->runs, .len = s->runs_len, .cap = s->runs_cap};
     int64_t delta = (int64_t)s->run_dur_ms - (int64_t)s->prev_run_dur_ms;
-    uint64_t zz = ((uint64_t)delta << 1) ^ (uint64_t)(delta >> 63);
+    uint64_t zz = ((uint64_t)delta << 1) ^ (delta < 0 ? UINT64_MAX : 0); /* zigzag */
     if (s->run_count == 1) {
         cc_buf_put_uvar(&b, zz << 1 | 1);
     } else {

@@ -77,7 +77,7 @@ static struct slot *find(struct cc_ratelimit *rl, const char *client)
  * whose window is over first. Called locked. */
 static struct slot *take(struct cc_ratelimit *rl, const char *client, int64_t now)
 {
-    struct slot *pick = NULL;
+    struct slot *pick = &rl->slots[0]; /* cc_ratelimit_new refuses 0 slots */
     bool pick_over = false;
     for (size_t i = 0; i < rl->nslots; i++) {
         struct slot *s = &rl->slots[i];
@@ -87,7 +87,7 @@ static struct slot *take(struct cc_ratelimit *rl, const char *client, int64_t no
             break;
         }
         bool over = now - s->window_start >= rl->window_ms;
-        if (!pick || (over && !pick_over) ||
+        if ((over && !pick_over) ||
             (over == pick_over && s->last_seen < pick->last_seen)) {
             pick = s;
             pick_over = over;

@@ -29,7 +29,6 @@ struct cc_recwriter {
     int off_min;
     struct cc_buf lines;    /* the playlist after its header */
     struct cc_buf scratch;  /* the whole playlist, rebuilt per write */
-    int64_t max_dur_ms;
     struct cc_recwriter_stats st;
     cc_recwriter_listed_fn on_listed;
     void *listed_ud;

@@ -364,7 +364,6 @@ static void drop_last_segment(struct cc_day *d, uint32_t idx)
 }
 
 struct pl_job {
-    const char *root;
     const char *rel;            /* playlist path relative to ROOT */
     const char *folder;
     const char *name;           /* file name in the folder */
@@ -726,8 +725,8 @@ static int scan_folder(struct day_scan *sc, const char *name)
                 if (rc < 0)
                     break;
             }
-            struct pl_job job = {sc->root, rel.data, name, pls[i], fd, ns, folder_changed,
-                                 npl > 1, sc->sizes};
+            struct pl_job job = {rel.data, name, pls[i], fd, ns, folder_changed, npl > 1,
+                                 sc->sizes};
             rc = index_playlist(sc->d, sc->old, os, oi, &job, &st, sc->stats, &sc->changed);
             if (rc < 0) {
                 cc_warn("%s: cannot index: %s", rel.data, strerror(-rc));

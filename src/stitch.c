@@ -32,7 +32,6 @@ struct stitch {
     bool need_map;
     bool wrote_any;
     int64_t implied_us;    /* the date a player gives the next chunk if untagged */
-    int rc;
 };
 
 static int flush(struct stitch *st, bool force)
@@ -191,9 +190,11 @@ static int stitch_segment(struct stitch *st, const struct cc_segment *seg)
     st->need_map = true;
     struct cc_m3u8_state ps;
     cc_m3u8_state_init(&ps);
+    /* cppcheck-suppress autoVariables ; reset to NULL below, before ps ends */
     st->pst = &ps;
     struct cc_m3u8_handler h = {on_chunk, NULL, st};
     int rc = cc_m3u8_parse_file(path, &ps, &h, st->stats ? &st->stats->bytes_read : NULL);
+    st->pst = NULL; /* ps ends with this call */
     if (rc == -ENOENT)
         return 0; /* the playlist vanished: skipped */
     return rc == -ECANCELED ? 0 : rc;

@@ -25,7 +25,15 @@ run_suite() {
 # The fuzz targets over the fixture corpus: playlists, events files, the
 # sidecars that indexing the fixtures produces, JSON request bodies,
 # Authorization headers, tiny MPEG-TS chunks (every prefix: each truncation)
-# and their SPS, and MQTT commands.
+# and their SPS, MQTT commands, config and password files, query strings,
+# request paths and chunk URIs, and Range headers.
+# Targets whose seeds are their own folder in tests/fuzz.
+fuzz_replay_seeds() {
+    for t in "$@"; do
+        "$build/fuzz/fuzz_$t" tests/fuzz/"$t"/* || return 1
+    done
+}
+
 fuzz_replay() {
     tmp=$(mktemp -d)
     for r in fixtures/*/root; do
@@ -34,7 +42,7 @@ fuzz_replay() {
     for r in "$tmp"/*; do
         "$build/camcat" index "$r" >/dev/null || return 1
     done
-    "$build/fuzz/fuzz_m3u8" $(find fixtures -name '*.m3u8') &&
+    "$build/fuzz/fuzz_m3u8" $(find fixtures -name '*.m3u8') tests/fuzz/m3u8/* &&
         "$build/fuzz/fuzz_events" $(find fixtures -name 'events.txt') &&
         "$build/fuzz/fuzz_sidecar" $(find "$tmp" -name .camcat.idx) &&
         "$build/fuzz/fuzz_jflat" tests/fuzz/jflat/*.json &&
@@ -42,7 +50,8 @@ fuzz_replay() {
         "$build/fuzz/fuzz_ts" tests/fuzz/ts/*.ts &&
         "$build/fuzz/fuzz_sps" tests/fuzz/sps/*.bin &&
         "$build/fuzz/fuzz_mqttcmd" tests/fuzz/mqttcmd/*.json &&
-        "$build/fuzz/fuzz_segmenter" tests/fuzz/segmenter/*
+        "$build/fuzz/fuzz_segmenter" tests/fuzz/segmenter/* &&
+        fuzz_replay_seeds config htdigest query urlpath byterange
     rc=$?
     rm -rf "$tmp"
     return $rc
@@ -70,11 +79,11 @@ if ls tests/media/*.test.mjs >/dev/null 2>&1; then
     run_suite media node --test --test-concurrency=1 tests/media/
 fi
 # The UI's pure modules under node's test runner, and eslint (pinned in
-# www/package.json) over the UI and every JavaScript test.
+# www/package.json) over the UI, every JavaScript test and the JavaScript tools.
 if ls tests/www/*.test.mjs >/dev/null 2>&1; then
     run_suite www node --test tests/www/
 fi
-run_suite lint www/node_modules/.bin/eslint -c eslint.config.mjs www/js eslint.config.mjs tests
+run_suite lint www/node_modules/.bin/eslint -c eslint.config.mjs www/js eslint.config.mjs tests tools
 if ls tests/http/*.test.mjs >/dev/null 2>&1; then
     run_suite http node --test --test-concurrency=1 tests/http/
 fi

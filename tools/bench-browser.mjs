@@ -19,7 +19,7 @@ import path from 'node:path';
 
 const [build = 'build', kvPath] = process.argv.slice(2);
 process.env.CAMCAT_BUILD = build;
-const { CAMCATD, GENTREE, REPO, WWW, chromium, serveDemo } = await import('../tests/browser/lib.mjs');
+const { CAMCATD, REPO, WWW, chromium, serveDemo } = await import('../tests/browser/lib.mjs');
 const RUNS = Number(process.env.BENCH_BROWSER_RUNS || 5);
 const TIMEOUT = 120000;
 const OFF = '+08:00';

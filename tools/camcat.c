@@ -974,7 +974,7 @@ static int cmd_preview(int argc, char **argv)
     if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
         printf("usage: camcat preview OUT.mp4 FILE.ts...\n"
                "Writes the first keyframe of each chunk, in the order given, as a\n"
-               "fragmented MP4 showing each for %u ms: the time-lapse GET\n"
+               "fragmented MP4 showing each for %d ms: the time-lapse GET\n"
                "/api/preview.mp4 serves. Remuxed, never re-encoded.\n",
                CC_PREVIEW_FRAME_MS);
         return 0;

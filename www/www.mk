@@ -19,7 +19,7 @@ test: www
 
 .PHONY: lint
 lint: | www-modules
-	$(Q)www/node_modules/.bin/eslint -c eslint.config.mjs www/js eslint.config.mjs tests
+	$(Q)www/node_modules/.bin/eslint -c eslint.config.mjs www/js eslint.config.mjs tests tools
 
 www-deps:
 	$(Q)tools/deps.sh www

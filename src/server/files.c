@@ -22,6 +22,7 @@
 #include <civetweb.h>
 
 #include "app.h"
+#include "byterange.h"
 #include "fsutil.h"
 #include "http.h"
 #include "log.h"
@@ -128,7 +129,7 @@ static int send_fd(struct mg_connection *conn, int fd, const struct stat *st,
     } else if (fr->ranges) {
         const char *ifr = mg_get_header(conn, "If-Range");
         int r = (!ifr || srv_etag_listed(ifr, etag))
-                    ? srv_parse_range(mg_get_header(conn, "Range"), size, &start, &len)
+                    ? cc_byterange_parse(mg_get_header(conn, "Range"), size, &start, &len)
                     : 0;
         if (r < 0) {
             struct srv_resp resp;

@@ -13,11 +13,13 @@
 
 #include <civetweb.h>
 
+#include "byterange.h"
 #include "fsutil.h"
 #include "isotime.h"
 #include "json.h"
 #include "log.h"
 #include "mem.h"
+#include "query.h"
 #include "urlpath.h"
 
 #define STREAM_DATA 16384 /* bytes per chunk on the wire */
@@ -384,45 +386,6 @@ void srv_stream_abort(struct srv_stream *s)
     stream_free(s);
 }
 
-int srv_parse_range(const char *h, uint64_t size, uint64_t *start, uint64_t *len)
-{
-    if (!h || strncasecmp(h, "bytes=", 6) != 0)
-        return 0;
-    const char *p = h + 6;
-    while (*p == ' ')
-        p++;
-    if (strchr(p, ','))
-        return 0;
-    uint64_t a = 0, b = 0;
-    int da = 0, db = 0;
-    for (; *p >= '0' && *p <= '9' && da < 19; p++, da++)
-        a = a * 10 + (uint64_t)(*p - '0');
-    if (*p++ != '-')
-        return 0;
-    for (; *p >= '0' && *p <= '9' && db < 19; p++, db++)
-        b = b * 10 + (uint64_t)(*p - '0');
-    while (*p == ' ')
-        p++;
-    if (*p || (!da && !db))
-        return 0;
-    if (!da) { /* suffix: the last b bytes */
-        if (b == 0 || size == 0)
-            return -1;
-        *start = b >= size ? 0 : size - b;
-        *len = size - *start;
-        return 1;
-    }
-    if (db && b < a)
-        return 0;
-    if (a >= size)
-        return -1;
-    if (!db || b >= size)
-        b = size - 1;
-    *start = a;
-    *len = b - a + 1;
-    return 1;
-}
-
 bool srv_etag_listed(const char *h, const char *etag)
 {
     size_t el = strlen(etag);
@@ -449,7 +412,7 @@ int srv_conditional(struct mg_connection *conn, const char *etag, uint64_t size,
     if (inm && srv_etag_listed(inm, etag))
         return 304;
     int r = (!ifr || srv_etag_listed(ifr, etag))
-                ? srv_parse_range(mg_get_header(conn, "Range"), size, start, n)
+                ? cc_byterange_parse(mg_get_header(conn, "Range"), size, start, n)
                 : 0;
     return r < 0 ? 416 : r > 0 ? 206 : 200;
 }
@@ -475,10 +438,6 @@ int srv_resp_send_part(struct srv_resp *r, const char *etag, const void *body, u
 }
 
 /* Request helpers: what every handler checks before it answers. */
-
-/* Year 1 to year 9999 in epoch ms: anything beyond is refused as absurd. */
-#define MS_MIN (-62135596800000LL)
-#define MS_MAX (253402300799999LL)
 
 int srv_request_path(struct mg_connection *conn, char *out, size_t outsz)
 {
@@ -536,41 +495,6 @@ int srv_query_value(struct mg_connection *conn, const char *key, char *v, size_t
     return *n < 0 ? bad_query(conn, key, *n) : 0;
 }
 
-static bool all_digits(const char *s)
-{
-    if (*s == '-')
-        s++;
-    if (!*s)
-        return false;
-    for (; *s; s++)
-        if (*s < '0' || *s > '9')
-            return false;
-    return true;
-}
-
-/* An instant: epoch ms, or ISO-8601. *local says the text had no zone: *ms
- * then holds its fields read as UTC, for the caller to shift by the camera's
- * offset. 0 or -EINVAL. */
-static int parse_instant(const char *s, size_t len, int64_t *ms, bool *local)
-{
-    *local = false;
-    if (all_digits(s)) {
-        if (len > 16)
-            return -EINVAL;
-        long long v = strtoll(s, NULL, 10);
-        if (v < MS_MIN || v > MS_MAX)
-            return -EINVAL;
-        *ms = v;
-        return 0;
-    }
-    int off;
-    bool has_off;
-    if (cc_iso_parse(s, len, ms, &off, &has_off) < 0)
-        return -EINVAL;
-    *local = !has_off;
-    return 0;
-}
-
 int srv_query_instant(struct mg_connection *conn, const char *key, int64_t *ms, bool *local)
 {
     char v[64];
@@ -578,7 +502,7 @@ int srv_query_instant(struct mg_connection *conn, const char *key, int64_t *ms, 
     int rc = srv_query_value(conn, key, v, sizeof(v), &n);
     if (rc || n < 0)
         return rc;
-    if (parse_instant(v, (size_t)n, ms, local) < 0) {
+    if (cc_query_instant(v, (size_t)n, ms, local) < 0) {
         char msg[128];
         snprintf(msg, sizeof(msg), "%s must be ISO-8601 (e.g. 2025-01-24T08:00:00+08:00) or "
                  "epoch milliseconds", key);

@@ -54,10 +54,6 @@ int srv_send_405(struct mg_connection *conn);
 /* 405 naming the methods a path does take (e.g. "GET, HEAD, DELETE"). */
 int srv_send_405_allow(struct mg_connection *conn, const char *allow);
 
-/* Range header h over a body of size bytes: 1 with [*start, *start + *len),
- * 0 to send everything (absent, malformed or multiple ranges), -1 when
- * unsatisfiable. (files.c keeps its own copy until the two are merged.) */
-int srv_parse_range(const char *h, uint64_t size, uint64_t *start, uint64_t *len);
 /* Does an If-None-Match / If-Range list name etag (weak or strong)? */
 bool srv_etag_listed(const char *h, const char *etag);
 /* How to answer a GET of a body of size bytes whose validator is etag: 304

@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "http.h"
 #include "log.h"
+#include "query.h"
 
 #define LOG_LINES_DEFAULT 100
 #define LOG_LINES_MAX 10000
@@ -24,12 +25,8 @@ int srv_log_handler(struct mg_connection *conn, struct app *app)
     int st = srv_query_value(conn, "lines", v, sizeof(v), &n);
     if (st)
         return st;
-    if (n >= 0) {
-        char *end;
-        lines = strtol(v, &end, 10);
-        if (n == 0 || *end || v[0] < '0' || v[0] > '9' || lines < 1 || lines > LOG_LINES_MAX)
-            return srv_send_error(conn, 400, "bad_lines", "lines must be from 1 to 10000");
-    }
+    if (n >= 0 && cc_query_int(v, false, 1, LOG_LINES_MAX, &lines) < 0)
+        return srv_send_error(conn, 400, "bad_lines", "lines must be from 1 to 10000");
     if (app->cfg->log_ring_kb == 0)
         return srv_send_error(conn, 404, "no_log_ring", "the log is not kept (log_ring_kb = 0)");
     struct cc_buf b;

@@ -22,6 +22,7 @@
 #include "mem.h"
 #include "preview.h"
 #include "probe.h"
+#include "query.h"
 #include "range.h"
 #include "urlpath.h"
 
@@ -282,9 +283,8 @@ static int query_frames(struct mg_connection *conn, struct app *app, uint32_t *n
         *n = PREVIEW_DEFAULT_FRAMES < cap ? PREVIEW_DEFAULT_FRAMES : (uint32_t)cap;
         return 0;
     }
-    char *end;
-    long x = len > 0 ? strtol(v, &end, 10) : 0;
-    if (len <= 0 || *end || x < 1 || x > cap) {
+    long x;
+    if (len <= 0 || cc_query_int(v, true, 1, cap, &x) < 0) {
         char msg[96];
         snprintf(msg, sizeof(msg), "frames must be a whole number from 1 to %d (preview_max_frames)",
                  cap);

@@ -8,6 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { trackChild } from '../http/lib.mjs';
+
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const BUILD = path.resolve(REPO, process.env.CAMCAT_BUILD || 'build');
 export const CAMCATD = path.join(BUILD, 'camcatd');
@@ -41,8 +43,8 @@ export async function serveDemo(tag, { days, endDate, nowIso, args = [] }) {
     '--end-date', endDate, '--days', String(days), '--offset', '+08:00', '--seed', '1',
     '--now', String(Date.parse(nowIso) / 1000)], { encoding: 'utf8' });
   assert.equal(g.status, 0, g.stderr);
-  const srv = spawn(CAMCATD, ['--root', root, '--listen', '127.0.0.1:0', '--www', WWW,
-    '--cache-dir', path.join(work, 'cache'), ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const srv = trackChild(spawn(CAMCATD, ['--root', root, '--listen', '127.0.0.1:0', '--www', WWW,
+    '--cache-dir', path.join(work, 'cache'), ...args], { stdio: ['ignore', 'ignore', 'pipe'] }));
   let log = '';
   srv.stderr.setEncoding('utf8');
   const port = await new Promise((resolve, reject) => {

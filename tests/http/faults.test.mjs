@@ -182,7 +182,7 @@ describe('kill -9 in the middle', SUITE, () => {
     assert.equal(v.status, 0, v.stdout + v.stderr);
   });
 
-  test('during a retention sweep: whole days or none, the kept days intact', async () => {
+  test('during a retention sweep: whole days or none, the kept days intact', async (t) => {
     const root = path.join(work, 'sweep');
     const dayName = (n) => {
       const d = new Date();
@@ -203,6 +203,7 @@ describe('kill -9 in the middle', SUITE, () => {
     const before = Object.fromEntries(old.map((d) => [d, fs.readdirSync(path.join(root, d, '00001')).length]));
 
     const srv = await startServer(['--root', root, '--retain-days', '10']);
+    t.after(() => srv.stop());
     await waitForLog(srv, /retention: removed day/);
     process.kill(srv.proc.pid, 'SIGKILL');
     await srv.exited;

@@ -45,7 +45,10 @@ describe('files that are not files', SUITE, () => {
     fs.symlinkSync('/dev/zero', path.join(root, '2025-01-27', '.camcat.idx'));
     srv = await startServer(['--root', root, '--threads', '4']);
   });
-  after(() => fs.rmSync(work, { recursive: true, force: true }));
+  after(async () => {
+    await srv?.stop();
+    fs.rmSync(work, { recursive: true, force: true });
+  });
 
   test('concurrent GETs of FIFOs and devices answer; health answers; SIGTERM stops', async () => {
     const asks = [];
@@ -230,13 +233,14 @@ describe('stale sidecar temp files', SUITE, () => {
   });
   after(() => fs.rmSync(work, { recursive: true, force: true }));
 
-  test('camcatd removes them at start; fresh and other names stay', async () => {
+  test('camcatd removes them at start; fresh and other names stay', async (t) => {
     const day = path.join(root, '2025-01-24');
     plant(day, '.camcat.idx.tmp.31337');
     plant(day, '.camcat.idx.tmp.31338', new Date());
     plant(day, '.camcat.idx.tmp.31337x');
     plant(cache, '2025-01-24.camcat.idx.tmp.99');
     const srv = await startServer(['--root', root, '--cache-dir', cache]);
+    t.after(() => srv.stop());
     await waitForLog(srv, /stale temp files: \d+ removed/);
     assert.deepEqual(await srv.stop(), { code: 0, signal: null });
     assert.match(srv.log, /stale temp files: 2 removed/);

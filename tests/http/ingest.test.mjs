@@ -9,15 +9,15 @@ import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { SUITE, startServer, tmpdir, waitForLog } from './lib.mjs';
+import { SUITE, startServer, tmpdir, trackChild, waitForLog } from './lib.mjs';
 
 const SRC = ['-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=30'];
 const H264 = ['-c:v', 'libx264', '-g', '30', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p'];
 
 function ffmpegPush(url, seconds) {
-  return spawn('ffmpeg', ['-nostdin', '-hide_banner', '-loglevel', 'error', '-re', ...SRC,
+  return trackChild(spawn('ffmpeg', ['-nostdin', '-hide_banner', '-loglevel', 'error', '-re', ...SRC,
     '-t', String(seconds), ...H264, '-f', 'mpegts', '-method', 'POST', url],
-  { stdio: ['ignore', 'ignore', 'pipe'] });
+  { stdio: ['ignore', 'ignore', 'pipe'] }));
 }
 
 const exited = (p) => new Promise((resolve) => p.once('close', (code, signal) => resolve({ code, signal })));

@@ -12,6 +12,7 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -88,6 +89,55 @@ export function keepRecording(dir, playlist = 'index.m3u8') {
   return () => clearInterval(timer);
 }
 
+// Every child a test file started and has not seen exit (camcatd, a broker,
+// ffmpeg): a test that fails between start and stop must not leave one
+// running, or this file's process waits for it and the next file shares the
+// machine with it. The file's last hook stops them by PID: SIGTERM, then
+// SIGKILL for one that does not exit within 10 s.
+const children = new Set();
+
+export function trackChild(proc) {
+  children.add(proc);
+  proc.once('exit', () => children.delete(proc));
+  return proc;
+}
+
+async function stopChild(proc) {
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  const exited = new Promise((resolve) => proc.once('exit', resolve));
+  let timer;
+  const late = new Promise((resolve) => {
+    timer = setTimeout(resolve, 10000, 'late');
+  });
+  try {
+    process.kill(proc.pid, 'SIGTERM');
+    if (await Promise.race([exited, late]) === 'late') process.kill(proc.pid, 'SIGKILL');
+  } catch {
+    // gone already
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+// Only in a test file: node:test's hook would turn a script that imports
+// this file (tests/fuzz/rawhttp.mjs, tools/bench-browser.mjs) into a test
+// run printing TAP.
+if (process.env.NODE_TEST_CONTEXT !== undefined || /\.test\.mjs$/.test(process.argv[1] ?? '')) {
+  after(async () => {
+    await Promise.all([...children].map(stopChild));
+  });
+}
+// A file that dies outright still takes its children with it.
+process.once('exit', () => {
+  for (const proc of children) {
+    try {
+      process.kill(proc.pid, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
+});
+
 export class Server {
   constructor(proc, port, logRef, closed) {
     this.proc = proc;
@@ -118,10 +168,10 @@ export class Server {
 // server's. Rejects with the log if it exits first.
 export async function startServer(args, { env = {}, wrap = [], readyStatus = 200 } = {}) {
   const argv = [...wrap, CAMCATD, '--listen', '127.0.0.1:0', ...args];
-  const proc = spawn(argv[0], argv.slice(1), {
+  const proc = trackChild(spawn(argv[0], argv.slice(1), {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, ...env },
-  });
+  }));
   const logRef = { text: '' };
   // 'close', not 'exit': by then everything it logged has been read.
   const closed = new Promise((resolve) => proc.once('close', (code, signal) => resolve({ code, signal })));

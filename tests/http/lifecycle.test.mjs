@@ -93,21 +93,24 @@ describe('stopping', SUITE, () => {
   });
   after(() => fs.rmSync(work, { recursive: true, force: true }));
 
-  test('SIGTERM: exit 0', async () => {
+  test('SIGTERM: exit 0', async (t) => {
     const srv = await startServer(['--root', root]);
+    t.after(() => srv.stop());
     assert.equal((await srv.get('/api/health')).status, 200);
     assert.deepEqual(await srv.stop(), { code: 0, signal: null }, srv.log);
     assert.match(srv.log, /stopped/);
   });
 
-  test('SIGINT: exit 0', async () => {
+  test('SIGINT: exit 0', async (t) => {
     const srv = await startServer(['--root', root]);
+    t.after(() => srv.stop());
     process.kill(srv.proc.pid, 'SIGINT');
     assert.deepEqual(await srv.exited, { code: 0, signal: null }, srv.log);
   });
 
-  test('a request in flight when SIGTERM arrives is finished', async () => {
+  test('a request in flight when SIGTERM arrives is finished', async (t) => {
     const srv = await startServer(['--root', root]);
+    t.after(() => srv.stop());
     const whole = (await srv.get('/api/days/2025-02-02/playlist.m3u8')).body;
     const body = await new Promise((resolve, reject) => {
       http.get({ host: '127.0.0.1', port: srv.port, path: '/api/days/2025-02-02/playlist.m3u8', agent: false },

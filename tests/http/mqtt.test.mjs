@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { SUITE, isoAt, keepRecording, startServer, tmpdir, waitForLog } from './lib.mjs';
+import { SUITE, isoAt, keepRecording, startServer, tmpdir, trackChild, waitForLog } from './lib.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const USER = 'cam';
@@ -47,7 +47,7 @@ class Broker {
 
   async start() {
     this.log = '';
-    this.proc = spawn('mosquitto', ['-c', this.conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+    this.proc = trackChild(spawn('mosquitto', ['-c', this.conf], { stdio: ['ignore', 'ignore', 'pipe'] }));
     this.proc.stderr.on('data', (d) => (this.log += d));
     this.closed = new Promise((res) => this.proc.once('close', res));
     while (!/running|Opening ipv4 listen socket/.test(this.log)) {
@@ -76,7 +76,7 @@ class Watch {
     this.msgs = [];
     const args = ['-h', '127.0.0.1', '-p', String(port), '-u', user, '-P', pass, '-F', '%t\t%r\t%x'];
     for (const t of topics) args.push('-t', t);
-    this.proc = spawn('mosquitto_sub', args, { stdio: ['ignore', 'pipe', 'ignore'] });
+    this.proc = trackChild(spawn('mosquitto_sub', args, { stdio: ['ignore', 'pipe', 'ignore'] }));
     let rest = '';
     this.proc.stdout.setEncoding('utf8');
     this.proc.stdout.on('data', (d) => {

@@ -17,7 +17,10 @@ describe('raw HTTP mutation fuzzing', SUITE, () => {
     work = tmpdir();
     srv = await startServer(['--root', copyFixture('normal', path.join(work, 'rec'))]);
   });
-  after(() => fs.rmSync(work, { recursive: true, force: true }));
+  after(async () => {
+    await srv?.stop();
+    fs.rmSync(work, { recursive: true, force: true });
+  });
 
   async function run(server, seed, cases) {
     const alive = () => server.proc.exitCode === null && server.proc.signalCode === null;
@@ -39,13 +42,14 @@ describe('raw HTTP mutation fuzzing', SUITE, () => {
   // With authentication on, every case goes through the digest parser (and
   // the failed-login count: no limit, or the cases after the tenth failure
   // would get 429 without reaching the parser).
-  test('2,000 more with auth_file set (seed 2)', async () => {
+  test('2,000 more with auth_file set (seed 2)', async (t) => {
     const authFile = path.join(work, 'users.htdigest');
     const p = spawnSync(path.join(BUILD, 'camcat'), ['passwd', authFile, 'admin'], { input: 'secret\n' });
     assert.equal(p.status, 0, String(p.stderr));
     const authed = await startServer(['--root', path.join(work, 'rec'), '--auth-file', authFile,
       '--auth-max-failures', '0'],
       { readyStatus: 401 });
+    t.after(() => authed.stop());
     await run(authed, 2, 2000);
   });
 });

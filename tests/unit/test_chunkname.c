@@ -86,6 +86,19 @@ static void test_breaks(void **state)
     assert_broken(longname, 1);
 }
 
+/* A NUL in a playlist's URI (found by fuzz_m3u8): the pattern would write a
+ * shorter name than the one fed, so there is none. */
+static void test_nul_in_name(void **state)
+{
+    (void)state;
+    static const char uri[] = "chu\0\0\0\0000.ts";
+    struct cc_chunkname p;
+    cc_chunkname_feed(&p, 0, uri, sizeof(uri) - 1, false, false);
+    assert_false(p.valid);
+    char out[CC_CHUNKNAME_MAX + 1];
+    assert_int_equal(cc_chunkname_format(&p, 0, out, sizeof(out)), 0);
+}
+
 /* A byte range or an EXT-X-MAP breaks it for good, even if the names go on. */
 static void test_ranges_and_maps(void **state)
 {
@@ -111,6 +124,7 @@ int main(void)
         cmocka_unit_test(test_ffmpeg_namings),
         cmocka_unit_test(test_breaks),
         cmocka_unit_test(test_ranges_and_maps),
+        cmocka_unit_test(test_nul_in_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
