@@ -32,7 +32,11 @@ static const struct key_rule rules[] = {
      "commas, e.g. 127.0.0.1:8080 or 0.0.0.0:443s"},
     {"cache_dir", K_OPT_PATH, AT(cache_dir), 0, 0, "a folder path, or nothing for the day folders"},
     {"www", K_PATH, AT(www), 0, 0, "a folder path"},
-    {"threads", K_INT, AT(threads), 1, 64, "a whole number from 1 to 64"},
+    {"threads", K_INT, AT(threads), 1, 256, "a whole number from 1 to 256"},
+    {"request_timeout_ms", K_INT, AT(request_timeout_ms), 1000, 60000,
+     "milliseconds from 1000 to 60000"},
+    {"max_client_conns", K_INT, AT(max_client_conns), 0, 256,
+     "connections from 1 to 256, 0 for no cap"},
     {"log_level", K_LEVEL, AT(log_level), 0, 0, "error, warn, info or debug"},
     {"cache_mb", K_INT, AT(cache_mb), 1, 1024, "a whole number of MiB from 1 to 1024"},
     {"live_window", K_INT, AT(live_window), 2, 60, "a number of chunks from 2 to 60"},
@@ -49,6 +53,7 @@ static const struct key_rule rules[] = {
      "seconds from 0 (only at start) to 86400"},
     {"sweep_dry_run", K_BOOL, AT(sweep_dry_run), 0, 0, "yes or no"},
     {"export_max_s", K_INT, AT(export_max_s), 1, 86400, "seconds from 1 to 86400"},
+    {"exports_max", K_INT, AT(exports_max), 1, 128, "a number of downloads from 1 to 128"},
     {"preview_max_frames", K_INT, AT(preview_max_frames), 1, 3600, "frames from 1 to 3600"},
     {"auth_file", K_OPT_PATH, AT(auth_file), 0, 0, "an htdigest file path, or nothing"},
     {"auth_realm", K_STR, AT(auth_realm), 0, 0, "a realm name without quotes"},
@@ -88,7 +93,13 @@ void cc_config_init(struct cc_config *c, const char *default_www)
     memset(c, 0, sizeof(*c));
     c->listen = cc_xstrdup("127.0.0.1:8080");
     c->www = cc_xstrdup(default_www);
-    c->threads = 4;
+    /* 64 idle workers cost about 1 MiB resident (README, "Limits"); fewer
+     * let a few dozen slow clients take them all. */
+    c->threads = 64;
+    /* A LAN client sends its header in milliseconds; 5 s bounds how long a
+     * client that dribbles it holds a worker. */
+    c->request_timeout_ms = 5000;
+    c->max_client_conns = 8; /* a browser opens 6 at most per host */
     c->log_level = CC_LOG_INFO;
     c->cache_mb = 2; /* with malloc overhead about 3 MiB resident: the server stays under 8 MiB */
     c->live_window = 6;
@@ -97,6 +108,7 @@ void cc_config_init(struct cc_config *c, const char *default_www)
     c->clock_threshold_ms = 2000;
     c->sweep_interval_s = 600;
     c->export_max_s = 3600;
+    c->exports_max = 2;
     c->preview_max_frames = 300;
     c->auth_realm = cc_xstrdup("camcat");
     c->auth_max_failures = 10;
@@ -430,6 +442,12 @@ static int check_tls(const struct cc_config *c, char *err, size_t errsz)
         return -EINVAL;
     }
     return 0;
+}
+
+int cc_config_exports_limit(const struct cc_config *c)
+{
+    int half = c->threads / 2 > 0 ? c->threads / 2 : 1;
+    return c->exports_max < half ? c->exports_max : half;
 }
 
 int cc_config_check(const struct cc_config *c, char *err, size_t errsz)

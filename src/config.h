@@ -34,6 +34,8 @@ struct cc_config {
     char *cache_dir;  /* NULL: sidecars in the day folders */
     char *www;        /* the UI's folder */
     int threads;      /* civetweb worker threads */
+    int request_timeout_ms; /* deadline for a request's header; bounds each body read and write */
+    int max_client_conns;   /* connections one client address may hold at once; 0: no cap */
     enum cc_log_level log_level;
     int cache_mb;     /* bound on in-memory day indexes */
 
@@ -52,6 +54,7 @@ struct cc_config {
     bool sweep_dry_run;     /* log what a sweep would remove, remove nothing */
 
     int export_max_s;       /* longest clip /api/export.ts hands out */
+    int exports_max;        /* exports and previews streaming at once */
     int preview_max_frames; /* most frames one /api/preview.mp4 may ask for */
 
     char *auth_file;        /* htdigest file; NULL: no authentication */
@@ -108,6 +111,10 @@ int cc_config_parse(struct cc_config *c, const char *text, size_t len, const cha
 int cc_config_load(struct cc_config *c, const char *path, char *err, size_t errsz);
 /* Checks what no single setting can: root is set. */
 int cc_config_check(const struct cc_config *c, char *err, size_t errsz);
+
+/* Exports and previews allowed at once: exports_max, but never more than
+ * half the worker threads (at least one), so downloads leave workers free. */
+int cc_config_exports_limit(const struct cc_config *c);
 
 /* Parses "PORT", "IPv4:PORT" or "[IPv6]:PORT", each with an optional 's'
  * after the port (TLS). 0 or -EINVAL. */

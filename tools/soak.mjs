@@ -39,6 +39,8 @@ const gen = spawnSync(path.join(BUILD, 'camcat-gentree'), ['demo', '--root', roo
 if (gen.status !== 0) throw new Error(`camcat-gentree failed: ${gen.stderr}`);
 
 const srv = spawn(path.join(BUILD, 'camcatd'), ['--root', root, '--listen', '127.0.0.1:0',
+  // All CONNS connections come from 127.0.0.1: no per-client cap.
+  '--max-client-conns', '0',
 ], { stdio: ['ignore', 'ignore', 'pipe'] });
 let log = '';
 srv.stderr.setEncoding('utf8');

@@ -105,7 +105,7 @@ int srv_export_handler(struct mg_connection *conn, struct app *app)
                  app->cfg->export_max_s, (to - from + 999) / 1000);
         return srv_send_error(conn, 413, "clip_too_long", msg);
     }
-    int limit = app->cfg->threads / 2 > 0 ? app->cfg->threads / 2 : 1;
+    int limit = cc_config_exports_limit(app->cfg);
     if (atomic_fetch_add(&app->exports_running, 1) >= limit) {
         atomic_fetch_sub(&app->exports_running, 1);
         return srv_send_error(conn, 503, "busy",

@@ -18,6 +18,7 @@
 
 #include "app.h"
 #include "auth.h"
+#include "clientcap.h"
 #include "config.h"
 #include "fsutil.h"
 #include "http.h"
@@ -228,16 +229,19 @@ static void stop_server(struct mg_context *ctx, struct app *app)
 static struct mg_context *start_server(struct app *app, const struct cc_config *cfg,
                                        struct srv_routes **routes)
 {
-    char threads[16];
+    char threads[16], timeout[16];
     snprintf(threads, sizeof(threads), "%d", cfg->threads);
-    /* Sized for the camera: few threads, small request buffers, short
-     * keep-alive (civetweb ties a worker to a connection while it is open). */
+    snprintf(timeout, sizeof(timeout), "%d", cfg->request_timeout_ms);
+    /* Small request buffers, short keep-alive (civetweb ties a worker to a
+     * connection while it is open). request_timeout_ms is civetweb's deadline
+     * for a whole request header and its bound on each body read and each
+     * response write (README, "Limits"). */
     const char *options[] = {
         "listening_ports", cfg->listen,
         "num_threads", threads,
         "enable_keep_alive", "yes",
         "keep_alive_timeout_ms", "500",
-        "request_timeout_ms", "10000",
+        "request_timeout_ms", timeout,
         "max_request_size", "16384",
         /* Handlers see the raw path and decode it once themselves (urlpath). */
         "decode_url", "no",
@@ -313,12 +317,15 @@ static int serve(const struct cc_config *cfg, struct cc_catalog *cat, const stru
     struct srv_routes *routes = NULL;
     int rc = srv_auth_start(&app);
     if (rc == 0)
+        rc = srv_clientcap_start(cfg);
+    if (rc == 0)
         rc = srv_mqtt_start(&app, &app.mqtt);
     if (rc == 0)
         ctx = start_server(&app, cfg, &routes);
     if (!ctx) {
         srv_mqtt_stop(app.mqtt);
         srv_snapshot_free(app.snapshot);
+        srv_clientcap_stop();
         srv_auth_stop(&app);
         srv_live_free(app.live);
         srv_sweep_stop(&app);
@@ -334,6 +341,7 @@ static int serve(const struct cc_config *cfg, struct cc_catalog *cat, const stru
     srv_routes_free(routes);
     srv_mqtt_stop(app.mqtt); /* publishes offline; its commands use live, sweep, snapshot */
     srv_snapshot_free(app.snapshot);
+    srv_clientcap_stop();
     srv_auth_stop(&app);
     srv_live_free(app.live); /* after the last request: runs live_stop_cmd if live was on */
     srv_sweep_stop(&app);

@@ -374,7 +374,7 @@ int srv_preview_handler(struct mg_connection *conn, struct app *app)
     if (to - from > PREVIEW_MAX_MS)
         return srv_send_error(conn, 413, "range_too_long",
                               "a time-lapse covers at most 7 days");
-    int limit = app->cfg->threads / 2 > 0 ? app->cfg->threads / 2 : 1;
+    int limit = cc_config_exports_limit(app->cfg);
     if (atomic_fetch_add(&app->exports_running, 1) >= limit) {
         atomic_fetch_sub(&app->exports_running, 1);
         return srv_send_error(conn, 503, "busy",

@@ -163,7 +163,7 @@ async function main() {
   const { startServer, copyFixture, tmpdir, BUILD } = await import('../http/lib.mjs');
   const work = tmpdir('camcat-rawfuzz-');
   const root = copyFixture('normal', path.join(work, 'rec'));
-  const srv = await startServer(['--root', root]);
+  const srv = await startServer(['--root', root, '--max-client-conns', '0']);
   const day = fs.readdirSync(root).find((d) => /^\d{4}-\d\d-\d\d$/.test(d));
   const folder = fs.readdirSync(path.join(root, day)).find((f) => /^\d+$/.test(f));
   const chunk = `${day}/${folder}/${fs.readdirSync(path.join(root, day, folder)).find((f) => f.endsWith('.ts'))}`;

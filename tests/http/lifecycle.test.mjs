@@ -30,8 +30,10 @@ describe('start-up settings', SUITE, () => {
     fs.writeFileSync(conf, `# settings\nroot = ${root}\ncolour = blue\n`);
     const cases = [
       [['--config', conf], /bad\.conf:3: unknown key "colour" \(accepted: root, listen, cache_dir/],
-      [['--root', root, '--threads', '0'], /threads.*1 to 64/],
+      [['--root', root, '--threads', '0'], /threads.*1 to 256/],
       [['--root', root, '--threads', 'many'], /threads/],
+      [['--root', root, '--request-timeout-ms', '500'], /request_timeout_ms.*1000 to 60000/],
+      [['--root', root, '--max-client-conns', '-1'], /max_client_conns.*0 for no cap/],
       [['--root', root, '--cache-mb', '0'], /cache_mb/],
       [['--root', root, '--log-level', 'loud'], /log_level.*error, warn, info or debug/],
       [['--root', root, '--listen', 'localhost:80'], /listen.*IPv4:PORT/],

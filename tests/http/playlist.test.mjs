@@ -249,7 +249,8 @@ describe('20 racing first requests for one day', SUITE, () => {
     }
     // A big day (40,000 chunks) so the build takes a while, and enough
     // workers that all 20 requests can be inside the handler together.
-    srv = await startServer(['--root', root, '--threads', '24']);
+    // 20 connections at once from 127.0.0.1: no per-client cap.
+    srv = await startServer(['--root', root, '--threads', '24', '--max-client-conns', '0']);
   });
   after(async () => {
     const st = await srv?.stop();

@@ -28,7 +28,11 @@ static void test_defaults(void **state)
     assert_string_equal(c.listen, "127.0.0.1:8080");
     assert_null(c.cache_dir);
     assert_string_equal(c.www, "/usr/share/camcat/www");
-    assert_int_equal(c.threads, 4);
+    assert_int_equal(c.threads, 64);
+    assert_int_equal(c.request_timeout_ms, 5000);
+    assert_int_equal(c.max_client_conns, 8);
+    assert_int_equal(c.exports_max, 2);
+    assert_int_equal(cc_config_exports_limit(&c), 2);
     assert_int_equal(c.log_level, CC_LOG_INFO);
     assert_int_equal(c.cache_mb, 2);
     assert_int_equal(cc_config_check(&c, err, sizeof(err)), -EINVAL);
@@ -87,9 +91,12 @@ static void expect_error(const char *text, int line, const char *key, const char
 static void test_errors(void **state)
 {
     expect_error("root = /x\nport = 80\n", 2, "port", "accepted: root, listen, cache_dir");
-    expect_error("threads = 0\n", 1, "threads", "1 to 64");
-    expect_error("threads = 65\n", 1, "threads", "1 to 64");
-    expect_error("threads = 4x\n", 1, "threads", "1 to 64");
+    expect_error("threads = 0\n", 1, "threads", "1 to 256");
+    expect_error("threads = 257\n", 1, "threads", "1 to 256");
+    expect_error("request_timeout_ms = 999\n", 1, "request_timeout_ms", "1000 to 60000");
+    expect_error("max_client_conns = 257\n", 1, "max_client_conns", "0 for no cap");
+    expect_error("exports_max = 0\n", 1, "exports_max", "1 to 128");
+    expect_error("threads = 4x\n", 1, "threads", "1 to 256");
     expect_error("threads = -1\n", 1, "threads", NULL);
     expect_error("threads =\n", 1, "threads", NULL);
     expect_error("threads = 99999999999999999999\n", 1, "threads", NULL);
@@ -117,6 +124,13 @@ static void test_set_like_flags(void **state)
     assert_int_equal(c.threads, 2);
     assert_int_equal(cc_config_set(&c, "threads", "abc", err, sizeof(err)), -EINVAL);
     assert_int_equal(c.threads, 2); /* a refused value changes nothing */
+    /* Downloads never take more than half the workers, at least one. */
+    assert_int_equal(cc_config_exports_limit(&c), 1);
+    assert_int_equal(cc_config_set(&c, "exports_max", "8", err, sizeof(err)), 0);
+    assert_int_equal(cc_config_set(&c, "threads", "12", err, sizeof(err)), 0);
+    assert_int_equal(cc_config_exports_limit(&c), 6);
+    assert_int_equal(cc_config_set(&c, "threads", "1", err, sizeof(err)), 0);
+    assert_int_equal(cc_config_exports_limit(&c), 1);
     assert_int_equal(cc_config_set(&c, "cache-dir", "/x", err, sizeof(err)), -EINVAL);
     assert_non_null(strstr(err, "cache-dir"));
     cc_config_free(&c);
@@ -180,7 +194,7 @@ static void test_operation_keys(void **state)
     size_t n = 0, nbool = 0;
     for (const char *k; (k = cc_config_key(n, &is_bool)) != NULL; n++)
         nbool += is_bool;
-    assert_int_equal(n, 43);
+    assert_int_equal(n, 46);
     assert_int_equal(nbool, 3);
 
     /* ingest: ranges, and what only the whole configuration can check */
