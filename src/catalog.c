@@ -499,6 +499,9 @@ void cc_catalog_forget(struct cc_catalog *c, const struct cc_date *date, bool da
 
 /* ---- listing ------------------------------------------------------------- */
 
+/* Ranges of at most this many days are looked up by name, not listed. */
+#define STAT_DAYS_MAX 8
+
 static int cmp_date(const void *a, const void *b)
 {
     const struct cc_date *x = a, *y = b;
@@ -538,9 +541,45 @@ static int list_root(const char *root, struct cc_date **out, size_t *n)
     return 0;
 }
 
+/* A few days' folders looked up by name: what list_root would find in
+ * [from, to], without reading the whole of ROOT (a year of day folders, a
+ * stat each, for every thumbnail, time-lapse and export). */
+static int stat_days(const char *root, const struct cc_date *from, int64_t ndays,
+                     struct cc_date **out, size_t *n)
+{
+    int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    *out = cc_xmalloc((size_t)ndays * sizeof(**out));
+    *n = 0;
+    int64_t first = cc_days_from_civil(from->year, from->month, from->day);
+    for (int64_t i = 0; i < ndays; i++) {
+        struct cc_date d;
+        struct stat st;
+        char name[11];
+        cc_civil_from_days(first + i, &d.year, &d.month, &d.day);
+        cc_date_format(&d, name);
+        if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode))
+            (*out)[(*n)++] = d;
+    }
+    close(fd);
+    return 0;
+}
+
 int cc_catalog_list_days(struct cc_catalog *c, const struct cc_date *from,
                          const struct cc_date *to, struct cc_date **out, size_t *n)
 {
+    if (from && to) {
+        int64_t span = cc_days_from_civil(to->year, to->month, to->day) -
+                       cc_days_from_civil(from->year, from->month, from->day) + 1;
+        if (span <= 0) {
+            *out = NULL;
+            *n = 0;
+            return 0;
+        }
+        if (span <= STAT_DAYS_MAX)
+            return stat_days(c->root, from, span, out, n);
+    }
     struct cc_date *all = NULL;
     size_t nall = 0;
     int rc = list_root(c->root, &all, &nall);

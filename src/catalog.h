@@ -71,7 +71,8 @@ int cc_catalog_get_day_sized(struct cc_catalog *c, const struct cc_date *date,
                              const struct cc_day **out);
 void cc_catalog_release(struct cc_catalog *c, const struct cc_day *d);
 
-/* Day folders of ROOT within [from, to] (either may be NULL), oldest first.
+/* Day folders of ROOT within [from, to] (either may be NULL), oldest first:
+ * a range of a few days is looked up by name, anything else listed.
  * *out is malloc'ed; caller frees. Returns 0 or -errno (ROOT unreadable). */
 int cc_catalog_list_days(struct cc_catalog *c, const struct cc_date *from,
                          const struct cc_date *to, struct cc_date **out, size_t *n);

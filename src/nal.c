@@ -71,14 +71,18 @@ size_t cc_nal_unescape(const uint8_t *src, size_t len, uint8_t *dst)
     return n;
 }
 
-/* Offset of the next 00 00 01 at or after pos, or len. */
+/* Offset of the next 00 00 01 at or after pos, or len. A thumbnail scans
+ * its keyframe three times: memchr for the 01 (one byte in 256 of coded
+ * slice data) is several times faster than a byte loop. */
 static size_t find_start(const uint8_t *buf, size_t len, size_t pos)
 {
-    for (size_t i = pos; i + 2 < len; i++) {
-        if (buf[i + 2] > 1)
-            i += 2; /* no start code can end before i + 3 */
-        else if (!buf[i] && !buf[i + 1] && buf[i + 2] == 1)
-            return i;
+    for (size_t i = pos + 2; i < len; i++) {
+        const uint8_t *one = memchr(buf + i, 1, len - i);
+        if (!one)
+            return len;
+        i = (size_t)(one - buf);
+        if (!buf[i - 1] && !buf[i - 2])
+            return i - 2;
     }
     return len;
 }

@@ -114,6 +114,8 @@ http { access_log off; sendfile on; tcp_nopush on; keepalive_requests 1000000;
 const proc = (pid, file) => fs.readFileSync(`/proc/${pid}/${file}`, 'utf8');
 const rchar = (pid) => Number(/rchar: (\d+)/.exec(proc(pid, 'io'))[1]);
 const hwmKb = (pid) => Number(/VmHWM:\s+(\d+)/.exec(proc(pid, 'status'))[1]);
+const ROUNDS = 7;
+const WARM = 500;
 const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 
 async function main() {
@@ -137,7 +139,7 @@ async function main() {
     await get(port, `/api/thumb.mp4?t=${from + 1000}`); // warm: code paths, day cache
     // thumbnails at 100 instants spread over the day
     const N = 100;
-    const lat = [], sizes = [];
+    const sizes = [];
     let chunkBytes = 0;
     const before = rchar(srv.pid);
     const logBefore = log.length;
@@ -146,7 +148,6 @@ async function main() {
       const r = await get(port, `/api/thumb.mp4?t=${t}`);
       if (r.status === 404) continue; // the bench day has gaps
       assert.equal(r.status, 200, r.body.toString());
-      lat.push(r.ms);
       sizes.push(r.body.length);
     }
     await new Promise((res) => setTimeout(res, 300));
@@ -154,20 +155,39 @@ async function main() {
     for (const m of log.slice(logBefore).matchAll(/thumb: .* read (\d+) bytes/g)) chunkBytes += Number(m[1]);
     const ok = sizes.length;
     const meanSize = Math.round(sizes.reduce((a, b) => a + b, 0) / ok);
-    // the same number of static files of the thumbnail's size through /rec
+    // Times: ROUNDS rounds of the same thumbnails, each followed by as many
+    // static files of the thumbnail's size from camcatd's /rec and from
+    // nginx; each figure is the median of the rounds' medians, so a burst of
+    // load on this shared machine moves one round, not the verdict.
     const dayDir = path.join(root, day);
     fs.writeFileSync(path.join(dayDir, 'static.bin'), Buffer.alloc(meanSize, 7));
-    const stat = [];
-    for (let i = 0; i < ok; i++) stat.push((await get(port, `/rec/${day}/static.bin`)).ms);
     const ng = await startNginx(dayDir);
-    const ngLat = [];
-    if (ng) {
-      try {
-        await get(ng.port, '/static.bin');
-        for (let i = 0; i < ok; i++) ngLat.push((await get(ng.port, '/static.bin')).ms);
-      } finally {
-        process.kill(ng.pid, 'SIGTERM');
+    const rounds = { lat: [], stat: [], ng: [], ratio: [] };
+    try {
+      // Warm both servers alike first: nginx kept speeding up over its
+      // first few hundred requests, which flattered the ratio.
+      for (let i = 0; i < WARM; i++) {
+        await get(port, `/api/thumb.mp4?t=${Math.floor(from + (to - from) * ((i % N) + 0.37) / N)}`);
+        await get(port, `/rec/${day}/static.bin`);
+        if (ng) await get(ng.port, '/static.bin');
       }
+      for (let k = 0; k < ROUNDS; k++) {
+        const l = [], st = [], nl = [];
+        for (let i = 0; i < N; i++) {
+          const r = await get(port, `/api/thumb.mp4?t=${Math.floor(from + (to - from) * (i + 0.37) / N)}`);
+          if (r.status === 200) l.push(r.ms);
+        }
+        for (let i = 0; i < ok; i++) st.push((await get(port, `/rec/${day}/static.bin`)).ms);
+        if (ng) for (let i = 0; i < ok; i++) nl.push((await get(ng.port, '/static.bin')).ms);
+        rounds.lat.push(median(l));
+        rounds.stat.push(median(st));
+        if (ng) {
+          rounds.ng.push(median(nl));
+          rounds.ratio.push(median(l) / median(nl));
+        }
+      }
+    } finally {
+      if (ng) process.kill(ng.pid, 'SIGTERM');
     }
     // a 24 h time-lapse of 300 frames
     const hwm0 = hwmKb(srv.pid);
@@ -177,12 +197,13 @@ async function main() {
     const mean = (a) => a.reduce((x, y) => x + y, 0) / a.length;
     const au = Math.round(mean(kf.map((k) => k.access_unit_bytes)));
     const perReq = Math.round(total / ok);
-    const ngMed = ngLat.length ? median(ngLat) : null;
+    const ngMed = rounds.ng.length ? median(rounds.ng) : null;
     const kv = {
       thumb_read_bytes: perReq, thumb_chunk_bytes: Math.round(chunkBytes / ok),
       thumb_other_bytes: Math.round((total - chunkBytes) / ok), thumb_keyframe_bytes: au,
-      thumb_mp4_bytes: meanSize, thumb_ms: median(lat).toFixed(3),
-      thumb_nginx_ms: ngMed === null ? '' : ngMed.toFixed(3), thumb_rec_ms: median(stat).toFixed(3),
+      thumb_mp4_bytes: meanSize, thumb_ms: median(rounds.lat).toFixed(3),
+      thumb_nginx_ms: ngMed === null ? '' : ngMed.toFixed(3), thumb_rec_ms: median(rounds.stat).toFixed(3),
+      thumb_ratio: rounds.ratio.length ? median(rounds.ratio).toFixed(2) : '',
       preview_bytes: p.body.length, preview_ms: p.ms.toFixed(0), preview_hwm_growth_kb: hwm1 - hwm0,
     };
     if (KV) fs.writeFileSync(KV, Object.entries(kv).map(([k, v]) => `${k}=${v}\n`).join(''));
@@ -194,8 +215,13 @@ async function main() {
     console.log(`| read(2) bytes per thumbnail, all of camcatd | ${perReq} B (chunk ${kv.thumb_chunk_bytes} B, ` +
       `anything else ${kv.thumb_other_bytes} B) |`);
     console.log(`| One-frame MP4 | ${meanSize} B mean |`);
-    console.log(`| Thumbnail time, median | ${kv.thumb_ms} ms; nginx sending ${meanSize} B: ` +
+    console.log(`| Thumbnail time, median of ${ROUNDS} rounds' medians | ${kv.thumb_ms} ms; nginx sending ${meanSize} B: ` +
       `${ngMed === null ? 'not measured (no nginx)' : `${kv.thumb_nginx_ms} ms`}; camcatd /rec: ${kv.thumb_rec_ms} ms |`);
+    if (ngMed !== null) {
+      const each = (a) => a.map((r) => r.toFixed(3)).join(', ');
+      console.log(`| Thumbnail ÷ nginx, per round | ${rounds.ratio.map((r) => r.toFixed(2)).join(', ')} ` +
+        `(median ${kv.thumb_ratio}); thumbnail ${each(rounds.lat)} ms; nginx ${each(rounds.ng)} ms |`);
+    }
     console.log(`| 24 h time-lapse, 300 frames | ${p.body.length} B in ${kv.preview_ms} ms; peak RSS ` +
       `${hwm0} → ${hwm1} KiB (growth ${hwm1 - hwm0} KiB) |`);
   } finally {

@@ -44,9 +44,19 @@ $(filter %.js,$(WWW_UI_OUT)): $(WWW_OUT)/%: www/%
 	@mkdir -p $(dir $@)
 	$(Q)sed -e '/^[[:space:]]*\/\//d' -e 's/^[[:space:]]*//' $< > $@
 
-$(filter-out %.js,$(WWW_UI_OUT)): $(WWW_OUT)/%: www/%
+# The page and the style sheet ship without their indentation (and the
+# style sheet without its one-line comments). Safe: CSS has no line-spanning
+# strings and collapses whitespace; in the page no attribute value spans lines
+# and the only <pre> is empty (the HTML test in tests/www keeps it so), so a
+# line's leading blanks were whitespace the layout already collapses to the
+# newline kept before them.
+$(filter %.css,$(WWW_UI_OUT)): $(WWW_OUT)/%: www/%
 	@mkdir -p $(dir $@)
-	$(Q)cp $< $@
+	$(Q)sed -e '/^[[:space:]]*\/\*.*\*\/[[:space:]]*$$/d' -e 's/^[[:space:]]*//' $< > $@
+
+$(filter %.html,$(WWW_UI_OUT)): $(WWW_OUT)/%: www/%
+	@mkdir -p $(dir $@)
+	$(Q)sed -e 's/^[[:space:]]*//' $< > $@
 
 $(WWW_HLS): $(WWW_MODULES)
 	@mkdir -p $(dir $@)

@@ -640,10 +640,67 @@ static void test_writer_notes_need_no_read(void **state)
     free(root);
 }
 
+/* A short range is looked up by name, a long one listed: both find the same
+ * day folders (not a symlinked day, not a file named like a day, not a day
+ * out of range, across a month end), and a ROOT that is gone is an error. */
+static void test_list_days_short_and_long(void **state)
+{
+    (void)state;
+    struct tree t;
+    tree_make(&t, 2, true);
+    char p[4200], target[4200];
+    const char *dirs[] = {"2025-01-25", "2025-01-31", "2025-02-01", "2025-02-03", "2025-03-01"};
+    for (size_t i = 0; i < sizeof(dirs) / sizeof(*dirs); i++) {
+        snprintf(p, sizeof(p), "%s/%s", t.root, dirs[i]);
+        tu_mkdirs(p);
+    }
+    snprintf(p, sizeof(p), "%s/2025-01-30", t.root);
+    tu_write(p, "a file, not a day\n");
+    snprintf(target, sizeof(target), "%s/2025-01-25", t.root);
+    snprintf(p, sizeof(p), "%s/2025-02-02", t.root);
+    assert_int_equal(symlink(target, p), 0);
+    struct cc_catalog *c = open_cat(&t, NULL);
+    const struct cc_date ranges[][2] = {{{2025, 1, 24}, {2025, 1, 25}},
+                                        {{2025, 1, 29}, {2025, 2, 3}},
+                                        {{2025, 1, 1}, {2025, 3, 31}},
+                                        {{2025, 2, 4}, {2025, 2, 10}},
+                                        {{2025, 2, 3}, {2025, 1, 3}}};
+    const size_t want[] = {2, 3, 6, 0, 0};
+    for (size_t r = 0; r < sizeof(want) / sizeof(*want); r++) {
+        struct cc_date *got, *all;
+        size_t n, nall, k = 0;
+        assert_int_equal(cc_catalog_list_days(c, &ranges[r][0], &ranges[r][1], &got, &n), 0);
+        assert_int_equal(n, want[r]);
+        assert_int_equal(cc_catalog_list_days(c, NULL, NULL, &all, &nall), 0);
+        assert_int_equal(nall, 6);
+        for (size_t i = 0; i < nall; i++) {
+            const struct cc_date *a = &all[i], *lo = &ranges[r][0], *hi = &ranges[r][1];
+            long v = a->year * 10000L + a->month * 100 + a->day;
+            if (v < lo->year * 10000L + lo->month * 100 + lo->day ||
+                v > hi->year * 10000L + hi->month * 100 + hi->day)
+                continue;
+            assert_true(k < n);
+            assert_memory_equal(&got[k++], a, sizeof(*a));
+        }
+        assert_int_equal(k, n);
+        free(got);
+        free(all);
+    }
+    cc_catalog_free(c);
+    tu_rmrf(t.root);
+    struct cc_catalog *gone = open_cat(&t, NULL);
+    struct cc_date *got = NULL;
+    size_t n;
+    assert_int_equal(cc_catalog_list_days(gone, &ranges[0][0], &ranges[0][1], &got, &n), -ENOENT);
+    cc_catalog_free(gone);
+    free(t.root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sidecar_reuse),
+        cmocka_unit_test(test_list_days_short_and_long),
         cmocka_unit_test(test_incremental_append),
         cmocka_unit_test(test_rename_over_is_append),
         cmocka_unit_test(test_single_flight),

@@ -180,10 +180,63 @@ static void test_lost_packet(void **state)
     cc_buf_free(&b);
 }
 
+/* The start of the next 00 00 01 at or after pos, the plain way. */
+static size_t naive_start(const uint8_t *b, size_t len, size_t pos)
+{
+    for (size_t i = pos; i + 2 < len; i++)
+        if (!b[i] && !b[i + 1] && b[i + 2] == 1)
+            return i;
+    return len;
+}
+
+/* cc_nal_next finds the NAL units a plain byte-by-byte search finds: over
+ * buffers dense in zeros and ones (start codes of 3 and 4 bytes, at the very
+ * start and the very end, 00 00 00 01, trailing zeros), every length. */
+static void test_nal_next_matches_naive(void **state)
+{
+    (void)state;
+    uint8_t b[96];
+    uint32_t x = 12345;
+    for (int round = 0; round < 4000; round++) {
+        size_t len = (size_t)round % sizeof(b);
+        for (size_t i = 0; i < len; i++) {
+            x = x * 1103515245u + 12345u;
+            uint32_t r = (x >> 16) % 8;
+            b[i] = r < 4 ? 0 : r < 6 ? 1 : (uint8_t)(x >> 8 | 2);
+        }
+        size_t pos = 0, want = naive_start(b, len, 0);
+        struct cc_nal n;
+        while (cc_nal_next(b, len, &pos, CC_VCODEC_H264, &n)) {
+            /* each unit found begins right after the first start code left */
+            while (want < len) {
+                size_t end = naive_start(b, len, want + 3), e = end;
+                while (e > want + 3 && !b[e - 1])
+                    e--;
+                if (e - (want + 3) >= 1)
+                    break;
+                want = end; /* empty: skipped by both */
+            }
+            assert_true(want < len);
+            assert_ptr_equal(n.data, b + want + 3);
+            assert_int_equal(pos, naive_start(b, len, want + 3));
+            want = pos;
+        }
+        /* and none is left that the plain search would find */
+        while (want < len) {
+            size_t end = naive_start(b, len, want + 3), e = end;
+            while (e > want + 3 && !b[e - 1])
+                e--;
+            assert_true(e - (want + 3) < 1);
+            want = end;
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bits_exp_golomb), cmocka_unit_test(test_unescape),
+        cmocka_unit_test(test_nal_next_matches_naive),
         cmocka_unit_test(test_sps_1080p_cropped), cmocka_unit_test(test_sps_422_escaped),
         cmocka_unit_test(test_sps_truncated),     cmocka_unit_test(test_adts),
         cmocka_unit_test(test_chunks_truncated),  cmocka_unit_test(test_lost_packet),

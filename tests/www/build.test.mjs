@@ -1,4 +1,5 @@
-// www.mk ships the scripts without comment lines and indentation. That is
+// www.mk ships the scripts without comment lines and indentation (the page
+// and the style sheet without indentation). That is
 // safe only while no string spans lines: this checks it, and that what make
 // ships still parses.
 import assert from 'node:assert/strict';
@@ -34,5 +35,17 @@ test('the stripped scripts still parse', () => {
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// The page and the style sheet ship without indentation: safe while no quoted
+// value spans lines and the page's <pre> and <textarea> elements are empty.
+test('no quoted value in the page or the style sheet spans lines; no <pre> has text', () => {
+  for (const f of ['../index.html', '../css/app.css']) {
+    const src = fs.readFileSync(path.join(JS, f), 'utf8');
+    src.split('\n').forEach((line, i) => {
+      assert.equal((line.match(/"/g) || []).length % 2, 0, `${f}:${i + 1}: a quoted value spans lines`);
+    });
+    assert.doesNotMatch(src, /<(pre|textarea)\b[^>]*>[^<]/, `${f}: a <pre> or <textarea> has text`);
   }
 });

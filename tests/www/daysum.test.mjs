@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { cutHoles, holesIn, isRecording, propsText, recordingRows, summaryText, timelineDay } from '../../www/js/daysum.js';
+import { cutHoles, holesIn, isRecording, propsText, recordingRows, stripTimes, summaryText,
+  timelineDay } from '../../www/js/daysum.js';
 import { fmtLength, wholeChunks } from '../../www/js/clip.js';
 
 const T = Date.parse('2025-01-24T08:00:00+08:00');
@@ -72,4 +73,15 @@ test('a clip is cut at whole chunks: 8 s asked, 10 s in the file', () => {
   assert.equal(fmtLength(8000), '8 s');
   assert.equal(fmtLength(90000), '1 min 30 s');
   assert.equal(fmtLength(3 * 3600000 + 60000), '3 h 1 min');
+});
+
+test('day strip: one picture per recording when few, else one per hour with recordings', () => {
+  const few = day([seg('00001', T, T + 690000, 'closed'), seg('00002', T + 16200000, T + 16700000, 'interrupted'),
+    seg('00003', null, null, 'closed')]);
+  assert.deepEqual(stripTimes(few), [T, T + 16200000]);
+  // 08:00-08:11:30, 08:50-10:20 (into 09:00 and 10:00), 12:30-12:31: four hours
+  const many = day([seg('00001', T, T + 690000, 'closed'), seg('00002', T + 3000000, T + 8400000, 'closed'),
+    seg('00003', T + 16200000, T + 16260000, 'closed')]);
+  assert.deepEqual(stripTimes(many, 2), [T, T + 3600000, T + 7200000, T + 16200000]);
+  assert.deepEqual(stripTimes(day([])), []);
 });

@@ -1,6 +1,6 @@
 // What a day's JSON (GET /api/days/DATE) says at a glance, and the timeline's
 // bands. Pure: no DOM, so node's test runner checks it.
-import { fmtDuration, fmtTime } from './timefmt.js';
+import { MS_HOUR, MS_MIN, fmtDuration, fmtTime } from './timefmt.js';
 
 // The API's word, never a guess: a segment is recording when the server says so.
 export function isRecording(day) {
@@ -95,4 +95,21 @@ export function timelineDay(day, playlistHoles = []) {
     gaps: day.gaps.map((g) => ({ start: g.start_ms, end: g.end_ms })).concat(holes),
     motion: day.motion.map((m) => ({ start: m.start_ms, end: Math.max(m.end_ms ?? m.start_ms, m.start_ms) })),
   };
+}
+
+// The day strip's pictures: one per recording when there are at most
+// fewMax, else one per hour with recordings (the hour's first recorded
+// instant). Times in ms, in order.
+export function stripTimes(day, fewMax = 8) {
+  const segs = day.segments.filter((s) => s.start_ms !== null && s.end_ms > s.start_ms);
+  if (segs.length <= fewMax) return segs.map((s) => s.start_ms);
+  const hourOf = (ms) => Math.floor((ms + day.utc_offset_min * MS_MIN) / MS_HOUR);
+  const out = new Map(); // hour -> first recorded ms in it
+  for (const s of segs) {
+    for (let t = s.start_ms; t < s.end_ms; t = (hourOf(t) + 1) * MS_HOUR - day.utc_offset_min * MS_MIN) {
+      const h = hourOf(t);
+      if (!out.has(h) || out.get(h) > t) out.set(h, t);
+    }
+  }
+  return [...out.values()].sort((a, b) => a - b);
 }

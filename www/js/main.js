@@ -14,6 +14,7 @@ import { initLive, liveLost, openLive, renderLive, stopLiveRetry } from './live.
 import { notice, overlay } from './messages.js';
 import { Player, preloadHls } from './player.js';
 import { initPeek, peek } from './peek.js';
+import { initStrip, renderStrip } from './strip.js';
 import { dayHash, parseHash } from './route.js';
 import { app, onChange, set } from './state.js';
 import { Storage } from './storage.js';
@@ -165,6 +166,7 @@ onChange(renderPlayback);
 onChange(renderTimeline);
 onChange(renderDayView);
 onChange(renderEvents);
+onChange(renderStrip);
 onChange(renderClip);
 onChange((a) => (a.view === 'day' && a.day ? storage.setDay(a.date, a.day) : storage.setDay(null, null)));
 onChange(() => renderLive());
@@ -396,6 +398,7 @@ initKeys({
 initClip(player, timeline);
 initDayView({ seekWall, reload: reloadDay });
 initEvents(seekWall);
+initStrip(seekWall);
 
 // Issue 14's log: camcatd's last lines, read each time the panel opens.
 $('log').addEventListener('toggle', async () => {

@@ -46,7 +46,7 @@ function giveVideo(v) {
   else idle.push(v);
 }
 
-// The first frame of the MP4 at url, drawn into a W×H canvas.
+// The first frame of the MP4 in blob, drawn into a W×H canvas.
 async function draw(blob) {
   const v = await takeVideo();
   const url = URL.createObjectURL(blob);
@@ -59,8 +59,16 @@ async function draw(blob) {
     const cv = document.createElement('canvas');
     cv.width = W;
     cv.height = H;
-    cv.getContext('2d').drawImage(v, 0, 0, W, H);
-    return cv;
+    const g = cv.getContext('2d', { willReadFrequently: true });
+    // Chromium may fire loadeddata before the decoded frame reaches the
+    // element: drawImage then draws nothing (alpha 0, a black thumbnail).
+    // A drawn picture is opaque, even a black one; until then, try again.
+    for (let i = 0; ; i++) {
+      g.drawImage(v, 0, 0, W, H);
+      if (g.getImageData(W >> 1, H >> 1, 1, 1).data[3]) return cv;
+      if (i === 20) throw new Error('this picture could not be decoded');
+      await new Promise((r) => setTimeout(r, 25));
+    }
   } finally {
     v.onloadeddata = v.onerror = null;
     URL.revokeObjectURL(url);
