@@ -21,10 +21,14 @@ static void check_str(const char *s)
 
 static void check(const struct cc_config *c)
 {
-    struct cc_listen l;
-    if (!c->listen || cc_config_parse_listen(c->listen, &l) < 0 || l.port < 0 || l.port > 65535)
+    struct cc_listen l[CC_CONFIG_MAX_LISTEN];
+    int n = c->listen ? cc_config_parse_listens(c->listen, l, CC_CONFIG_MAX_LISTEN) : -1;
+    if (n < 1)
         abort();
-    if (c->threads < 1 || c->threads > 64 || c->cache_mb < 1 || c->live_window < 2 ||
+    for (int i = 0; i < n; i++)
+        if (l[i].port < 0 || l[i].port > 65535)
+            abort();
+    if (c->threads < 1 || c->threads > 256 || c->request_timeout_ms < 1000 || c->cache_mb < 1 || c->live_window < 2 ||
         c->mqtt_port < 1 || c->mqtt_port > 65535 || c->min_free_pct > 90)
         abort();
     if (!c->www || !*c->www || !c->auth_realm || strchr(c->auth_realm, '"'))
