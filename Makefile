@@ -182,7 +182,7 @@ fuzz:
 # ThreadSanitizer in build/tsan.
 TSAN_TESTS := test_race test_catalog
 test: check-deps
-	$(Q)$(MAKE) --no-print-directory cppcheck
+	$(Q)$(MAKE) --no-print-directory cppcheck format-check
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory BUILD=build/san SANITIZER=address,undefined \
 		CFLAGS="-O1 -g" all unit

@@ -10,7 +10,7 @@ struct cc_adts {
     uint8_t object_type; /* 2: AAC LC */
     uint8_t channels;    /* channel_configuration; 0: given in the stream */
     uint32_t sample_rate;
-    uint16_t frame_len;  /* header included */
+    uint16_t frame_len; /* header included */
 };
 
 /* Parses the header at the start of buf: 0, or -EINVAL when buf does not

@@ -24,15 +24,15 @@
 
 struct entry {
     struct cc_date date;
-    struct cc_day *day;       /* current version (one reference held here) */
+    struct cc_day *day; /* current version (one reference held here) */
     bool building;
-    bool on_disk;             /* the sidecar holds exactly this version */
-    bool forgotten;           /* files deleted during a build: re-check next time */
-    int64_t checked_ms;       /* monotonic time of the last source check */
-    int64_t saved_ns;         /* when the sidecar was last written (0: unknown) */
-    uint32_t disk_shape;      /* segments and closed segments of the saved version */
-    size_t cost;              /* bytes counted in the budget: the day and its JSON */
-    struct entry *prev, *next;/* LRU: head = most recent */
+    bool on_disk;              /* the sidecar holds exactly this version */
+    bool forgotten;            /* files deleted during a build: re-check next time */
+    int64_t checked_ms;        /* monotonic time of the last source check */
+    int64_t saved_ns;          /* when the sidecar was last written (0: unknown) */
+    uint32_t disk_shape;       /* segments and closed segments of the saved version */
+    size_t cost;               /* bytes counted in the budget: the day and its JSON */
+    struct entry *prev, *next; /* LRU: head = most recent */
 };
 
 struct cc_catalog {
@@ -43,8 +43,8 @@ struct cc_catalog {
     int64_t live_interval_ns;
     int64_t recheck_ms;
 
-    pthread_mutex_t lock;     /* guards everything below */
-    pthread_cond_t built;     /* a build finished */
+    pthread_mutex_t lock; /* guards everything below */
+    pthread_cond_t built; /* a build finished */
     struct entry *head, *tail;
     size_t nentries, bytes;
     struct cc_catalog_stats st;
@@ -60,7 +60,7 @@ int cc_catalog_new(const struct cc_catalog_config *cfg, struct cc_catalog **out)
     c->write_sidecars = cfg->write_sidecars;
     c->recheck_ms = cfg->recheck_ms ? cfg->recheck_ms : DEFAULT_RECHECK_MS;
     c->live_interval_ns = (int64_t)(cfg->live_write_interval_s > 0 ? cfg->live_write_interval_s
-                                                                  : DEFAULT_LIVE_INTERVAL_S) *
+                                                                   : DEFAULT_LIVE_INTERVAL_S) *
                           1000000000LL;
     if (c->cache_dir && c->write_sidecars && mkdir(c->cache_dir, 0755) < 0 && errno != EEXIST)
         cc_warn("cache dir %s: %s", c->cache_dir, strerror(errno));
@@ -396,8 +396,7 @@ give:
     return 0;
 }
 
-int cc_catalog_get_day(struct cc_catalog *c, const struct cc_date *date,
-                       const struct cc_day **out)
+int cc_catalog_get_day(struct cc_catalog *c, const struct cc_date *date, const struct cc_day **out)
 {
     return get_day(c, date, false, out);
 }
@@ -566,8 +565,8 @@ static int stat_days(const char *root, const struct cc_date *from, int64_t ndays
     return 0;
 }
 
-int cc_catalog_list_days(struct cc_catalog *c, const struct cc_date *from,
-                         const struct cc_date *to, struct cc_date **out, size_t *n)
+int cc_catalog_list_days(struct cc_catalog *c, const struct cc_date *from, const struct cc_date *to,
+                         struct cc_date **out, size_t *n)
 {
     if (from && to) {
         int64_t span = cc_days_from_civil(to->year, to->month, to->day) -

@@ -34,21 +34,21 @@ struct cc_catalog_config {
 };
 
 struct cc_catalog_stats {
-    uint64_t hits;             /* answered from memory, sources unchanged */
-    uint64_t builds;           /* full index builds from playlists */
-    uint64_t refreshes;        /* incremental updates (appended bytes, changed folders) */
-    uint64_t sidecar_loads;    /* valid sidecars read */
-    uint64_t sidecar_rejects;  /* sidecars ignored as invalid or stale */
+    uint64_t hits;            /* answered from memory, sources unchanged */
+    uint64_t builds;          /* full index builds from playlists */
+    uint64_t refreshes;       /* incremental updates (appended bytes, changed folders) */
+    uint64_t sidecar_loads;   /* valid sidecars read */
+    uint64_t sidecar_rejects; /* sidecars ignored as invalid or stale */
     uint64_t sidecar_writes;
     uint64_t sidecar_write_errors;
     uint64_t evictions;
-    uint64_t bytes_parsed;     /* playlist bytes read from files and handed to the parser */
-    uint64_t playlists_read;   /* playlists opened and parsed (whole or resumed) */
-    uint64_t notes;            /* writers' notes that updated a cached day (no read) */
-    uint64_t note_bytes;       /* playlist text parsed from those notes, in memory */
-    uint64_t chunks_sized;     /* chunk files stat'ed to count their bytes */
-    uint64_t segments_probed;  /* first chunks probed for properties */
-    uint64_t probe_bytes;      /* chunk bytes read to probe them */
+    uint64_t bytes_parsed;    /* playlist bytes read from files and handed to the parser */
+    uint64_t playlists_read;  /* playlists opened and parsed (whole or resumed) */
+    uint64_t notes;           /* writers' notes that updated a cached day (no read) */
+    uint64_t note_bytes;      /* playlist text parsed from those notes, in memory */
+    uint64_t chunks_sized;    /* chunk files stat'ed to count their bytes */
+    uint64_t segments_probed; /* first chunks probed for properties */
+    uint64_t probe_bytes;     /* chunk bytes read to probe them */
     size_t cached_days;
     size_t cached_bytes;
 };
@@ -59,8 +59,7 @@ void cc_catalog_free(struct cc_catalog *c);
 
 /* The current index of one day, built, loaded or refreshed as needed.
  * Returns 0, -ENOENT (no such day folder) or another -errno. */
-int cc_catalog_get_day(struct cc_catalog *c, const struct cc_date *date,
-                       const struct cc_day **out);
+int cc_catalog_get_day(struct cc_catalog *c, const struct cc_date *date, const struct cc_day **out);
 
 /* cc_catalog_get_day(), with the bytes its chunk files take counted
  * (d->bytes, every segment's media_bytes exact): what storage figures and
@@ -74,8 +73,8 @@ void cc_catalog_release(struct cc_catalog *c, const struct cc_day *d);
 /* Day folders of ROOT within [from, to] (either may be NULL), oldest first:
  * a range of a few days is looked up by name, anything else listed.
  * *out is malloc'ed; caller frees. Returns 0 or -errno (ROOT unreadable). */
-int cc_catalog_list_days(struct cc_catalog *c, const struct cc_date *from,
-                         const struct cc_date *to, struct cc_date **out, size_t *n);
+int cc_catalog_list_days(struct cc_catalog *c, const struct cc_date *from, const struct cc_date *to,
+                         struct cc_date **out, size_t *n);
 
 /* The day's JSON as /api/days/DATE answers it (dayjson), from the copy kept
  * in d when there is one, else rendered into scratch (caller frees) and kept

@@ -68,8 +68,7 @@ size_t cc_chunkname_format(const struct cc_chunkname *n, uint32_t index, char *o
     if (!n->valid || !cc_chunkname_sane(n))
         return 0;
     int w = snprintf(out, size, "%.*s%0*" PRIu64 "%.*s", (int)n->prefix_len, n->affix,
-                     (int)n->width, n->first + index, (int)n->suffix_len,
-                     n->affix + n->prefix_len);
+                     (int)n->width, n->first + index, (int)n->suffix_len, n->affix + n->prefix_len);
     if (w < 0 || (size_t)w >= size)
         return 0;
     return (size_t)w;
@@ -78,6 +77,5 @@ size_t cc_chunkname_format(const struct cc_chunkname *n, uint32_t index, char *o
 bool cc_chunkname_sane(const struct cc_chunkname *n)
 {
     return (size_t)n->prefix_len + n->suffix_len <= CC_CHUNKNAME_AFFIX_MAX &&
-           n->width <= CC_CHUNKNAME_DIGITS_MAX && n->width != 1 &&
-           n->first < UINT64_MAX / 2;
+           n->width <= CC_CHUNKNAME_DIGITS_MAX && n->width != 1 && n->first < UINT64_MAX / 2;
 }

@@ -19,16 +19,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CC_CHUNKNAME_AFFIX_MAX 48 /* prefix + suffix bytes */
+#define CC_CHUNKNAME_AFFIX_MAX 48  /* prefix + suffix bytes */
 #define CC_CHUNKNAME_DIGITS_MAX 18 /* no overflow of first + k in a uint64 */
 #define CC_CHUNKNAME_MAX (CC_CHUNKNAME_AFFIX_MAX + 20)
 
 struct cc_chunkname {
-    bool valid;       /* every chunk fed so far follows the pattern */
-    uint8_t width;    /* zero-padded to this many digits; 0: not padded */
+    bool valid;    /* every chunk fed so far follows the pattern */
+    uint8_t width; /* zero-padded to this many digits; 0: not padded */
     uint8_t prefix_len;
     uint8_t suffix_len;
-    uint64_t first;   /* chunk 0's number */
+    uint64_t first;                     /* chunk 0's number */
     char affix[CC_CHUNKNAME_AFFIX_MAX]; /* prefix then suffix, no NUL */
 };
 

@@ -191,8 +191,7 @@ static int plan_by_names(struct planner *p, const struct cc_segment *s)
     while (cc_chunk_iter_next(&p->it, &t, &dur, &idx, NULL)) {
         if (t >= p->to_ms + p->step_back)
             break;
-        if (t >= p->to_ms || t + dur <= p->from_ms ||
-            !holds_one(p->times, p->ntimes, t, dur))
+        if (t >= p->to_ms || t + dur <= p->from_ms || !holds_one(p->times, p->ntimes, t, dur))
             continue;
         size_t n = cc_chunkname_format(&s->names, idx, uri, sizeof(uri));
         if (!uri_local(uri, n)) {
@@ -269,8 +268,11 @@ int cc_clip_add_day_at(struct cc_clip *c, const struct cc_day *d, const char *ro
 {
     if (!n)
         return 0;
-    struct planner p = {
-        .c = c, .from_ms = times[0], .to_ms = times[n - 1] + 1, .times = times, .ntimes = n};
+    struct planner p = {.c = c,
+                        .from_ms = times[0],
+                        .to_ms = times[n - 1] + 1,
+                        .times = times,
+                        .ntimes = n};
     return add_day(&p, d, root);
 }
 

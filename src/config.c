@@ -281,8 +281,8 @@ static int parse_bool(const char *s, bool *out)
 
 static int parse_clock(const char *s, enum cc_clock_mode *out)
 {
-    static const char *const names[] = {[CC_CLOCK_OFF] = "off", [CC_CLOCK_REPORT] = "report",
-                                        [CC_CLOCK_SET] = "set"};
+    static const char *const names[] =
+        {[CC_CLOCK_OFF] = "off", [CC_CLOCK_REPORT] = "report", [CC_CLOCK_SET] = "set"};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         if (!strcmp(s, names[i])) {
             *out = (enum cc_clock_mode)i;
@@ -316,14 +316,10 @@ static int apply(struct cc_config *c, const struct key_rule *r, const char *v)
             return -EINVAL;
         set_str(slot, *v ? v : NULL);
         return 0;
-    case K_INT:
-        return parse_int(v, r->min, r->max, slot);
-    case K_BOOL:
-        return parse_bool(v, slot);
-    case K_LEVEL:
-        return cc_log_parse_level(v, slot);
-    case K_CLOCK:
-        return parse_clock(v, slot);
+    case K_INT: return parse_int(v, r->min, r->max, slot);
+    case K_BOOL: return parse_bool(v, slot);
+    case K_LEVEL: return cc_log_parse_level(v, slot);
+    case K_CLOCK: return parse_clock(v, slot);
     case K_LISTEN:
         if (cc_config_parse_listens(v, l, CC_CONFIG_MAX_LISTEN) < 0)
             return -EINVAL;
@@ -333,8 +329,7 @@ static int apply(struct cc_config *c, const struct key_rule *r, const char *v)
     return -EINVAL;
 }
 
-int cc_config_set(struct cc_config *c, const char *key, const char *value, char *err,
-                  size_t errsz)
+int cc_config_set(struct cc_config *c, const char *key, const char *value, char *err, size_t errsz)
 {
     for (size_t i = 0; i < NRULES; i++) {
         if (strcmp(rules[i].key, key) != 0)
@@ -363,8 +358,7 @@ static void trim(const char **s, const char **e)
 }
 
 /* One line [s, e): 0, or -EINVAL with err set (without the origin prefix). */
-static int parse_line(struct cc_config *c, const char *s, const char *e, char *err,
-                      size_t errsz)
+static int parse_line(struct cc_config *c, const char *s, const char *e, char *err, size_t errsz)
 {
     trim(&s, &e);
     if (s == e || *s == '#')
@@ -375,8 +369,8 @@ static int parse_line(struct cc_config *c, const char *s, const char *e, char *e
     }
     const char *eq = memchr(s, '=', (size_t)(e - s));
     if (!eq) {
-        snprintf(err, errsz, "expected key = value, got \"%.*s\"",
-                 (int)(e - s > 64 ? 64 : e - s), s);
+        snprintf(err, errsz, "expected key = value, got \"%.*s\"", (int)(e - s > 64 ? 64 : e - s),
+                 s);
         return -EINVAL;
     }
     const char *ks = s, *ke = eq, *vs = eq + 1, *ve = e;
@@ -432,12 +426,15 @@ static int check_tls(const struct cc_config *c, char *err, size_t errsz)
     for (int i = 0; i < n; i++)
         tls |= l[i].tls;
     if (tls && !c->tls_cert) {
-        snprintf(err, errsz, "listen %s asks for TLS (the s after the port) but tls_cert is not "
-                 "set: make one with camcat cert --out FILE and set tls_cert = FILE", c->listen);
+        snprintf(err, errsz,
+                 "listen %s asks for TLS (the s after the port) but tls_cert is not "
+                 "set: make one with camcat cert --out FILE and set tls_cert = FILE",
+                 c->listen);
         return -EINVAL;
     }
     if (!tls && c->tls_cert) {
-        snprintf(err, errsz, "tls_cert is set but no listen address uses TLS: add one with an s "
+        snprintf(err, errsz,
+                 "tls_cert is set but no listen address uses TLS: add one with an s "
                  "after the port, e.g. listen = 0.0.0.0:443s");
         return -EINVAL;
     }

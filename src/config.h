@@ -19,61 +19,61 @@
 
 /* What POST /api/time may do with the camera's clock. */
 enum cc_clock_mode {
-    CC_CLOCK_OFF,     /* the endpoint refuses */
-    CC_CLOCK_REPORT,  /* answers what it would change, changes nothing */
-    CC_CLOCK_SET,     /* clock_settime (needs CAP_SYS_TIME) */
+    CC_CLOCK_OFF,    /* the endpoint refuses */
+    CC_CLOCK_REPORT, /* answers what it would change, changes nothing */
+    CC_CLOCK_SET,    /* clock_settime (needs CAP_SYS_TIME) */
 };
 
 /* Strings are malloc'ed (NULL: not set); README's "Configuration" documents
  * every key. */
 struct cc_config {
-    char *root;       /* recordings ROOT; required */
-    char *listen;     /* "127.0.0.1:8080", "8080", "[::1]:8080"; comma-separated,
+    char *root;             /* recordings ROOT; required */
+    char *listen;           /* "127.0.0.1:8080", "8080", "[::1]:8080"; comma-separated,
                          's' after the port for TLS: "8080,8443s" */
-    char *tls_cert;   /* PEM with the private key and the certificate; NULL: no TLS */
-    char *cache_dir;  /* NULL: sidecars in the day folders */
-    char *www;        /* the UI's folder */
-    int threads;      /* civetweb worker threads */
+    char *tls_cert;         /* PEM with the private key and the certificate; NULL: no TLS */
+    char *cache_dir;        /* NULL: sidecars in the day folders */
+    char *www;              /* the UI's folder */
+    int threads;            /* civetweb worker threads */
     int request_timeout_ms; /* deadline for a request's header; bounds each body read and write */
     int max_client_conns;   /* connections one client address may hold at once; 0: no cap */
     enum cc_log_level log_level;
-    int cache_mb;     /* bound on in-memory day indexes */
+    int cache_mb; /* bound on in-memory day indexes */
 
-    int live_window;        /* chunks in /api/live.m3u8 */
-    char *live_start_cmd;   /* run (sh -c) when the first live viewer arrives */
-    char *live_stop_cmd;    /* run live_idle_s after the last one left */
+    int live_window;      /* chunks in /api/live.m3u8 */
+    char *live_start_cmd; /* run (sh -c) when the first live viewer arrives */
+    char *live_stop_cmd;  /* run live_idle_s after the last one left */
     int live_idle_s;
 
     enum cc_clock_mode clock;
     int clock_threshold_ms; /* smaller differences are left alone */
 
-    int retain_days;        /* 0: no age limit */
-    int min_free_mb;        /* 0: no free-space floor */
-    int min_free_pct;       /* 0: no free-space floor */
-    int sweep_interval_s;   /* 0: sweep at start only */
-    bool sweep_dry_run;     /* log what a sweep would remove, remove nothing */
+    int retain_days;      /* 0: no age limit */
+    int min_free_mb;      /* 0: no free-space floor */
+    int min_free_pct;     /* 0: no free-space floor */
+    int sweep_interval_s; /* 0: sweep at start only */
+    bool sweep_dry_run;   /* log what a sweep would remove, remove nothing */
 
     int export_max_s;       /* longest clip /api/export.ts hands out */
     int exports_max;        /* exports and previews streaming at once */
     int preview_max_frames; /* most frames one /api/preview.mp4 may ask for */
 
-    char *auth_file;        /* htdigest file; NULL: no authentication */
+    char *auth_file; /* htdigest file; NULL: no authentication */
     char *auth_realm;
-    bool insecure_no_auth;  /* allow a non-loopback listen without auth_file */
-    int auth_max_failures;  /* failed logins a client may make a minute; 0: no limit */
+    bool insecure_no_auth; /* allow a non-loopback listen without auth_file */
+    int auth_max_failures; /* failed logins a client may make a minute; 0: no limit */
 
-    int log_ring_kb;        /* newest log text kept for GET /api/log; 0: none */
-    char *snapshot_cmd;     /* prints a JPEG on stdout; NULL: no snapshots */
-    int snapshot_cache_s;   /* a snapshot is reused this long */
+    int log_ring_kb;      /* newest log text kept for GET /api/log; 0: none */
+    char *snapshot_cmd;   /* prints a JPEG on stdout; NULL: no snapshots */
+    int snapshot_cache_s; /* a snapshot is reused this long */
 
-    char *camera_id;        /* NULL: the host name */
-    char *mqtt_host;        /* NULL: no MQTT */
+    char *camera_id; /* NULL: the host name */
+    char *mqtt_host; /* NULL: no MQTT */
     int mqtt_port;
     char *mqtt_user;
     char *mqtt_password_file; /* its first line is the password */
-    char *mqtt_tls_ca;      /* CA file: TLS to the broker */
-    char *mqtt_prefix;      /* NULL: camcat/<camera_id> */
-    bool mqtt_discovery;    /* Home Assistant discovery messages */
+    char *mqtt_tls_ca;        /* CA file: TLS to the broker */
+    char *mqtt_prefix;        /* NULL: camcat/<camera_id> */
+    bool mqtt_discovery;      /* Home Assistant discovery messages */
     char *mqtt_discovery_prefix;
     int mqtt_state_interval_s;
 
@@ -86,11 +86,11 @@ struct cc_config {
 
 /* A listen address taken apart. */
 struct cc_listen {
-    char host[64];    /* "" for every interface */
-    int port;         /* 0..65535; 0 asks the kernel for a free port */
+    char host[64]; /* "" for every interface */
+    int port;      /* 0..65535; 0 asks the kernel for a free port */
     bool v6;
     bool loopback;
-    bool tls;         /* "8443s": HTTPS (civetweb's suffix) */
+    bool tls; /* "8443s": HTTPS (civetweb's suffix) */
 };
 
 /* Most addresses one listen value may name. */
@@ -101,8 +101,7 @@ void cc_config_init(struct cc_config *c, const char *default_www);
 void cc_config_free(struct cc_config *c);
 
 /* Validates and stores one setting. 0, or -EINVAL with a message in err. */
-int cc_config_set(struct cc_config *c, const char *key, const char *value, char *err,
-                  size_t errsz);
+int cc_config_set(struct cc_config *c, const char *key, const char *value, char *err, size_t errsz);
 /* Applies the `key = value` lines of text; origin (a file name) prefixes
  * messages as "origin:line: ". Stops at the first error. */
 int cc_config_parse(struct cc_config *c, const char *text, size_t len, const char *origin,

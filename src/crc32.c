@@ -2,7 +2,7 @@
 
 /* Slicing-by-one table, built at compile time so there is no init race. */
 #define P 0xEDB88320u
-#define C1(c) (((c) & 1) ? (P ^ ((c) >> 1)) : ((c) >> 1))
+#define C1(c) (((c)&1) ? (P ^ ((c) >> 1)) : ((c) >> 1))
 #define C8(c) C1(C1(C1(C1(C1(C1(C1(C1(c))))))))
 #define R4(i) C8(i), C8(i + 1), C8(i + 2), C8(i + 3)
 #define R16(i) R4(i), R4(i + 4), R4(i + 8), R4(i + 12)

@@ -301,8 +301,8 @@ static int64_t expected_us(const struct cc_segment *s)
     return sp->start_ms * 1000 + (int64_t)s->span_cum_us;
 }
 
-static void place_chunk(struct cc_segment *s, const struct cc_day *d,
-                        const struct cc_m3u8_chunk *c, bool pdt_ok)
+static void place_chunk(struct cc_segment *s, const struct cc_day *d, const struct cc_m3u8_chunk *c,
+                        bool pdt_ok)
 {
     if (s->nchunks == 0 || !s->nspans) {
         start_span(s, pdt_ok ? c->pdt_ms : s->base_ms, CC_SPAN_START);
@@ -394,7 +394,8 @@ bool cc_chunk_iter_next(struct cc_chunk_iter *it, int64_t *start_ms, uint32_t *d
     }
     if (it->run_left == 0) {
         uint32_t prev = it->run_dur;
-        if (cc_runs_next(&it->rp, it->rend, it->in_span ? prev : 0, &it->run_left, &it->run_dur) < 0)
+        if (cc_runs_next(&it->rp, it->rend, it->in_span ? prev : 0, &it->run_left, &it->run_dur) <
+            0)
             return false;
     }
     const struct cc_span *sp = &s->spans[it->span];
@@ -561,8 +562,8 @@ void cc_day_finish(struct cc_day *d)
             d->off_min = s->off_min;
             have_off = true;
         }
-        mem += s->spans_cap * sizeof(*s->spans) + s->runs_cap + s->nmissing * 4 +
-               strlen(s->id) + strlen(s->playlist) + 2;
+        mem += s->spans_cap * sizeof(*s->spans) + s->runs_cap + s->nmissing * 4 + strlen(s->id) +
+               strlen(s->playlist) + 2;
         d->bytes += s->media_bytes + s->pl_bytes;
         if (!s->nchunks)
             continue;

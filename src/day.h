@@ -26,7 +26,7 @@
 #include "isotime.h"
 #include "m3u8.h"
 
-#define CC_RESYNC_MS 250  /* PDT error absorbed inside a span (jitter, drift) */
+#define CC_RESYNC_MS 250 /* PDT error absorbed inside a span (jitter, drift) */
 #define CC_TAIL_CRC_BYTES 4096
 
 enum cc_span_kind {
@@ -39,21 +39,21 @@ enum cc_span_kind {
 
 struct cc_span {
     int64_t start_ms;
-    int64_t dur_ms;        /* sum of its chunk durations */
-    uint32_t first_chunk;  /* index of its first chunk in the segment */
+    int64_t dur_ms;       /* sum of its chunk durations */
+    uint32_t first_chunk; /* index of its first chunk in the segment */
     uint32_t nchunks;
-    uint32_t runs_off;     /* its run pairs in the segment's run stream */
+    uint32_t runs_off; /* its run pairs in the segment's run stream */
     uint32_t runs_len;
-    uint8_t kind;          /* enum cc_span_kind */
+    uint8_t kind; /* enum cc_span_kind */
 };
 
 enum cc_seg_flag {
-    CC_SEG_ENDLIST = 1 << 0,  /* #EXT-X-ENDLIST seen: closed properly */
-    CC_SEG_UNTIMED = 1 << 1,  /* no usable PDT: placed by the fallback (see scan.h) */
-    CC_SEG_TIMED = 1 << 2,    /* at least one PDT seen (builder state) */
-    CC_SEG_FMP4 = 1 << 3,     /* uses EXT-X-MAP */
-    CC_SEG_LAST = 1 << 4,     /* last playlist of the day folder */
-    CC_SEG_SIZED = 1 << 5,    /* media_bytes counts every chunk indexed (see scan.h) */
+    CC_SEG_ENDLIST = 1 << 0, /* #EXT-X-ENDLIST seen: closed properly */
+    CC_SEG_UNTIMED = 1 << 1, /* no usable PDT: placed by the fallback (see scan.h) */
+    CC_SEG_TIMED = 1 << 2,   /* at least one PDT seen (builder state) */
+    CC_SEG_FMP4 = 1 << 3,    /* uses EXT-X-MAP */
+    CC_SEG_LAST = 1 << 4,    /* last playlist of the day folder */
+    CC_SEG_SIZED = 1 << 5,   /* media_bytes counts every chunk indexed (see scan.h) */
     /* Its fingerprints came from its writer's own note (cc_scan_note): exact,
      * so a refresh trusts them without the mtime slack. Never in a sidecar. */
     CC_SEG_NOTED = 1 << 6,
@@ -63,58 +63,58 @@ enum cc_seg_flag {
 struct cc_fprint {
     uint64_t size;
     int64_t mtime_ns;
-    uint64_t ino;        /* a hint only: FAT renumbers inodes on remount */
+    uint64_t ino; /* a hint only: FAT renumbers inodes on remount */
 };
 
 /* What a segment holds, probed once from its first chunk (see probe.h and
  * scan.h): plain values, so a segment copies with them. */
 #define CC_PROPS_STR 48
 struct cc_media_props {
-    bool probed;            /* its first chunk was looked at (found or not) */
-    uint8_t vcodec;         /* enum cc_vcodec (nal.h); 0: no video found */
-    uint8_t level;          /* level_idc (H.264: x 10, H.265: x 30) */
-    uint8_t chroma_format;  /* 1: 4:2:0, 2: 4:2:2 */
+    bool probed;           /* its first chunk was looked at (found or not) */
+    uint8_t vcodec;        /* enum cc_vcodec (nal.h); 0: no video found */
+    uint8_t level;         /* level_idc (H.264: x 10, H.265: x 30) */
+    uint8_t chroma_format; /* 1: 4:2:0, 2: 4:2:2 */
     uint8_t bit_depth;
-    uint8_t audio_type;     /* PMT stream_type; 0: no audio stream */
-    uint8_t channels;       /* ADTS channel configuration; 0: unknown */
-    uint32_t width, height; /* 0: no SPS parsed */
-    uint32_t fps_num, fps_den; /* 0/0: not in the SPS */
-    uint32_t sample_rate;   /* 0: unknown */
-    uint32_t chunk_ms;      /* the first chunk's EXTINF */
-    uint64_t chunk_bytes;   /* the first chunk's file size; 0: not on disk */
+    uint8_t audio_type;              /* PMT stream_type; 0: no audio stream */
+    uint8_t channels;                /* ADTS channel configuration; 0: unknown */
+    uint32_t width, height;          /* 0: no SPS parsed */
+    uint32_t fps_num, fps_den;       /* 0/0: not in the SPS */
+    uint32_t sample_rate;            /* 0: unknown */
+    uint32_t chunk_ms;               /* the first chunk's EXTINF */
+    uint64_t chunk_bytes;            /* the first chunk's file size; 0: not on disk */
     char codec_string[CC_PROPS_STR]; /* "avc1.64001f"; "": no SPS */
     char profile[CC_PROPS_STR];      /* ffprobe's name, "High" */
 };
 
 struct cc_segment {
-    char *id;               /* segment folder name, e.g. "00003" */
-    char *playlist;         /* playlist path relative to ROOT */
-    int64_t start_ms;       /* earliest span start */
-    int64_t end_ms;         /* latest span end */
-    int64_t dur_ms;         /* sum of chunk durations */
-    int64_t base_ms;        /* untimed placement added to raw span starts */
+    char *id;         /* segment folder name, e.g. "00003" */
+    char *playlist;   /* playlist path relative to ROOT */
+    int64_t start_ms; /* earliest span start */
+    int64_t end_ms;   /* latest span end */
+    int64_t dur_ms;   /* sum of chunk durations */
+    int64_t base_ms;  /* untimed placement added to raw span starts */
     uint32_t nchunks;
     uint32_t target_ms;
-    int32_t off_min;        /* UTC offset its PDTs used */
-    uint32_t flags;         /* enum cc_seg_flag */
-    uint32_t bad_pdt;       /* PDTs ignored as implausible */
+    int32_t off_min;  /* UTC offset its PDTs used */
+    uint32_t flags;   /* enum cc_seg_flag */
+    uint32_t bad_pdt; /* PDTs ignored as implausible */
     struct cc_span *spans;
     uint32_t nspans;
     size_t spans_cap;
     uint8_t *runs;
     uint32_t runs_len;
     size_t runs_cap;
-    uint32_t *missing;      /* sorted chunk indices whose file is not on disk */
+    uint32_t *missing; /* sorted chunk indices whose file is not on disk */
     uint32_t nmissing;
     /* Resume state for appended bytes. */
     struct cc_m3u8_state pst;
-    uint32_t tail_crc;      /* CRC-32 of up to CC_TAIL_CRC_BYTES before pst.offset */
-    uint32_t run_count;     /* open run not yet in runs[]: count and duration */
+    uint32_t tail_crc;  /* CRC-32 of up to CC_TAIL_CRC_BYTES before pst.offset */
+    uint32_t run_count; /* open run not yet in runs[]: count and duration */
     uint32_t run_dur_ms;
     uint32_t prev_run_dur_ms; /* duration of the last flushed run in the open span */
-    uint64_t span_cum_us;   /* exact EXTINF sum since the open span started */
-    struct cc_fprint fp;    /* the playlist */
-    struct cc_fprint dir_fp;/* its folder (entries: chunks present or missing) */
+    uint64_t span_cum_us;     /* exact EXTINF sum since the open span started */
+    struct cc_fprint fp;      /* the playlist */
+    struct cc_fprint dir_fp;  /* its folder (entries: chunks present or missing) */
     /* Storage it uses, in allocated bytes (st_blocks * 512: what deleting
      * frees): its chunk files (and EXT-X-MAP init files) on disk, exact only
      * when CC_SEG_SIZED is set (they cost a stat each, so they are counted
@@ -131,18 +131,18 @@ enum cc_event_src { CC_EV_DATERANGE = 0, CC_EV_FILE = 1 };
 
 struct cc_event {
     int64_t start_ms;
-    int64_t end_ms;        /* == start_ms for a point event */
-    uint32_t id_hash;      /* DATERANGE ID (0 for events.txt lines) */
-    uint16_t src_seg;      /* segment (DATERANGE) or events file index */
-    uint8_t src;           /* enum cc_event_src */
-    char *label;           /* owned, never NULL */
+    int64_t end_ms;   /* == start_ms for a point event */
+    uint32_t id_hash; /* DATERANGE ID (0 for events.txt lines) */
+    uint16_t src_seg; /* segment (DATERANGE) or events file index */
+    uint8_t src;      /* enum cc_event_src */
+    char *label;      /* owned, never NULL */
 };
 
 struct cc_evfile {
-    char *path;            /* relative to ROOT */
+    char *path; /* relative to ROOT */
     struct cc_fprint fp;
     uint32_t bad_lines;
-    uint64_t bytes;        /* allocated bytes (st_blocks * 512) */
+    uint64_t bytes; /* allocated bytes (st_blocks * 512) */
 };
 
 struct cc_range {
@@ -154,12 +154,12 @@ struct cc_dayjson_cache;
 
 struct cc_day {
     struct cc_date date;
-    char name[11];          /* "YYYY-MM-DD" */
-    int64_t utc_midnight_ms;/* the date's midnight in UTC (PDT plausibility) */
-    int32_t off_min;        /* the day's UTC offset (first timed segment) */
-    int64_t built_ns;       /* wall clock when its sources were last checked */
-    struct cc_fprint dir_fp;/* the day folder */
-    uint32_t entries_hash;  /* hash of the day folder's relevant entry names */
+    char name[11];           /* "YYYY-MM-DD" */
+    int64_t utc_midnight_ms; /* the date's midnight in UTC (PDT plausibility) */
+    int32_t off_min;         /* the day's UTC offset (first timed segment) */
+    int64_t built_ns;        /* wall clock when its sources were last checked */
+    struct cc_fprint dir_fp; /* the day folder */
+    uint32_t entries_hash;   /* hash of the day folder's relevant entry names */
 
     struct cc_segment *segs;
     uint32_t nsegs;
@@ -167,7 +167,7 @@ struct cc_day {
     struct cc_evfile *evfiles;
     uint32_t nevfiles;
     size_t evfiles_cap;
-    struct cc_event *raw;   /* events as found, by source */
+    struct cc_event *raw; /* events as found, by source */
     uint32_t nraw;
     size_t raw_cap;
 
@@ -189,9 +189,9 @@ struct cc_day {
     int64_t start_ms, end_ms;
     int64_t recorded_ms, gap_ms;
     uint32_t nchunks;
-    uint64_t bytes;          /* storage of its recordings: segments + events files */
-    size_t mem_bytes;        /* heap held, for the cache's budget */
-    uint32_t refs;           /* references handed out; the catalog's, under its lock */
+    uint64_t bytes;   /* storage of its recordings: segments + events files */
+    size_t mem_bytes; /* heap held, for the cache's budget */
+    uint32_t refs;    /* references handed out; the catalog's, under its lock */
     /* The day's JSON, rendered once by dayjson and published with a
      * compare-and-swap (the day is otherwise immutable and shared); one
      * allocation, freed with the day. */
@@ -199,9 +199,9 @@ struct cc_day {
 };
 
 struct cc_quiet_dir {
-    uint64_t num;          /* the folder's number ... */
-    uint32_t name_len;     /* ... and its digits, leading zeros included */
-    uint32_t size;         /* of the fingerprint */
+    uint64_t num;      /* the folder's number ... */
+    uint32_t name_len; /* ... and its digits, leading zeros included */
+    uint32_t size;     /* of the fingerprint */
     int64_t mtime_ns;
 };
 
@@ -257,12 +257,12 @@ void cc_day_finish(struct cc_day *d);
 /* Chunk iteration over a segment's spans, in playlist order. */
 struct cc_chunk_iter {
     const struct cc_segment *seg;
-    uint32_t span;          /* current span */
-    uint32_t in_span;       /* chunks of the span consumed */
+    uint32_t span;    /* current span */
+    uint32_t in_span; /* chunks of the span consumed */
     const uint8_t *rp, *rend;
     uint32_t run_left, run_dur;
-    int64_t t_ms;           /* start of the next chunk */
-    uint32_t index;         /* index of the next chunk */
+    int64_t t_ms;   /* start of the next chunk */
+    uint32_t index; /* index of the next chunk */
 };
 void cc_chunk_iter_init(struct cc_chunk_iter *it, const struct cc_segment *seg);
 /* Returns true and the next chunk's start/duration, or false at the end. */

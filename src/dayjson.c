@@ -228,10 +228,10 @@ void cc_dayjson_summary(struct cc_json *j, const struct cc_day *d)
 
 /* What a day's JSON was rendered with, and the JSON itself, in one block. */
 struct cc_dayjson_cache {
-    size_t len;          /* JSON bytes */
-    uint32_t nsegs;      /* recording flags, one byte each */
+    size_t len;     /* JSON bytes */
+    uint32_t nsegs; /* recording flags, one byte each */
     uint32_t prefix_len;
-    char data[];         /* flags, prefix, JSON */
+    char data[]; /* flags, prefix, JSON */
 };
 
 static bool cache_matches(const struct cc_dayjson_cache *c, const struct cc_day *d,

@@ -24,12 +24,24 @@ static void to_hex(const uint8_t raw[CC_MD5_LEN], char out[CC_MD5_HEX])
 struct field {
     const char *name;
     char *dst;
-    size_t size;  /* of dst, NUL included */
+    size_t size; /* of dst, NUL included */
     bool seen;
 };
 
-enum { F_USER, F_REALM, F_NONCE, F_URI, F_CNONCE, F_OPAQUE, F_NC, F_RESPONSE, F_QOP,
-       F_ALGORITHM, F_USERHASH, F_COUNT };
+enum {
+    F_USER,
+    F_REALM,
+    F_NONCE,
+    F_URI,
+    F_CNONCE,
+    F_OPAQUE,
+    F_NC,
+    F_RESPONSE,
+    F_QOP,
+    F_ALGORITHM,
+    F_USERHASH,
+    F_COUNT
+};
 
 /* Fields we read but do not keep. */
 struct scratch {
@@ -133,16 +145,15 @@ static bool is_hex(const char *s, size_t n)
 }
 
 /* The fields present make a qop=auth MD5 response we can check. */
-static int check_fields(const struct field *f, const struct scratch *s,
-                        struct cc_digest_creds *out)
+static int check_fields(const struct field *f, const struct scratch *s, struct cc_digest_creds *out)
 {
-    static const int required[] = {F_USER, F_REALM, F_NONCE, F_URI, F_CNONCE, F_NC,
-                                   F_RESPONSE, F_QOP};
+    static const int required[] = {F_USER,   F_REALM, F_NONCE,    F_URI,
+                                   F_CNONCE, F_NC,    F_RESPONSE, F_QOP};
     for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++)
         if (!f[required[i]].seen)
             return -EINVAL;
-    if (strcmp(s->qop, "auth") != 0 || !cc_htdigest_name_ok(out->username) ||
-        !out->nonce[0] || !out->cnonce[0] || !out->uri[0])
+    if (strcmp(s->qop, "auth") != 0 || !cc_htdigest_name_ok(out->username) || !out->nonce[0] ||
+        !out->cnonce[0] || !out->uri[0])
         return -EINVAL;
     if (f[F_ALGORITHM].seen && strcasecmp(s->algorithm, "MD5") != 0)
         return -EINVAL;
@@ -232,8 +243,8 @@ void cc_digest_response(const char *ha1, const char *nonce, const char *nc, cons
 struct slot {
     char nonce[CC_DIGEST_NONCE_LEN + 1]; /* "" when unused */
     int64_t issued_ms;
-    uint32_t max_nc;  /* highest nc accepted, 0 before the first */
-    uint64_t seen;    /* bit i: max_nc - i was accepted */
+    uint32_t max_nc; /* highest nc accepted, 0 before the first */
+    uint64_t seen;   /* bit i: max_nc - i was accepted */
 };
 
 struct cc_digest {
@@ -242,7 +253,7 @@ struct cc_digest {
     char opaque[CC_DIGEST_NONCE_LEN + 1];
     int64_t lifetime_ms;
     cc_digest_clock now;
-    uint64_t issued;      /* nonces issued so far: the next slot is issued % cap */
+    uint64_t issued; /* nonces issued so far: the next slot is issued % cap */
     size_t cap;
     struct slot *slots;
 };
@@ -270,8 +281,7 @@ static int fill_random(void *buf, size_t n)
     return 0;
 }
 
-int cc_digest_new(size_t capacity, int64_t lifetime_ms, cc_digest_clock now,
-                  struct cc_digest **out)
+int cc_digest_new(size_t capacity, int64_t lifetime_ms, cc_digest_clock now, struct cc_digest **out)
 {
     if (capacity == 0 || lifetime_ms <= 0)
         return -EINVAL;
@@ -375,8 +385,8 @@ static enum cc_digest_verdict use_nonce(struct cc_digest *d, const struct cc_dig
 }
 
 enum cc_digest_verdict cc_digest_verify(struct cc_digest *d, const struct cc_digest_creds *c,
-                                        const char *method, const char *target,
-                                        const char *realm, const char *ha1)
+                                        const char *method, const char *target, const char *realm,
+                                        const char *ha1)
 {
     if (strcmp(c->realm, realm) != 0 || strcmp(c->uri, target) != 0)
         return CC_DIGEST_BAD;

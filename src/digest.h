@@ -41,7 +41,7 @@ struct cc_digest_creds {
     char cnonce[CC_DIGEST_MAX_TOKEN + 1];
     char opaque[CC_DIGEST_MAX_TOKEN + 1]; /* "" when absent */
     char nc[9];
-    char response[CC_MD5_HEX];            /* lowercased */
+    char response[CC_MD5_HEX]; /* lowercased */
     uint32_t nc_value;
 };
 
@@ -89,7 +89,7 @@ enum cc_digest_verdict {
  * (from the htdigest file). On OK the nc is recorded as used. The response is
  * compared in constant time. */
 enum cc_digest_verdict cc_digest_verify(struct cc_digest *d, const struct cc_digest_creds *c,
-                                        const char *method, const char *target,
-                                        const char *realm, const char *ha1);
+                                        const char *method, const char *target, const char *realm,
+                                        const char *ha1);
 
 #endif

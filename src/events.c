@@ -60,8 +60,7 @@ static int parse_line(const char *s, size_t len, int def_off, struct cc_event_li
     return 0;
 }
 
-uint32_t cc_events_parse(const char *buf, size_t len, int default_off_min, cc_event_fn fn,
-                         void *ud)
+uint32_t cc_events_parse(const char *buf, size_t len, int default_off_min, cc_event_fn fn, void *ud)
 {
     uint32_t bad = 0;
     size_t pos = 0;

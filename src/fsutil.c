@@ -130,8 +130,8 @@ static int each_line(struct cc_buf *in, size_t *from, bool eof, size_t line_max,
     return 0;
 }
 
-int cc_read_lines(int fd, size_t line_max, int (*fn)(void *ud, const char *s, size_t n),
-                  void *ud, uint32_t *too_long)
+int cc_read_lines(int fd, size_t line_max, int (*fn)(void *ud, const char *s, size_t n), void *ud,
+                  uint32_t *too_long)
 {
     enum { BLOCK = 65536 };
     struct cc_buf in;
@@ -201,8 +201,8 @@ int cc_m3u8_parse_fd(int fd, struct cc_m3u8_state *ps, const struct cc_m3u8_hand
     return rc;
 }
 
-int cc_m3u8_parse_file(const char *path, struct cc_m3u8_state *ps,
-                       const struct cc_m3u8_handler *h, uint64_t *bytes_read)
+int cc_m3u8_parse_file(const char *path, struct cc_m3u8_state *ps, const struct cc_m3u8_handler *h,
+                       uint64_t *bytes_read)
 {
     int fd = cc_open_regular(AT_FDCWD, path, 0, NULL);
     if (fd < 0)

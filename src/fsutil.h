@@ -32,8 +32,8 @@ int cc_read_file(const char *path, int flags, size_t max, struct cc_buf *out);
  * A line longer than line_max is never buffered: it is skipped up to its
  * newline and counted in *too_long. fn returns 0 to go on, negative to stop
  * (-ECANCELED is returned). Returns 0, -ECANCELED or -errno. */
-int cc_read_lines(int fd, size_t line_max, int (*fn)(void *ud, const char *s, size_t n),
-                  void *ud, uint32_t *too_long);
+int cc_read_lines(int fd, size_t line_max, int (*fn)(void *ud, const char *s, size_t n), void *ud,
+                  uint32_t *too_long);
 /* Appends bytes [from, EOF) of an open file; -EFBIG past max. */
 int cc_read_fd_from(int fd, uint64_t from, size_t max, struct cc_buf *out);
 
@@ -43,8 +43,8 @@ int cc_read_fd_from(int fd, uint64_t from, size_t max, struct cc_buf *out);
  * caller's initialised state, left where parsing stopped; bytes read are
  * added to *bytes_read unless NULL. Opened with cc_open_regular(). Returns 0,
  * the handler's negative value, or -errno (-ENOENT: the playlist is gone). */
-int cc_m3u8_parse_file(const char *path, struct cc_m3u8_state *ps,
-                       const struct cc_m3u8_handler *h, uint64_t *bytes_read);
+int cc_m3u8_parse_file(const char *path, struct cc_m3u8_state *ps, const struct cc_m3u8_handler *h,
+                       uint64_t *bytes_read);
 /* The same on an open file, from ps->offset to its end. */
 int cc_m3u8_parse_fd(int fd, struct cc_m3u8_state *ps, const struct cc_m3u8_handler *h,
                      uint64_t *bytes_read);

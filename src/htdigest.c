@@ -71,8 +71,8 @@ static int parse_line(const char *s, const char *e, struct entry *en, const char
     const char *c2 = c1 ? memchr(c1 + 1, ':', (size_t)(e - c1 - 1)) : NULL;
     if (!c2)
         return -EINVAL;
-    *en = (struct entry){s, c1 + 1, c2 + 1, (size_t)(c1 - s), (size_t)(c2 - c1 - 1),
-                         (size_t)(e - c2 - 1)};
+    *en = (struct entry){
+        s, c1 + 1, c2 + 1, (size_t)(c1 - s), (size_t)(c2 - c1 - 1), (size_t)(e - c2 - 1)};
     if (!name_ok(en->user, en->user_len)) {
         *why = "bad user name";
         return -EINVAL;
@@ -93,8 +93,8 @@ static bool field_is(const char *f, size_t n, const char *s)
     return strlen(s) == n && memcmp(f, s, n) == 0;
 }
 
-int cc_htdigest_check(const char *text, size_t len, const char *realm, size_t *users,
-                      char *err, size_t errsz)
+int cc_htdigest_check(const char *text, size_t len, const char *realm, size_t *users, char *err,
+                      size_t errsz)
 {
     const char *p = text, *end = text + len;
     *users = 0;

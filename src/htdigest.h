@@ -30,8 +30,8 @@ void cc_htdigest_ha1(const char *user, const char *realm, const char *password,
 
 /* Checks text: 0 with *users the number of entries for realm, or -EINVAL
  * with "line N: what is wrong" in err. */
-int cc_htdigest_check(const char *text, size_t len, const char *realm, size_t *users,
-                      char *err, size_t errsz);
+int cc_htdigest_check(const char *text, size_t len, const char *realm, size_t *users, char *err,
+                      size_t errsz);
 
 /* The HA1 of user in realm: 0 with ha1 filled, or -ENOENT when text has no
  * such entry (malformed lines are skipped: they never match). */
@@ -44,7 +44,7 @@ enum cc_htdigest_change { CC_HTDIGEST_UNCHANGED, CC_HTDIGEST_ADDED, CC_HTDIGEST_
  * line replaced where it was, else added at the end); other lines stay as
  * they were. text must pass cc_htdigest_check. Says what happened: with
  * UNCHANGED, out holds text as it was and need not be written. */
-enum cc_htdigest_change cc_htdigest_set(const char *text, size_t len, const char *user, const char *realm,
-                     const char *ha1, struct cc_buf *out);
+enum cc_htdigest_change cc_htdigest_set(const char *text, size_t len, const char *user,
+                                        const char *realm, const char *ha1, struct cc_buf *out);
 
 #endif

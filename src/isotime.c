@@ -70,14 +70,14 @@ int cc_date_parse(const char *s, size_t len, struct cc_date *out)
 
 void cc_date_format(const struct cc_date *d, char out[11])
 {
-    unsigned y = (unsigned)d->year % 10000, m = (unsigned)d->month % 13, day = (unsigned)d->day % 32;
+    unsigned y = (unsigned)d->year % 10000, m = (unsigned)d->month % 13,
+             day = (unsigned)d->day % 32;
     snprintf(out, 11, "%04u-%02u-%02u", y, m, day);
 }
 
 int64_t cc_date_start_ms(const struct cc_date *d, int off_min)
 {
-    return cc_days_from_civil(d->year, d->month, d->day) * CC_MS_PER_DAY -
-           (int64_t)off_min * 60000;
+    return cc_days_from_civil(d->year, d->month, d->day) * CC_MS_PER_DAY - (int64_t)off_min * 60000;
 }
 
 static int parse_offset(const char *s, size_t len, int *off_min)
@@ -152,8 +152,7 @@ static bool frac_of(const char *s, size_t te, unsigned *frac_ms)
  * digits): same date, same zone, same length, so the same shape. Written
  * flat (a recorder's PDTs come here at each new minute): six digits read
  * and checked at once, then the fraction's. */
-static bool time_only_changed(const struct cc_iso_cache *c, const char *s, size_t len,
-                              int64_t *ms)
+static bool time_only_changed(const struct cc_iso_cache *c, const char *s, size_t len, int64_t *ms)
 {
     size_t te = c->time_end;
     if (len != c->len || !cc_bytes_equal(s, c->last, 11) ||

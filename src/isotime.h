@@ -46,11 +46,11 @@ int cc_iso_parse(const char *s, size_t len, int64_t *ms, int *off_min, bool *has
 struct cc_iso_cache {
     char date[10];
     int64_t days;
-    char last[40];         /* the last text parsed, if it fit */
-    int64_t last_days;     /* its date */
-    int64_t last_ms;       /* its time */
-    uint8_t len;           /* its length; 0 = none */
-    uint8_t time_end;      /* where its time (and fraction) ended */
+    char last[40];     /* the last text parsed, if it fit */
+    int64_t last_days; /* its date */
+    int64_t last_ms;   /* its time */
+    uint8_t len;       /* its length; 0 = none */
+    uint8_t time_end;  /* where its time (and fraction) ended */
     bool has_off;
     int off;
 };

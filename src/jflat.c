@@ -185,8 +185,7 @@ static int member(struct cur *c, struct cc_jflat_member *out, size_t i)
     return 0;
 }
 
-int cc_jflat_parse(const char *s, size_t len, struct cc_jflat_member *out, size_t max,
-                   size_t *n)
+int cc_jflat_parse(const char *s, size_t len, struct cc_jflat_member *out, size_t max, size_t *n)
 {
     struct cur c = {s, s + len};
     size_t count = 0;

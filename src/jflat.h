@@ -18,18 +18,17 @@
 enum cc_jflat_type { CC_JFLAT_NULL, CC_JFLAT_BOOL, CC_JFLAT_NUMBER, CC_JFLAT_STRING };
 
 struct cc_jflat_member {
-    const char *key;          /* between the quotes, undecoded */
+    const char *key; /* between the quotes, undecoded */
     size_t key_len;
     enum cc_jflat_type type;
-    const char *val;          /* the literal; a string without its quotes */
+    const char *val; /* the literal; a string without its quotes */
     size_t val_len;
 };
 
 /* Parses s[0, len) (NULs included, so a length is all it needs) into at most
  * max members. 0 with *n set; -EINVAL when it is not such an object; -E2BIG
  * with more than max members. */
-int cc_jflat_parse(const char *s, size_t len, struct cc_jflat_member *out, size_t max,
-                   size_t *n);
+int cc_jflat_parse(const char *s, size_t len, struct cc_jflat_member *out, size_t max, size_t *n);
 
 /* The member named key, or NULL. */
 const struct cc_jflat_member *cc_jflat_get(const struct cc_jflat_member *m, size_t n,

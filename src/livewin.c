@@ -20,17 +20,17 @@
 #define NO_TIME INT64_MIN
 
 struct lw_chunk {
-    char *uri;             /* rec_prefix + path under ROOT, encoded */
-    char *map;             /* EXT-X-MAP URI in effect (encoded), NULL when none */
+    char *uri; /* rec_prefix + path under ROOT, encoded */
+    char *map; /* EXT-X-MAP URI in effect (encoded), NULL when none */
     uint64_t map_len, map_off;
     bool map_has_range;
     bool has_range;
     uint64_t range_len, range_off;
-    int64_t pdt_ms;        /* NO_TIME until placed */
+    int64_t pdt_ms; /* NO_TIME until placed */
     int32_t off_min;
     int64_t dur_us;
-    uint64_t seq, dseq;    /* media and discontinuity sequence numbers */
-    uint32_t gen;          /* which source it came from */
+    uint64_t seq, dseq; /* media and discontinuity sequence numbers */
+    uint32_t gen;       /* which source it came from */
 };
 
 struct cc_livewin {
@@ -40,25 +40,25 @@ struct cc_livewin {
     uint32_t head, n;
 
     /* The playlist being followed. */
-    char *path;            /* relative to ROOT; NULL before the first update */
+    char *path; /* relative to ROOT; NULL before the first update */
     uint32_t gen;
     struct cc_m3u8_state ps;
-    struct stat st;        /* as of the last read */
-    uint32_t tail_crc;     /* of the bytes just before ps.offset */
-    bool renumber;         /* the next chunk decides seq_adjust */
-    bool rewritten;        /* ... after the same playlist was rewritten */
-    uint64_t seq_floor;    /* ... so that its number is at least this */
-    int64_t seq_adjust;    /* added to the source's numbers */
-    uint64_t dseq;         /* discontinuity sequence of the source's next chunk */
-    bool first_chunk;      /* the next chunk is the source's first */
-    bool lost;             /* a chunk before the next one was left out */
-    int64_t next_us;       /* where a chunk without PDT starts; NO_TIME if unknown */
+    struct stat st;     /* as of the last read */
+    uint32_t tail_crc;  /* of the bytes just before ps.offset */
+    bool renumber;      /* the next chunk decides seq_adjust */
+    bool rewritten;     /* ... after the same playlist was rewritten */
+    uint64_t seq_floor; /* ... so that its number is at least this */
+    int64_t seq_adjust; /* added to the source's numbers */
+    uint64_t dseq;      /* discontinuity sequence of the source's next chunk */
+    bool first_chunk;   /* the next chunk is the source's first */
+    bool lost;          /* a chunk before the next one was left out */
+    int64_t next_us;    /* where a chunk without PDT starts; NO_TIME if unknown */
     int32_t off_min;
     const struct cc_day *day; /* during an update */
 
-    bool any;              /* a number has been handed out */
+    bool any; /* a number has been handed out */
     uint64_t last_seq, last_dseq;
-    int64_t live_seen_ns;  /* last update that found the source live */
+    int64_t live_seen_ns; /* last update that found the source live */
     struct cc_livewin_stats stats;
 };
 
@@ -139,8 +139,8 @@ static char *rec_uri(const struct cc_livewin *w, const char *uri, size_t len)
 
 static void place(struct cc_livewin *w, struct lw_chunk *lc, const struct cc_m3u8_chunk *c)
 {
-    bool pdt_ok = c->has_pdt && cc_day_pdt_plausible(w->day, c->pdt_ms,
-                                                     c->pdt_has_off ? c->pdt_off_min : 0);
+    bool pdt_ok = c->has_pdt &&
+                  cc_day_pdt_plausible(w->day, c->pdt_ms, c->pdt_has_off ? c->pdt_off_min : 0);
     if (pdt_ok && c->pdt_has_off)
         w->off_min = c->pdt_off_min;
     lc->off_min = w->off_min;
@@ -260,7 +260,8 @@ static void restart(struct cc_livewin *w, const char *path, int64_t now_ns)
         free(w->path);
         w->path = cc_xstrdup(path);
         w->seq_adjust = 0;
-        bool was_live = w->live_seen_ns && now_ns - w->live_seen_ns <= CC_RECORDING_FRESH_MS * 1000000LL;
+        bool was_live = w->live_seen_ns &&
+                        now_ns - w->live_seen_ns <= CC_RECORDING_FRESH_MS * 1000000LL;
         if (!was_live)
             ring_clear(w);
     }
@@ -342,8 +343,7 @@ uint32_t cc_livewin_target_ms(const struct cc_livewin *w)
     return w->path ? target_s(w) * 1000 : 0;
 }
 
-int cc_livewin_update(struct cc_livewin *w, const struct cc_day *d, uint32_t seg,
-                      int64_t now_ns)
+int cc_livewin_update(struct cc_livewin *w, const struct cc_day *d, uint32_t seg, int64_t now_ns)
 {
     w->stats.updates++;
     w->day = d;
@@ -398,8 +398,7 @@ void cc_livewin_render(const struct cc_livewin *w, struct cc_buf *out)
     cc_buf_printf(out,
                   "#EXTM3U\n#EXT-X-VERSION:%d\n#EXT-X-TARGETDURATION:%u\n"
                   "#EXT-X-MEDIA-SEQUENCE:%llu\n#EXT-X-DISCONTINUITY-SEQUENCE:%llu\n",
-                  fmp4 ? 7 : 4, target_s(w),
-                  (unsigned long long)(first ? first->seq : 0),
+                  fmp4 ? 7 : 4, target_s(w), (unsigned long long)(first ? first->seq : 0),
                   (unsigned long long)(first ? first->dseq : 0));
     for (uint32_t i = 0; i < w->n; i++)
         put_chunk(out, ring_at(w, i), i ? ring_at(w, i - 1) : NULL);

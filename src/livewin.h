@@ -28,10 +28,10 @@
 struct cc_livewin;
 
 struct cc_livewin_stats {
-    uint64_t updates;      /* cc_livewin_update calls */
-    uint64_t full_parses;  /* playlists read from their first byte */
-    uint64_t bytes_read;   /* playlist bytes read, tail checks included */
-    uint64_t dropped;      /* chunks left out: names /rec does not serve */
+    uint64_t updates;     /* cc_livewin_update calls */
+    uint64_t full_parses; /* playlists read from their first byte */
+    uint64_t bytes_read;  /* playlist bytes read, tail checks included */
+    uint64_t dropped;     /* chunks left out: names /rec does not serve */
 };
 
 /* root: the recordings ROOT (copied); rec_prefix: URL path before a chunk's
@@ -43,8 +43,7 @@ void cc_livewin_free(struct cc_livewin *w);
  * clock). Returns 1 when it is live (no ENDLIST, its playlist changed within
  * max(10 s, 3 target durations) of now_ns, at least one chunk), 0 when it is
  * not, or -errno when the playlist cannot be read (also not live). */
-int cc_livewin_update(struct cc_livewin *w, const struct cc_day *d, uint32_t seg,
-                      int64_t now_ns);
+int cc_livewin_update(struct cc_livewin *w, const struct cc_day *d, uint32_t seg, int64_t now_ns);
 
 /* Appends the live media playlist (after an update that returned 1). */
 void cc_livewin_render(const struct cc_livewin *w, struct cc_buf *out);

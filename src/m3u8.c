@@ -108,7 +108,8 @@ static bool key_is(const char *k, size_t n, const char *want)
 }
 
 /* Matches "#TAG:" or exactly "#TAG"; *arg gets what follows the colon. */
-#define tag_is(line, len, tag, arg, arg_len) tag_match(line, len, tag, sizeof(tag) - 1, arg, arg_len)
+#define tag_is(line, len, tag, arg, arg_len) \
+    tag_match(line, len, tag, sizeof(tag) - 1, arg, arg_len)
 static bool tag_match(const char *line, size_t len, const char *tag, size_t n, const char **arg,
                       size_t *arg_len)
 {
@@ -158,8 +159,8 @@ static int parse_range(const char *s, size_t len, uint64_t *n, uint64_t *o, bool
  * chunk. */
 struct memo {
     struct cc_iso_cache iso;
-    char extinf[16];       /* the last good EXTINF argument up to its comma */
-    size_t extinf_len;     /* with the comma; 0 = none */
+    char extinf[16];   /* the last good EXTINF argument up to its comma */
+    size_t extinf_len; /* with the comma; 0 = none */
     int64_t extinf_us;
 };
 

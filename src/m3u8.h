@@ -24,8 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CC_M3U8_MAP_MAX 256     /* longest EXT-X-MAP URI kept */
-#define CC_M3U8_URI_MAX 1024    /* longer chunk URIs are rejected as bad lines */
+#define CC_M3U8_MAP_MAX 256                     /* longest EXT-X-MAP URI kept */
+#define CC_M3U8_URI_MAX 1024                    /* longer chunk URIs are rejected as bad lines */
 #define CC_M3U8_MAX_CHUNK_US (3600LL * 1000000) /* an EXTINF over an hour is absurd */
 /* A line, or the lines describing one chunk, longer than this (garbage after
  * a power cut can be a 50 MB "line") is skipped as ONE bad line, the chunk it
@@ -36,39 +36,39 @@
 #define CC_M3U8_LINE_MAX 65536
 
 struct cc_m3u8_state {
-    uint64_t offset;       /* bytes of the file consumed (to the last commit point) */
-    uint64_t media_seq;    /* EXT-X-MEDIA-SEQUENCE */
-    uint64_t next_range;   /* where a BYTERANGE without @offset starts */
-    uint64_t map_len;      /* EXT-X-MAP BYTERANGE, if map_has_range */
+    uint64_t offset;     /* bytes of the file consumed (to the last commit point) */
+    uint64_t media_seq;  /* EXT-X-MEDIA-SEQUENCE */
+    uint64_t next_range; /* where a BYTERANGE without @offset starts */
+    uint64_t map_len;    /* EXT-X-MAP BYTERANGE, if map_has_range */
     uint64_t map_off;
-    uint32_t target_s;     /* EXT-X-TARGETDURATION, 0 if absent */
+    uint32_t target_s; /* EXT-X-TARGETDURATION, 0 if absent */
     uint32_t version;
-    uint32_t nchunks;      /* chunks reported so far */
-    uint32_t bad_lines;    /* lines ignored as malformed or absurd */
-    uint32_t bad_tail;     /* ... of them past offset (counted at end of file) */
-    uint8_t header_seen;   /* #EXTM3U was the first line */
+    uint32_t nchunks;    /* chunks reported so far */
+    uint32_t bad_lines;  /* lines ignored as malformed or absurd */
+    uint32_t bad_tail;   /* ... of them past offset (counted at end of file) */
+    uint8_t header_seen; /* #EXTM3U was the first line */
     uint8_t endlist;
     uint8_t map_has_range;
-    uint8_t skip_line;     /* st->offset is inside an over-long line */
-    uint8_t carry_discont; /* a chunk was dropped there: the next is discontinuous */
+    uint8_t skip_line;             /* st->offset is inside an over-long line */
+    uint8_t carry_discont;         /* a chunk was dropped there: the next is discontinuous */
     char map_uri[CC_M3U8_MAP_MAX]; /* "" when no EXT-X-MAP */
 };
 
 struct cc_m3u8_chunk {
     const char *uri;
     size_t uri_len;
-    int64_t dur_us;        /* EXTINF, 0 .. CC_M3U8_MAX_CHUNK_US */
-    uint64_t seq;          /* media sequence number */
-    uint32_t index;        /* position in the playlist, from 0 */
-    bool discontinuity;    /* EXT-X-DISCONTINUITY (or a dropped chunk) before it */
+    int64_t dur_us;     /* EXTINF, 0 .. CC_M3U8_MAX_CHUNK_US */
+    uint64_t seq;       /* media sequence number */
+    uint32_t index;     /* position in the playlist, from 0 */
+    bool discontinuity; /* EXT-X-DISCONTINUITY (or a dropped chunk) before it */
     bool has_pdt;
     bool pdt_has_off;
     int pdt_off_min;
     int64_t pdt_ms;
-    bool has_range;        /* EXT-X-BYTERANGE */
+    bool has_range; /* EXT-X-BYTERANGE */
     uint64_t range_len;
     uint64_t range_off;
-    bool map_changed;      /* first chunk after an EXT-X-MAP tag */
+    bool map_changed; /* first chunk after an EXT-X-MAP tag */
 };
 
 struct cc_m3u8_daterange {

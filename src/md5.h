@@ -15,8 +15,8 @@
 
 struct cc_md5 {
     uint32_t state[4];
-    uint64_t bytes;      /* message length so far */
-    uint8_t block[64];   /* the partial block, bytes % 64 of it used */
+    uint64_t bytes;    /* message length so far */
+    uint8_t block[64]; /* the partial block, bytes % 64 of it used */
 };
 
 void cc_md5_init(struct cc_md5 *m);

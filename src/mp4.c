@@ -129,7 +129,7 @@ static void stsd(struct cc_buf *b, const struct cc_mp4_track *t)
     be32(b, 0x480000); /* 72 dpi */
     be32(b, 0x480000);
     be32(b, 0);
-    be16(b, 1); /* frame_count */
+    be16(b, 1);   /* frame_count */
     zeros(b, 32); /* compressorname */
     be16(b, 0x18);
     be16(b, 0xffff);

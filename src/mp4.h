@@ -19,7 +19,7 @@
 #define CC_MP4_TIMESCALE 90000
 
 struct cc_mp4_track {
-    const struct cc_sps *sps;        /* parsed from sps below */
+    const struct cc_sps *sps;           /* parsed from sps below */
     const uint8_t *vps, *sps_nal, *pps; /* NAL units, emulation prevention in */
     size_t vps_len, sps_len, pps_len;   /* vps: H.265 only */
 };

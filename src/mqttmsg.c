@@ -44,8 +44,8 @@ static const struct {
 
 static bool id_char(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '_' || c == '.' || c == ':';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '.' || c == ':';
 }
 
 static int refuse(struct cc_mqtt_cmd_error *err, const char *code, const char *message)
@@ -63,7 +63,8 @@ static int read_id(const struct cc_jflat_member *m, size_t n, struct cc_mqtt_cmd
     if (!id)
         return 0;
     if (id->type != CC_JFLAT_STRING || id->val_len == 0 || id->val_len > CC_MQTT_ID_MAX)
-        return refuse(err, "bad_id", "id must be a string of 1 to 64 characters A-Z a-z 0-9 - _ . :");
+        return refuse(err, "bad_id",
+                      "id must be a string of 1 to 64 characters A-Z a-z 0-9 - _ . :");
     for (size_t i = 0; i < id->val_len; i++)
         if (!id_char(id->val[i]))
             return refuse(err, "bad_id",
@@ -143,8 +144,8 @@ void cc_mqtt_result_open(struct cc_json *j, const char *id, const char *name, bo
     cc_json_bool(j, ok);
 }
 
-void cc_mqtt_result_error(struct cc_buf *out, const char *id, const char *name,
-                          const char *code, const char *message)
+void cc_mqtt_result_error(struct cc_buf *out, const char *id, const char *name, const char *code,
+                          const char *message)
 {
     struct cc_json j;
     cc_json_init(&j, out);
@@ -235,8 +236,8 @@ void cc_mqtt_event_json(const struct cc_mqtt_event *e, struct cc_buf *out)
      * player, relative to the camera's own address. */
     char link[128];
     snprintf(link, sizeof(link), "/api/days/%s/playlist.m3u8?from=%lld&to=%lld", e->day,
-             (long long)e->start_ms, (long long)(e->end_ms > e->start_ms ? e->end_ms
-                                                                          : e->start_ms + 10000));
+             (long long)e->start_ms,
+             (long long)(e->end_ms > e->start_ms ? e->end_ms : e->start_ms + 10000));
     cc_json_key(&j, "play");
     cc_json_str(&j, link);
     cc_json_obj_close(&j);
@@ -254,17 +255,37 @@ struct entity {
 };
 
 static const struct entity entities[] = {
-    {"binary_sensor", "motion", "Motion", "state_topic", "motion",
+    {"binary_sensor",
+     "motion",
+     "Motion",
+     "state_topic",
+     "motion",
      {"device_class", "motion", "payload_on", "ON", "payload_off", "OFF", NULL}},
-    {"binary_sensor", "recording", "Recording", "state_topic", "state",
-     {"device_class", "running", "value_template",
-      "{{ 'ON' if value_json.recording else 'OFF' }}", NULL}},
-    {"sensor", "free_space", "Free space", "state_topic", "state",
+    {"binary_sensor",
+     "recording",
+     "Recording",
+     "state_topic",
+     "state",
+     {"device_class", "running", "value_template", "{{ 'ON' if value_json.recording else 'OFF' }}",
+      NULL}},
+    {"sensor",
+     "free_space",
+     "Free space",
+     "state_topic",
+     "state",
      {"device_class", "data_size", "unit_of_measurement", "B", "state_class", "measurement",
       "value_template", "{{ value_json.free_bytes }}"}},
-    {"sensor", "last_event", "Last event", "state_topic", "event",
+    {"sensor",
+     "last_event",
+     "Last event",
+     "state_topic",
+     "event",
      {"device_class", "timestamp", "value_template", "{{ value_json.start }}", NULL}},
-    {"button", "sweep", "Sweep now", "command_topic", "cmd",
+    {"button",
+     "sweep",
+     "Sweep now",
+     "command_topic",
+     "cmd",
      {"payload_press", "{\"cmd\":\"sweep\",\"id\":\"ha-sweep\"}", NULL}},
     {"camera", "snapshot", "Snapshot", "topic", "snapshot", {NULL}},
 };
@@ -301,16 +322,16 @@ static void discovery_device(struct cc_json *j, const struct cc_mqtt_ids *ids, c
     cc_json_obj_close(j);
 }
 
-bool cc_mqtt_discovery(const struct cc_mqtt_ids *ids, size_t i,
-                       char topic[CC_MQTT_TOPIC_MAX], struct cc_buf *payload)
+bool cc_mqtt_discovery(const struct cc_mqtt_ids *ids, size_t i, char topic[CC_MQTT_TOPIC_MAX],
+                       struct cc_buf *payload)
 {
     if (i >= sizeof(entities) / sizeof(entities[0]))
         return false;
     const struct entity *e = &entities[i];
     char node[72], uid[160], t[CC_MQTT_TOPIC_MAX];
     node_id(ids->camera_id, node, sizeof(node));
-    snprintf(topic, CC_MQTT_TOPIC_MAX, "%s/%s/%s/%s/config", ids->discovery_prefix,
-             e->component, node, e->object);
+    snprintf(topic, CC_MQTT_TOPIC_MAX, "%s/%s/%s/%s/config", ids->discovery_prefix, e->component,
+             node, e->object);
     snprintf(uid, sizeof(uid), "camcat_%s_%s", node, e->object);
     struct cc_json j;
     cc_json_init(&j, payload);

@@ -15,8 +15,8 @@
 
 #include "buf.h"
 
-#define CC_MQTT_CMD_MAX 4096   /* longer command payloads are refused unread */
-#define CC_MQTT_ID_MAX 64      /* a command's "id", echoed in its result */
+#define CC_MQTT_CMD_MAX 4096 /* longer command payloads are refused unread */
+#define CC_MQTT_ID_MAX 64    /* a command's "id", echoed in its result */
 #define CC_MQTT_TOPIC_MAX 256
 
 /* Topic prefix (and camera_id): printable ASCII without the wildcards + and
@@ -35,10 +35,10 @@ enum cc_mqtt_cmd_kind {
 
 struct cc_mqtt_cmd {
     enum cc_mqtt_cmd_kind kind;
-    const char *name;          /* static: "live_start", … */
+    const char *name;            /* static: "live_start", … */
     char id[CC_MQTT_ID_MAX + 1]; /* "" when the command had none */
-    int64_t epoch_ms;          /* sync_clock */
-    int64_t off_min;           /* sync_clock, when has_off */
+    int64_t epoch_ms;            /* sync_clock */
+    int64_t off_min;             /* sync_clock, when has_off */
     bool has_off;
 };
 
@@ -60,19 +60,19 @@ int cc_mqtt_cmd_parse(const char *buf, size_t len, struct cc_mqtt_cmd *out,
 struct cc_json;
 void cc_mqtt_result_open(struct cc_json *j, const char *id, const char *name, bool ok);
 /* A whole error result into out. */
-void cc_mqtt_result_error(struct cc_buf *out, const char *id, const char *name,
-                          const char *code, const char *message);
+void cc_mqtt_result_error(struct cc_buf *out, const char *id, const char *name, const char *code,
+                          const char *message);
 
 /* What …/state says. Byte counts of 0 with space_ok false: unknown. */
 struct cc_mqtt_state {
     bool recording;
-    char folder[64];           /* "2025-01-24/00003" while recording, else "" */
+    char folder[64]; /* "2025-01-24/00003" while recording, else "" */
     bool space_ok;
     uint64_t free_bytes, total_bytes;
-    int days;                  /* day folders kept */
+    int days;                            /* day folders kept */
     char oldest_day[11], newest_day[11]; /* "" when there are none */
-    int64_t last_motion_ms;    /* INT64_MIN: none seen since start */
-    int off_min;               /* for the ISO times */
+    int64_t last_motion_ms;              /* INT64_MIN: none seen since start */
+    int off_min;                         /* for the ISO times */
 };
 
 void cc_mqtt_state_json(const struct cc_mqtt_state *s, struct cc_buf *out);
@@ -82,10 +82,10 @@ bool cc_mqtt_state_changed(const struct cc_mqtt_state *a, const struct cc_mqtt_s
 
 struct cc_mqtt_event {
     char day[11];
-    int64_t start_ms, end_ms;  /* end == start: a point event */
+    int64_t start_ms, end_ms; /* end == start: a point event */
     int off_min;
     uint32_t id_hash;
-    const char *label;         /* borrowed */
+    const char *label; /* borrowed */
 };
 
 /* …/event: id, day, start/end (ISO and ms), label and a playable link. */
@@ -93,7 +93,7 @@ void cc_mqtt_event_json(const struct cc_mqtt_event *e, struct cc_buf *out);
 
 /* Home Assistant discovery (README "MQTT"): who the device is. */
 struct cc_mqtt_ids {
-    const char *prefix;        /* camcat/<camera_id> */
+    const char *prefix; /* camcat/<camera_id> */
     const char *camera_id;
     const char *discovery_prefix; /* "homeassistant" */
     const char *version;
@@ -101,7 +101,7 @@ struct cc_mqtt_ids {
 
 /* The i-th discovery message: its topic into topic, its JSON into payload.
  * false past the last. */
-bool cc_mqtt_discovery(const struct cc_mqtt_ids *ids, size_t i,
-                       char topic[CC_MQTT_TOPIC_MAX], struct cc_buf *payload);
+bool cc_mqtt_discovery(const struct cc_mqtt_ids *ids, size_t i, char topic[CC_MQTT_TOPIC_MAX],
+                       struct cc_buf *payload);
 
 #endif

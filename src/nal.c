@@ -216,7 +216,7 @@ static void vui_head(struct cc_bits *b, bool hevc, struct cc_sps *s)
         cc_bits_ue(b);
     }
     if (hevc) {
-        cc_bits_skip(b, 3); /* neutral_chroma, field_seq, frame_field_info */
+        cc_bits_skip(b, 3);  /* neutral_chroma, field_seq, frame_field_info */
         if (cc_bits_u(b, 1)) /* default_display_window_flag */
             for (int i = 0; i < 4; i++)
                 cc_bits_ue(b);
@@ -244,7 +244,7 @@ static void h264_chroma(struct cc_bits *b, struct cc_sps *s)
         cc_bits_skip(b, 1); /* separate_colour_plane_flag */
     s->bit_depth_luma = (uint8_t)(8 + cc_bits_ue(b));
     s->bit_depth_chroma = (uint8_t)(8 + cc_bits_ue(b));
-    cc_bits_skip(b, 1); /* qpprime_y_zero_transform_bypass_flag */
+    cc_bits_skip(b, 1);  /* qpprime_y_zero_transform_bypass_flag */
     if (cc_bits_u(b, 1)) /* seq_scaling_matrix_present_flag */
         for (int i = 0; i < (s->chroma_format != 3 ? 8 : 12) && !b->err; i++)
             if (cc_bits_u(b, 1))
@@ -370,7 +370,7 @@ static int h265_sps_tail(struct cc_bits *b, struct cc_sps *s, unsigned poc_lsb_b
         cc_bits_ue(b);
     if (cc_bits_u(b, 1) && cc_bits_u(b, 1)) /* scaling_list_enabled, _data_present */
         h265_scaling_lists(b);
-    cc_bits_skip(b, 2); /* amp, sample_adaptive_offset */
+    cc_bits_skip(b, 2);    /* amp, sample_adaptive_offset */
     if (cc_bits_u(b, 1)) { /* pcm_enabled_flag */
         cc_bits_skip(b, 8);
         cc_bits_ue(b);

@@ -55,9 +55,9 @@ bool cc_nal_is_keyframe(enum cc_vcodec codec, uint8_t type);
  * of bytes that are not trailing zeros). cc_nal_scan_init() for each buffer. */
 struct cc_nal_scan {
     enum cc_vcodec codec;
-    uint8_t zeros;     /* zero bytes just seen (at most 2 counted) */
-    bool want_header;  /* a start code ended the last piece */
-    bool pending;      /* an H.265 keyframe header without its second byte yet */
+    uint8_t zeros;    /* zero bytes just seen (at most 2 counted) */
+    bool want_header; /* a start code ended the last piece */
+    bool pending;     /* an H.265 keyframe header without its second byte yet */
     bool key;
 };
 
@@ -74,9 +74,9 @@ bool cc_nal_is_aud(enum cc_vcodec codec, uint8_t type);
 struct cc_sps {
     enum cc_vcodec codec;
     uint8_t profile_idc;
-    uint8_t level_idc;       /* H.264: level x 10; H.265: level x 30 */
-    uint8_t constraint;      /* H.264: the constraint_set flags byte */
-    uint8_t chroma_format;   /* 0 mono, 1 4:2:0, 2 4:2:2, 3 4:4:4 */
+    uint8_t level_idc;     /* H.264: level x 10; H.265: level x 30 */
+    uint8_t constraint;    /* H.264: the constraint_set flags byte */
+    uint8_t chroma_format; /* 0 mono, 1 4:2:0, 2 4:2:2, 3 4:4:4 */
     uint8_t bit_depth_luma;
     uint8_t bit_depth_chroma;
     /* H.265 profile_tier_level */
@@ -86,7 +86,7 @@ struct cc_sps {
     uint8_t constraint48[6]; /* progressive_source_flag onwards, 48 bits */
     uint8_t max_sub_layers;
     bool temporal_id_nested;
-    uint32_t width, height;  /* after cropping */
+    uint32_t width, height;     /* after cropping */
     uint32_t num_units_in_tick; /* 0: no timing in the VUI */
     uint32_t time_scale;
 };
@@ -118,7 +118,7 @@ struct cc_bits {
 
 void cc_bits_init(struct cc_bits *b, const uint8_t *p, size_t len);
 uint32_t cc_bits_u(struct cc_bits *b, unsigned n); /* n <= 32 */
-uint32_t cc_bits_ue(struct cc_bits *b);             /* exp-Golomb; err past 2^32 - 2 */
+uint32_t cc_bits_ue(struct cc_bits *b);            /* exp-Golomb; err past 2^32 - 2 */
 int32_t cc_bits_se(struct cc_bits *b);
 void cc_bits_skip(struct cc_bits *b, size_t n);
 

@@ -22,12 +22,12 @@
 #define CC_PREVIEW_FRAME_MS 100
 
 struct cc_preview {
-    uint32_t frame_ticks;   /* each frame's duration, CC_MP4_TIMESCALE units */
-    uint32_t frames;        /* frames written */
-    uint32_t skipped;       /* keyframes left out: parameter sets differ */
+    uint32_t frame_ticks; /* each frame's duration, CC_MP4_TIMESCALE units */
+    uint32_t frames;      /* frames written */
+    uint32_t skipped;     /* keyframes left out: parameter sets differ */
     enum cc_vcodec codec;
-    struct cc_buf params;   /* the first keyframe's VPS, SPS, PPS, as compared */
-    struct cc_buf sample;   /* scratch */
+    struct cc_buf params; /* the first keyframe's VPS, SPS, PPS, as compared */
+    struct cc_buf sample; /* scratch */
 };
 
 void cc_preview_init(struct cc_preview *pv, uint32_t frame_ticks);

@@ -34,22 +34,22 @@
 #define CC_PROBE_READ (CC_TS_PACKET * 8)
 
 struct cc_props {
-    enum cc_vcodec vcodec;        /* NONE: no video stream found */
-    struct cc_sps sps;            /* valid when has_sps */
+    enum cc_vcodec vcodec; /* NONE: no video stream found */
+    struct cc_sps sps;     /* valid when has_sps */
     bool has_sps;
-    char codec_string[48];        /* "avc1.64001f" */
-    uint32_t fps_num, fps_den;    /* 0/0: not in the SPS */
-    uint8_t audio_type;           /* PMT stream_type, 0: no audio stream */
-    bool has_adts;                /* adts below is valid */
+    char codec_string[48];     /* "avc1.64001f" */
+    uint32_t fps_num, fps_den; /* 0/0: not in the SPS */
+    uint8_t audio_type;        /* PMT stream_type, 0: no audio stream */
+    bool has_adts;             /* adts below is valid */
     struct cc_adts adts;
 };
 
 struct cc_keyframe {
-    struct cc_buf au;             /* Annex-B bytes of the access unit */
-    struct cc_buf vps, sps, pps;  /* the parameter sets (one NAL each, no start code) */
-    int64_t pts;                  /* 90 kHz, -1 unknown */
-    uint8_t nal_type;             /* its picture's NAL type (5 IDR, 19/20 IDR, 21 CRA) */
-    uint64_t ts_start, ts_end;    /* the TS packets it spans in the file */
+    struct cc_buf au;            /* Annex-B bytes of the access unit */
+    struct cc_buf vps, sps, pps; /* the parameter sets (one NAL each, no start code) */
+    int64_t pts;                 /* 90 kHz, -1 unknown */
+    uint8_t nal_type;            /* its picture's NAL type (5 IDR, 19/20 IDR, 21 CRA) */
+    uint64_t ts_start, ts_end;   /* the TS packets it spans in the file */
 };
 
 enum cc_probe_state { CC_PROBE_SEARCH = 0, CC_PROBE_COLLECT = 1, CC_PROBE_DONE = 2 };
@@ -58,10 +58,10 @@ struct cc_probe {
     struct cc_ts ts;
     struct cc_props props;
     struct cc_keyframe kf;
-    uint8_t kf_state;             /* enum cc_probe_state */
+    uint8_t kf_state; /* enum cc_probe_state */
     bool want_audio;
     bool audio_done;
-    bool cut;                     /* the keyframe ran into a cut-short end */
+    bool cut; /* the keyframe ran into a cut-short end */
 };
 
 void cc_probe_init(struct cc_probe *p, bool want_audio);

@@ -89,8 +89,7 @@ static int reap(pid_t pid)
     return r == pid ? st : -1;
 }
 
-int cc_proc_capture(const char *cmd, size_t max, int timeout_ms, struct cc_buf *out,
-                    int *status)
+int cc_proc_capture(const char *cmd, size_t max, int timeout_ms, struct cc_buf *out, int *status)
 {
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) < 0)

@@ -29,7 +29,6 @@ int cc_proc_poll(pid_t pid, int *status);
  * 0 when it ended well (status 0, or unknown with some output); -ETIMEDOUT
  * (killed), -EFBIG (more than max bytes: killed), -EIO (non-zero exit or
  * signal; *status says which when not NULL), or -errno. */
-int cc_proc_capture(const char *cmd, size_t max, int timeout_ms, struct cc_buf *out,
-                    int *status);
+int cc_proc_capture(const char *cmd, size_t max, int timeout_ms, struct cc_buf *out, int *status);
 
 #endif

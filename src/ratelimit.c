@@ -17,7 +17,7 @@ struct slot {
     int64_t last_report;                /* last time its failures were reported */
     uint32_t failures;                  /* in the current window */
     uint32_t unreported;
-    bool reported;                      /* last_report is set */
+    bool reported; /* last_report is set */
 };
 
 struct cc_ratelimit {
@@ -26,7 +26,7 @@ struct cc_ratelimit {
     int64_t window_ms;
     uint32_t limit;
     size_t nslots;
-    size_t used;                        /* slots with a key: none means nothing to look up */
+    size_t used; /* slots with a key: none means nothing to look up */
     struct slot *slots;
 };
 
@@ -87,8 +87,7 @@ static struct slot *take(struct cc_ratelimit *rl, const char *client, int64_t no
             break;
         }
         bool over = now - s->window_start >= rl->window_ms;
-        if ((over && !pick_over) ||
-            (over == pick_over && s->last_seen < pick->last_seen)) {
+        if ((over && !pick_over) || (over == pick_over && s->last_seen < pick->last_seen)) {
             pick = s;
             pick_over = over;
         }

@@ -22,13 +22,13 @@
 
 struct cc_recwriter {
     char *root;
-    char folder[32];        /* "YYYY-MM-DD/NNNNN" once created */
-    char dir[PATH_MAX];     /* root + folder */
+    char folder[32];    /* "YYYY-MM-DD/NNNNN" once created */
+    char dir[PATH_MAX]; /* root + folder */
     bool anchored;
     int64_t anchor_ms, anchor_pts;
     int off_min;
-    struct cc_buf lines;    /* the playlist after its header */
-    struct cc_buf scratch;  /* the whole playlist, rebuilt per write */
+    struct cc_buf lines;   /* the playlist after its header */
+    struct cc_buf scratch; /* the whole playlist, rebuilt per write */
     struct cc_recwriter_stats st;
     cc_recwriter_listed_fn on_listed;
     void *listed_ud;
@@ -47,8 +47,8 @@ static void tell_listed(struct cc_recwriter *w, const char *path)
     struct stat pl, dir;
     if (!w->on_listed || stat(path, &pl) < 0 || stat(w->dir, &dir) < 0)
         return;
-    struct cc_recwriter_listed l = {w->folder, PLAYLIST, w->scratch.data, w->scratch.len, &pl,
-                                    &dir};
+    struct cc_recwriter_listed l = {w->folder,      PLAYLIST, w->scratch.data,
+                                    w->scratch.len, &pl,      &dir};
     w->on_listed(w->listed_ud, &l);
 }
 
@@ -187,7 +187,8 @@ static int write_chunk(struct cc_recwriter *w, const char *name, const struct cc
         rc = -errno;
     if (rc < 0) {
         cc_err("recording: writing %s failed: %s (removed; the playlist lists the chunks before "
-               "it)", path, strerror(-rc));
+               "it)",
+               path, strerror(-rc));
         unlink(path);
         return rc;
     }
@@ -207,8 +208,10 @@ static int write_playlist(struct cc_recwriter *w, bool endlist)
 {
     struct cc_buf *b = &w->scratch;
     cc_buf_reset(b);
-    cc_buf_printf(b, "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:%u\n"
-                     "#EXT-X-MEDIA-SEQUENCE:0\n", w->st.target_s);
+    cc_buf_printf(b,
+                  "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:%u\n"
+                  "#EXT-X-MEDIA-SEQUENCE:0\n",
+                  w->st.target_s);
     cc_buf_append(b, w->lines.data, w->lines.len);
     if (endlist)
         cc_buf_puts(b, "#EXT-X-ENDLIST\n");

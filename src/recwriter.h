@@ -63,12 +63,12 @@ int cc_recwriter_close(struct cc_recwriter *w, bool endlist);
  * folder (camcatd's catalog) to follow it without reading it back: all
  * borrowed for the call. */
 struct cc_recwriter_listed {
-    const char *folder;       /* "YYYY-MM-DD/NNNNN" */
-    const char *playlist;     /* its name in the folder */
-    const char *text;         /* the playlist as written, whole */
+    const char *folder;   /* "YYYY-MM-DD/NNNNN" */
+    const char *playlist; /* its name in the folder */
+    const char *text;     /* the playlist as written, whole */
     size_t len;
-    const struct stat *pl_st; /* the playlist after the rename */
-    const struct stat *dir_st;/* the folder after it */
+    const struct stat *pl_st;  /* the playlist after the rename */
+    const struct stat *dir_st; /* the folder after it */
 };
 /* Called after each playlist write (a chunk listed, the closing ENDLIST),
  * on the writing thread. With a hook set, each write costs two stat calls

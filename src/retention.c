@@ -38,7 +38,7 @@ bool cc_ret_folder_name_ok(const char *name)
 
 const char *cc_ret_reason_name(enum cc_ret_reason r)
 {
-    return r == CC_RET_AGE ? "older than retain_days"
+    return r == CC_RET_AGE     ? "older than retain_days"
            : r == CC_RET_SPACE ? "free space under the floor"
                                : "on request";
 }
@@ -157,8 +157,8 @@ void cc_ret_inventory_free(struct cc_ret_inventory *inv)
 
 /* ---- planning --------------------------------------------------------------- */
 
-void cc_ret_plan_add(struct cc_ret_plan *p, const char *date, const char *folder,
-                     uint64_t bytes, enum cc_ret_reason reason)
+void cc_ret_plan_add(struct cc_ret_plan *p, const char *date, const char *folder, uint64_t bytes,
+                     enum cc_ret_reason reason)
 {
     cc_grow(&p->items, &p->cap, p->n + 1, sizeof(*p->items));
     struct cc_ret_item *it = &p->items[p->n++];
@@ -180,8 +180,8 @@ struct planner {
     const struct cc_ret_inventory *inv;
     struct cc_ret_plan *out;
     uint64_t free_bytes;
-    size_t next_day;      /* days before it are planned away */
-    size_t next_folder;   /* in next_day, when it stays as a whole */
+    size_t next_day;    /* days before it are planned away */
+    size_t next_folder; /* in next_day, when it stays as a whole */
 };
 
 /* The day holding the recording folder, and the newest day (the recorder may
@@ -233,8 +233,8 @@ void cc_ret_plan(const struct cc_ret_inventory *inv, const struct cc_ret_policy 
             ;
     }
     uint64_t by_mb = (uint64_t)(policy->min_free_mb > 0 ? policy->min_free_mb : 0) << 20;
-    uint64_t by_pct = space->total_bytes / 100 * (uint64_t)(policy->min_free_pct > 0
-                                                                ? policy->min_free_pct : 0);
+    uint64_t by_pct = space->total_bytes / 100 *
+                      (uint64_t)(policy->min_free_pct > 0 ? policy->min_free_pct : 0);
     out->floor_bytes = by_mb > by_pct ? by_mb : by_pct;
     while (pl.free_bytes < out->floor_bytes && pl.next_day < inv->ndays)
         take_next(&pl, CC_RET_SPACE);
@@ -260,7 +260,8 @@ static int mount_of(int dirfd, const char *name, struct mount_at *out)
     out->dev = st.st_dev;
     struct statx sx;
     out->has_mnt_id = statx(dirfd, name, AT_SYMLINK_NOFOLLOW | (*name ? 0 : AT_EMPTY_PATH),
-                            STATX_MNT_ID, &sx) == 0 && (sx.stx_mask & STATX_MNT_ID);
+                            STATX_MNT_ID, &sx) == 0 &&
+                      (sx.stx_mask & STATX_MNT_ID);
     out->mnt_id = out->has_mnt_id ? sx.stx_mnt_id : 0;
     return 0;
 }
@@ -294,8 +295,8 @@ static char *mountinfo_path(const char *field, size_t len)
     char *out = cc_xmalloc(len + 1);
     size_t w = 0;
     for (size_t i = 0; i < len; i++) {
-        if (field[i] == '\\' && i + 3 < len && is_octal(field[i + 1]) &&
-            is_octal(field[i + 2]) && is_octal(field[i + 3])) {
+        if (field[i] == '\\' && i + 3 < len && is_octal(field[i + 1]) && is_octal(field[i + 2]) &&
+            is_octal(field[i + 3])) {
             out[w++] = (char)(((field[i + 1] - '0') << 6) | ((field[i + 2] - '0') << 3) |
                               (field[i + 3] - '0'));
             i += 3;
@@ -460,8 +461,8 @@ static void log_item(const struct cc_ret_item *it, bool dry_run, uint64_t freed,
         cc_info("retention: removed %s %s (%s), %llu bytes freed", what, name,
                 cc_ret_reason_name(it->reason), (unsigned long long)freed);
     else
-        cc_warn("retention: cannot remove %s %s: %s (%llu bytes freed)", what, name,
-                strerror(-rc), (unsigned long long)freed);
+        cc_warn("retention: cannot remove %s %s: %s (%llu bytes freed)", what, name, strerror(-rc),
+                (unsigned long long)freed);
 }
 
 int cc_ret_execute(const char *root, struct cc_catalog *cat, const struct cc_ret_plan *plan,
@@ -494,7 +495,8 @@ int cc_ret_execute(const char *root, struct cc_catalog *cat, const struct cc_ret
         char rel[40];
         snprintf(rel, sizeof(rel), "%s%s%s", it->date, it->folder[0] ? "/" : "", it->folder);
         int rc = mounts_below(&mounts, root_real, rel) ? -EXDEV
-                 : dry_run ? 0 : remove_item(rootfd, &mnt, it, &freed);
+                 : dry_run                             ? 0
+                                                       : remove_item(rootfd, &mnt, it, &freed);
         log_item(it, dry_run, freed, rc);
         res->bytes_freed += freed;
         if (rc < 0) {

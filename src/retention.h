@@ -36,14 +36,14 @@
 #include "isotime.h"
 
 struct cc_ret_policy {
-    int retain_days;   /* 0: no age limit */
-    int min_free_mb;   /* 0: no floor in MiB */
-    int min_free_pct;  /* 0: no floor in percent of the file system */
+    int retain_days;  /* 0: no age limit */
+    int min_free_mb;  /* 0: no floor in MiB */
+    int min_free_pct; /* 0: no floor in percent of the file system */
 };
 
 struct cc_fs_space {
     uint64_t total_bytes;
-    uint64_t free_bytes;  /* available to an unprivileged writer (f_bavail) */
+    uint64_t free_bytes; /* available to an unprivileged writer (f_bavail) */
 };
 
 /* Where free space comes from: statvfs in the product, a fake in tests.
@@ -51,26 +51,26 @@ struct cc_fs_space {
 typedef int (*cc_space_fn)(void *ud, const char *root, struct cc_fs_space *out);
 int cc_ret_statvfs(void *ud, const char *root, struct cc_fs_space *out);
 
-#define CC_RET_FOLDER_MAX 20  /* an all-digit name of at most 18 digits, NUL */
+#define CC_RET_FOLDER_MAX 20 /* an all-digit name of at most 18 digits, NUL */
 
 struct cc_ret_folder {
     char name[CC_RET_FOLDER_MAX];
     uint64_t bytes;
-    bool recording;    /* cc_segment_recording() when the inventory was taken */
+    bool recording; /* cc_segment_recording() when the inventory was taken */
 };
 
 struct cc_ret_day {
     struct cc_date date;
     char name[11];
-    bool is_link;      /* a symlink named like a day: removed as a link */
-    uint64_t bytes;    /* 0 when unknown (a link, a day that cannot be indexed) */
-    bool recording;    /* holds a folder being recorded: never goes as a whole */
-    struct cc_ret_folder *folders;  /* in recording order */
+    bool is_link;                  /* a symlink named like a day: removed as a link */
+    uint64_t bytes;                /* 0 when unknown (a link, a day that cannot be indexed) */
+    bool recording;                /* holds a folder being recorded: never goes as a whole */
+    struct cc_ret_folder *folders; /* in recording order */
     size_t nfolders;
 };
 
 struct cc_ret_inventory {
-    struct cc_ret_day *days;  /* oldest first */
+    struct cc_ret_day *days; /* oldest first */
     size_t ndays;
 };
 
@@ -83,17 +83,17 @@ enum cc_ret_reason { CC_RET_AGE, CC_RET_SPACE, CC_RET_REQUEST };
 
 struct cc_ret_item {
     char date[11];
-    char folder[CC_RET_FOLDER_MAX];  /* "": the whole day */
-    uint64_t bytes;                  /* as the index counted them */
+    char folder[CC_RET_FOLDER_MAX]; /* "": the whole day */
+    uint64_t bytes;                 /* as the index counted them */
     enum cc_ret_reason reason;
 };
 
 struct cc_ret_plan {
-    struct cc_ret_item *items;  /* in the order they are removed */
+    struct cc_ret_item *items; /* in the order they are removed */
     size_t n, cap;
-    uint64_t bytes;             /* sum of the items' bytes */
-    uint64_t floor_bytes;       /* free space wanted (0: no floor) */
-    bool floor_unreachable;     /* even removing all it may, free stays under it */
+    uint64_t bytes;         /* sum of the items' bytes */
+    uint64_t floor_bytes;   /* free space wanted (0: no floor) */
+    bool floor_unreachable; /* even removing all it may, free stays under it */
 };
 
 /* The plan for today and the space the file system reports. Pure. */
@@ -101,16 +101,16 @@ void cc_ret_plan(const struct cc_ret_inventory *inv, const struct cc_ret_policy 
                  const struct cc_date *today, const struct cc_fs_space *space,
                  struct cc_ret_plan *out);
 /* Appends one item (DELETE of a day on request uses a one-item plan). */
-void cc_ret_plan_add(struct cc_ret_plan *p, const char *date, const char *folder,
-                     uint64_t bytes, enum cc_ret_reason reason);
+void cc_ret_plan_add(struct cc_ret_plan *p, const char *date, const char *folder, uint64_t bytes,
+                     enum cc_ret_reason reason);
 void cc_ret_plan_free(struct cc_ret_plan *p);
 
 const char *cc_ret_reason_name(enum cc_ret_reason r);
 
 struct cc_ret_result {
-    size_t removed;         /* items removed */
-    size_t failed;          /* items refused or failed (logged) */
-    uint64_t bytes_freed;   /* allocated bytes of what was unlinked */
+    size_t removed;       /* items removed */
+    size_t failed;        /* items refused or failed (logged) */
+    uint64_t bytes_freed; /* allocated bytes of what was unlinked */
 };
 
 /* Carries the plan out under root (dry_run: logs "would remove" only). Each

@@ -27,7 +27,7 @@
 
 struct nameset {
     struct cc_nameset names; /* only the names /rec serves (cc_urlpath_chunk_name) */
-    uint32_t media;        /* entries that look like media chunks, served or not */
+    uint32_t media;          /* entries that look like media chunks, served or not */
 };
 
 /* s (n bytes) ends in the literal suf. */
@@ -64,7 +64,7 @@ static void nameset_clear(struct nameset *ns)
 struct folder {
     char *name;
     uint64_t num;
-    struct cc_fprint fp;   /* the folder's own, from the day's listing */
+    struct cc_fprint fp; /* the folder's own, from the day's listing */
 };
 
 static bool all_digits(const char *s)
@@ -157,9 +157,9 @@ struct seg_ctx {
     struct cc_day *day;
     uint32_t seg_idx;
     int dirfd;
-    const struct nameset *ns;   /* NULL: no listing, a stat decides */
+    const struct nameset *ns;        /* NULL: no listing, a stat decides */
     const struct cc_m3u8_state *pst; /* the parse in progress */
-    bool sizes;                 /* count chunk bytes (a stat each) */
+    bool sizes;                      /* count chunk bytes (a stat each) */
     struct cc_scan_stats *stats;
     size_t missing_cap;
     char first_uri[256];
@@ -273,7 +273,8 @@ static void on_daterange(void *ud, const struct cc_m3u8_daterange *dr)
         return;
     if (!cc_day_pdt_plausible(x->day, dr->start_ms, dr->start_off_min))
         return;
-    struct cc_event e = {.start_ms = dr->start_ms, .src = CC_EV_DATERANGE,
+    struct cc_event e = {.start_ms = dr->start_ms,
+                         .src = CC_EV_DATERANGE,
                          .src_seg = (uint16_t)x->seg_idx};
     e.end_ms = dr->has_end ? dr->end_ms : dr->has_dur ? dr->start_ms + dr->dur_ms : dr->start_ms;
     if (e.end_ms < e.start_ms)
@@ -364,14 +365,14 @@ static void drop_last_segment(struct cc_day *d, uint32_t idx)
 }
 
 struct pl_job {
-    const char *rel;            /* playlist path relative to ROOT */
+    const char *rel; /* playlist path relative to ROOT */
     const char *folder;
-    const char *name;           /* file name in the folder */
+    const char *name; /* file name in the folder */
     int dirfd;
     const struct nameset *ns;
     bool folder_changed;
-    bool multi;                 /* folder holds several playlists */
-    bool sizes;                 /* count chunk bytes while parsing */
+    bool multi; /* folder holds several playlists */
+    bool sizes; /* count chunk bytes while parsing */
 };
 
 /* Parses (or resumes) one playlist into a new segment of d, streamed in
@@ -396,8 +397,13 @@ static int index_playlist(struct cc_day *d, const struct cc_day *old, const stru
     cc_fprint_from_stat(&s->fp, st);
     s->pl_bytes = (uint64_t)st->st_blocks * 512;
     s->flags &= ~(uint32_t)CC_SEG_NOTED; /* read from the file now */
-    struct seg_ctx x = {.day = d, .seg_idx = idx, .dirfd = job->dirfd, .ns = job->ns,
-                        .pst = &s->pst, .sizes = job->sizes, .stats = stats,
+    struct seg_ctx x = {.day = d,
+                        .seg_idx = idx,
+                        .dirfd = job->dirfd,
+                        .ns = job->ns,
+                        .pst = &s->pst,
+                        .sizes = job->sizes,
+                        .stats = stats,
                         .missing_cap = s->nmissing};
     /* Counted in full here, or from a count the resumed segment had. */
     bool sized = job->sizes && (!resume || (s->flags & CC_SEG_SIZED));
@@ -456,7 +462,9 @@ static void on_event_line(void *ud, const struct cc_event_line *ev)
         x->implausible++; /* a century off is as bad as unparsable */
         return;
     }
-    struct cc_event e = {.start_ms = ev->start_ms, .end_ms = ev->end_ms, .src = CC_EV_FILE,
+    struct cc_event e = {.start_ms = ev->start_ms,
+                         .end_ms = ev->end_ms,
+                         .src = CC_EV_FILE,
                          .src_seg = x->idx};
     char label[CC_EVENT_LABEL_MAX + 1];
     memcpy(label, ev->label, ev->label_len);
@@ -531,24 +539,24 @@ static const struct cc_evfile *find_old_evfile(const struct cc_day *old, const c
 }
 
 struct pending_ev {
-    int fd;                     /* the folder */
-    int old_idx;                /* its record in the old index, -1 if new */
+    int fd;      /* the folder */
+    int old_idx; /* its record in the old index, -1 if new */
 };
 
 struct day_scan {
     const char *root;
     struct cc_day *d;
     const struct cc_day *old;
-    int64_t since;                /* the old index's last check */
+    int64_t since; /* the old index's last check */
     struct cc_scan_stats *stats;
-    bool sizes;                   /* every segment CC_SEG_SIZED */
+    bool sizes; /* every segment CC_SEG_SIZED */
     bool changed;
     uint32_t hash;
     int day_fd;
-    uint32_t quiet_at;            /* cursor in old->quiet (folders come in order) */
-    struct nameset ns;            /* the folder being scanned's names (memory kept) */
+    uint32_t quiet_at; /* cursor in old->quiet (folders come in order) */
+    struct nameset ns; /* the folder being scanned's names (memory kept) */
     /* events files waiting for the day's offset, by folder fd */
-    struct pending_ev *ev;      /* events files to read once the offset is known */
+    struct pending_ev *ev; /* events files to read once the offset is known */
     size_t nev, ev_cap;
 };
 
@@ -596,8 +604,12 @@ static void count_segment(struct day_scan *sc, int dirfd, const char *name, uint
     struct cc_segment *s = &sc->d->segs[idx];
     struct cc_m3u8_state ps;
     cc_m3u8_state_init(&ps);
-    struct seg_ctx x = {.day = sc->d, .seg_idx = idx, .dirfd = dirfd, .pst = &ps,
-                        .sizes = true, .stats = sc->stats};
+    struct seg_ctx x = {.day = sc->d,
+                        .seg_idx = idx,
+                        .dirfd = dirfd,
+                        .pst = &ps,
+                        .sizes = true,
+                        .stats = sc->stats};
     struct cc_m3u8_handler h = {on_count_chunk, NULL, &x};
     uint64_t bytes = s->media_bytes;
     s->media_bytes = 0;
@@ -725,8 +737,8 @@ static int scan_folder(struct day_scan *sc, const char *name)
                 if (rc < 0)
                     break;
             }
-            struct pl_job job = {rel.data, name, pls[i], fd, ns, folder_changed, npl > 1,
-                                 sc->sizes};
+            struct pl_job job = {rel.data, name,           pls[i],  fd,
+                                 ns,       folder_changed, npl > 1, sc->sizes};
             rc = index_playlist(sc->d, sc->old, os, oi, &job, &st, sc->stats, &sc->changed);
             if (rc < 0) {
                 cc_warn("%s: cannot index: %s", rel.data, strerror(-rc));
@@ -893,7 +905,10 @@ static int scan_day(const char *root, const struct cc_date *date, const struct c
     memset(stats, 0, sizeof(*stats));
     *out = NULL;
     *changed = false;
-    struct day_scan sc = {.root = root, .old = old, .stats = stats, .sizes = sizes,
+    struct day_scan sc = {.root = root,
+                          .old = old,
+                          .stats = stats,
+                          .sizes = sizes,
                           .hash = CC_HASH32_INIT};
     sc.since = old ? old->built_ns : 0;
     struct cc_buf path;
@@ -914,7 +929,8 @@ static int scan_day(const char *root, const struct cc_date *date, const struct c
         goto out;
     sc.d = cc_day_new(date);
     sc.d->built_ns = cc_now_ns();
-    sc.d->off_min = old ? old->off_min : cc_local_offset_min(cc_date_start_ms(date, 0) + CC_MS_PER_DAY / 2);
+    sc.d->off_min = old ? old->off_min
+                        : cc_local_offset_min(cc_date_start_ms(date, 0) + CC_MS_PER_DAY / 2);
     struct stat dst;
     if (fstat(sc.day_fd, &dst) == 0)
         cc_fprint_from_stat(&sc.d->dir_fp, &dst);
@@ -999,7 +1015,11 @@ int cc_scan_note(const struct cc_day *old, const struct cc_scan_note *n, struct 
     struct cc_scan_stats stats = {0};
     /* No listing, no folder: the writer listed only chunks it had written
      * whole, and a plain name is then present without a stat (uri_present). */
-    struct seg_ctx x = {.day = d, .seg_idx = idx, .dirfd = -1, .pst = &s->pst, .stats = &stats,
+    struct seg_ctx x = {.day = d,
+                        .seg_idx = idx,
+                        .dirfd = -1,
+                        .pst = &s->pst,
+                        .stats = &stats,
                         .missing_cap = s->nmissing};
     struct cc_m3u8_handler h = {on_chunk, on_daterange, &x};
     int rc = cc_m3u8_parse(&s->pst, n->text + end, n->len - (size_t)end, true, &h);

@@ -47,11 +47,11 @@ struct cc_scan_stats {
     uint32_t playlists_resumed; /* parsed from where they stopped */
     uint32_t playlists_reused;  /* unchanged by stat */
     uint32_t dirs_listed;
-    uint32_t dirs_skipped;      /* held nothing and unchanged by stat: not opened */
-    uint32_t segments_sized;    /* segments whose chunk bytes were counted */
-    uint32_t chunks_sized;      /* chunk files stat'ed to count them */
-    uint32_t segments_probed;   /* first chunks probed for properties */
-    uint64_t probe_bytes;       /* chunk bytes read to probe them */
+    uint32_t dirs_skipped;    /* held nothing and unchanged by stat: not opened */
+    uint32_t segments_sized;  /* segments whose chunk bytes were counted */
+    uint32_t chunks_sized;    /* chunk files stat'ed to count them */
+    uint32_t segments_probed; /* first chunks probed for properties */
+    uint64_t probe_bytes;     /* chunk bytes read to probe them */
 };
 
 /* Brings old (may be NULL) up to date with ROOT/<date>. On success *out is
@@ -71,7 +71,7 @@ int cc_scan_update_sizes(const char *root, const struct cc_date *date, const str
 /* What a writer that just rewrote a playlist knows (recwriter.h): the text
  * it wrote, and the stat of the playlist and its folder afterwards. */
 struct cc_scan_note {
-    const char *playlist;       /* relative to ROOT: "YYYY-MM-DD/NNNNN/index.m3u8" */
+    const char *playlist; /* relative to ROOT: "YYYY-MM-DD/NNNNN/index.m3u8" */
     const char *text;
     size_t len;
     const struct stat *pl_st;

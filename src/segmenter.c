@@ -33,31 +33,31 @@ struct cc_seg {
     void *ud;
     struct cc_ts ts;
     struct cc_buf buf;
-    uint64_t base;         /* input offset of buf.data[0] */
-    size_t high;           /* the most buf has held */
-    uint64_t psi_scanned;  /* packets before this offset were looked at for PAT/PMT */
+    uint64_t base;                 /* input offset of buf.data[0] */
+    size_t high;                   /* the most buf has held */
+    uint64_t psi_scanned;          /* packets before this offset were looked at for PAT/PMT */
     uint8_t psi[2 * CC_TS_PACKET]; /* the latest PAT, then a PMT it leads to */
-    bool have_pat;         /* psi holds a PAT ... */
-    bool have_psi;         /* ... and a PMT: the pair plays (psi_pair_plays) */
+    bool have_pat;                 /* psi holds a PAT ... */
+    bool have_psi;                 /* ... and a PMT: the pair plays (psi_pair_plays) */
     bool have_dts;
-    int64_t last_raw;      /* last DTS as sent (33 bits) */
-    int64_t last_dts;      /* ... unwrapped */
-    int64_t top_dts;       /* the latest unwrapped DTS */
-    int64_t frame_dur;     /* last positive DTS step */
-    int64_t max_pts;       /* latest presentation time announced (unwrapped) */
+    int64_t last_raw;       /* last DTS as sent (33 bits) */
+    int64_t last_dts;       /* ... unwrapped */
+    int64_t top_dts;        /* the latest unwrapped DTS */
+    int64_t frame_dur;      /* last positive DTS step */
+    int64_t max_pts;        /* latest presentation time announced (unwrapped) */
     int64_t max_pts_before; /* ... before the newest video PES */
     struct frame cur, prev; /* the newest video PES announced, and the one before */
-    struct cc_nal_scan key;  /* keyframe search over the video PES at key_start */
+    struct cc_nal_scan key; /* keyframe search over the video PES at key_start */
     uint64_t key_start;
-    uint64_t opened_by;      /* the keyframe PES the open chunk starts with ... */
-    bool opened_whole;       /* ... has ended whole */
-    bool open;             /* a chunk is in progress */
+    uint64_t opened_by; /* the keyframe PES the open chunk starts with ... */
+    bool opened_whole;  /* ... has ended whole */
+    bool open;          /* a chunk is in progress */
     uint64_t chunk_start;
     int64_t chunk_pts, chunk_dts;
-    bool waiting;          /* video seen, no keyframe yet */
+    bool waiting; /* video seen, no keyframe yet */
     int64_t wait_dts;
     uint32_t chunks;
-    int64_t end_pts;       /* where the last chunk handed out ends */
+    int64_t end_pts; /* where the last chunk handed out ends */
     uint64_t bytes_in;
     int64_t first_pts;
     int err;
@@ -244,7 +244,7 @@ static int emit(struct cc_seg *s, uint64_t end, int64_t dur)
         .seq = s->chunks,
     };
     if (!starts_with_psi(s, c.data, c.len)) {
-        scan_psi(s, end); /* a pair inside the chunk will do too */
+        scan_psi(s, end);   /* a pair inside the chunk will do too */
         if (!s->have_psi) { /* would not play alone: dropped */
             discard(s, end);
             return 0;
@@ -392,7 +392,7 @@ static int on_video_piece(struct cc_seg *s, const struct cc_ts_pes *pes)
  * chunk with it (on_video_start), as no player could start there. */
 static int on_keyframe(struct cc_seg *s, const struct cc_ts_pes *pes)
 {
-    const struct frame *f = pes->start == s->cur.start ? &s->cur
+    const struct frame *f = pes->start == s->cur.start    ? &s->cur
                             : pes->start == s->prev.start ? &s->prev
                                                           : NULL;
     if (!f || !f->valid || pes->pts < 0 || pes->start < s->base)

@@ -43,36 +43,36 @@
 #define CC_SEG_HZ 90000
 
 struct cc_seg_chunk {
-    const uint8_t *psi;  /* PAT + PMT packets to write first; NULL when data has them */
+    const uint8_t *psi; /* PAT + PMT packets to write first; NULL when data has them */
     size_t psi_len;
     const uint8_t *data; /* starts with the keyframe's first packet (or its PAT/PMT) */
     size_t len;
-    int64_t pts;         /* the keyframe's PTS, 90 kHz, unwrapped: >= 0, may exceed 2^33 */
-    int64_t dur;         /* 90 kHz: up to the next chunk's keyframe */
-    uint64_t offset;     /* input offset of data[0] */
-    uint32_t seq;        /* 0 for the first chunk */
+    int64_t pts;     /* the keyframe's PTS, 90 kHz, unwrapped: >= 0, may exceed 2^33 */
+    int64_t dur;     /* 90 kHz: up to the next chunk's keyframe */
+    uint64_t offset; /* input offset of data[0] */
+    uint32_t seq;    /* 0 for the first chunk */
 };
 
 /* Returns 0, or a negative errno that stops the stream (cc_seg_feed returns it). */
 typedef int (*cc_seg_chunk_fn)(void *ud, const struct cc_seg_chunk *c);
 
 struct cc_seg_config {
-    uint32_t chunk_ms;        /* cut at the first keyframe after this much */
-    uint32_t max_chunk_ms;    /* no keyframe for longer: -EFBIG */
-    size_t max_chunk_bytes;   /* a chunk larger than this: -EFBIG */
+    uint32_t chunk_ms;      /* cut at the first keyframe after this much */
+    uint32_t max_chunk_ms;  /* no keyframe for longer: -EFBIG */
+    size_t max_chunk_bytes; /* a chunk larger than this: -EFBIG */
 };
 
 struct cc_seg;
 
 struct cc_seg_info {
-    enum cc_vcodec codec;     /* CC_VCODEC_NONE until the PMT named one */
-    bool audio;               /* the PMT has an audio stream */
-    bool started;             /* the first keyframe has been seen */
-    int64_t first_pts;        /* its PTS (-1 before) */
-    uint32_t chunks;          /* handed out */
+    enum cc_vcodec codec; /* CC_VCODEC_NONE until the PMT named one */
+    bool audio;           /* the PMT has an audio stream */
+    bool started;         /* the first keyframe has been seen */
+    int64_t first_pts;    /* its PTS (-1 before) */
+    uint32_t chunks;      /* handed out */
     uint64_t bytes_in;
-    uint32_t lost;            /* PES lost (continuity), from the ts reader */
-    size_t held_max;          /* the most input bytes held at once (the chunk buffer) */
+    uint32_t lost;   /* PES lost (continuity), from the ts reader */
+    size_t held_max; /* the most input bytes held at once (the chunk buffer) */
 };
 
 struct cc_seg *cc_seg_new(const struct cc_seg_config *cfg, cc_seg_chunk_fn fn, void *ud);

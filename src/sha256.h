@@ -13,8 +13,8 @@
 
 struct cc_sha256 {
     uint32_t state[8];
-    uint64_t bytes;      /* message length so far */
-    uint8_t block[64];   /* the partial block, bytes % 64 of it used */
+    uint64_t bytes;    /* message length so far */
+    uint8_t block[64]; /* the partial block, bytes % 64 of it used */
 };
 
 void cc_sha256_init(struct cc_sha256 *s);

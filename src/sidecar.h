@@ -42,8 +42,7 @@ void cc_sidecar_encode(const struct cc_day *d, struct cc_buf *out);
 /* Decodes buf into a new day for date (finished, ready to use); date NULL
  * takes the day the file names. Returns 0 or -EBADMSG (corrupt), -EPROTO
  * (other version), -EINVAL (another day's file). */
-int cc_sidecar_decode(const void *buf, size_t len, const struct cc_date *date,
-                      struct cc_day **out);
+int cc_sidecar_decode(const void *buf, size_t len, const struct cc_date *date, struct cc_day **out);
 
 /* Where the sidecar of a day lives: DAYDIR/.camcat.idx, or
  * CACHE/YYYY-MM-DD.camcat.idx when cache_dir is set. Caller frees. */

@@ -26,12 +26,12 @@ struct stitch {
     const struct cc_segment *seg;
     struct cc_chunk_iter it;
     const struct cc_m3u8_state *pst; /* the parse in progress (current MAP) */
-    const char *dir;       /* the playlist's folder, relative to ROOT */
+    const char *dir;                 /* the playlist's folder, relative to ROOT */
     size_t dir_len;
-    bool need_discont;     /* before the next written chunk */
+    bool need_discont; /* before the next written chunk */
     bool need_map;
     bool wrote_any;
-    int64_t implied_us;    /* the date a player gives the next chunk if untagged */
+    int64_t implied_us; /* the date a player gives the next chunk if untagged */
 };
 
 static int flush(struct stitch *st, bool force)
@@ -47,8 +47,8 @@ static int flush(struct stitch *st, bool force)
 
 static bool uri_safe(unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '_' || c == '-' || c == '~' || c == '/';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-' || c == '~' || c == '/';
 }
 
 void cc_stitch_put_uri(struct cc_buf *b, const char *s, size_t n)
@@ -218,8 +218,8 @@ static uint32_t max_target_s(const struct cc_day *d)
     return (max_ms + 999) / 1000;
 }
 
-int cc_stitch_day(const struct cc_day *d, const struct cc_stitch_opts *o, cc_sink_fn sink,
-                  void *ud, struct cc_stitch_stats *stats)
+int cc_stitch_day(const struct cc_day *d, const struct cc_stitch_opts *o, cc_sink_fn sink, void *ud,
+                  struct cc_stitch_stats *stats)
 {
     struct stitch st = {.day = d, .o = o, .sink = sink, .ud = ud, .stats = stats};
     cc_buf_init(&st.out);

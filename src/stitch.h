@@ -24,23 +24,23 @@
 typedef int (*cc_sink_fn)(void *ud, const void *data, size_t len);
 
 struct cc_stitch_opts {
-    const char *root;        /* recordings ROOT */
-    const char *rec_prefix;  /* e.g. "/rec/" */
-    int64_t from_ms;         /* INT64_MIN: from the start */
-    int64_t to_ms;           /* INT64_MAX: to the end */
-    bool ended;              /* write EXT-X-ENDLIST (else PLAYLIST-TYPE:EVENT) */
+    const char *root;       /* recordings ROOT */
+    const char *rec_prefix; /* e.g. "/rec/" */
+    int64_t from_ms;        /* INT64_MIN: from the start */
+    int64_t to_ms;          /* INT64_MAX: to the end */
+    bool ended;             /* write EXT-X-ENDLIST (else PLAYLIST-TYPE:EVENT) */
 };
 
 struct cc_stitch_stats {
-    uint32_t chunks;         /* chunks written */
+    uint32_t chunks; /* chunks written */
     uint32_t skipped_missing;
-    uint64_t bytes_read;     /* playlist bytes read */
+    uint64_t bytes_read; /* playlist bytes read */
 };
 
 /* 0, a sink's negative value, or -errno if a playlist could not be read (a
  * vanished playlist is skipped, not an error). stats may be NULL. */
-int cc_stitch_day(const struct cc_day *d, const struct cc_stitch_opts *o, cc_sink_fn sink,
-                  void *ud, struct cc_stitch_stats *stats);
+int cc_stitch_day(const struct cc_day *d, const struct cc_stitch_opts *o, cc_sink_fn sink, void *ud,
+                  struct cc_stitch_stats *stats);
 
 /* Appends s (n bytes) percent-encoded wherever a byte is not plainly safe in
  * a URL path ('/' stays): how chunk paths are written into playlists. */

@@ -58,8 +58,7 @@ static bool is_video_type(uint8_t type)
 
 static bool is_audio_type(uint8_t type)
 {
-    return type == CC_TS_TYPE_AAC || type == 0x03 || type == 0x04 || type == 0x11 ||
-           type == 0x81;
+    return type == CC_TS_TYPE_AAC || type == 0x03 || type == 0x04 || type == 0x11 || type == 0x81;
 }
 
 static void parse_pmt(struct cc_ts *t, const uint8_t *p, size_t len)
@@ -100,8 +99,12 @@ static int pes_of(const struct cc_ts *t, const struct cc_ts_stream *st, struct c
     /* 00 00 01 stream_id, length, two flag bytes, header length */
     if (b->len < 9 || p[0] || p[1] || p[2] != 1 || (size_t)p[8] + 9 > b->len)
         return -1;
-    *pes = (struct cc_ts_pes){.video = st == &t->video, .stream_type = st->type, .pts = -1,
-                              .dts = -1, .start = st->start, .end = st->end};
+    *pes = (struct cc_ts_pes){.video = st == &t->video,
+                              .stream_type = st->type,
+                              .pts = -1,
+                              .dts = -1,
+                              .start = st->start,
+                              .end = st->end};
     if ((p[7] & 0x80) && p[8] >= 5)
         pes->pts = pes->dts = read_ts(p + 9);
     if ((p[7] & 0xc0) == 0xc0 && p[8] >= 10)

@@ -35,13 +35,13 @@
 
 /* PMT stream_type values this project knows. */
 enum {
-    CC_TS_TYPE_AAC = 0x0f,  /* ADTS */
+    CC_TS_TYPE_AAC = 0x0f, /* ADTS */
     CC_TS_TYPE_H264 = 0x1b,
     CC_TS_TYPE_H265 = 0x24,
 };
 
 struct cc_ts_pes {
-    bool video;          /* else audio */
+    bool video; /* else audio */
     /* Only its first packet's worth (header, PTS, first bytes): every PES is
      * announced so when it begins, then handed out whole when it ends. Lets
      * a caller see that the previous one ended without waiting for this one. */
@@ -56,36 +56,36 @@ struct cc_ts_pes {
     int64_t pts, dts;    /* 90 kHz, -1 when absent (dts = pts when only PTS) */
     const uint8_t *data; /* the elementary stream bytes */
     size_t len;
-    uint64_t start;      /* input offset of its first packet */
-    uint64_t end;        /* input offset after its last packet */
+    uint64_t start; /* input offset of its first packet */
+    uint64_t end;   /* input offset after its last packet */
 };
 
 /* Return non-zero to stop: cc_ts_feed() returns that value at once. */
 typedef int (*cc_ts_pes_fn)(void *ud, const struct cc_ts_pes *pes);
 
 struct cc_ts_stream {
-    uint16_t pid;        /* 0: none */
+    uint16_t pid; /* 0: none */
     uint8_t type;
-    uint8_t cc;          /* next expected continuity counter */
-    bool open;           /* a PES is being collected */
-    bool seen;           /* a packet has set cc */
-    bool padded;         /* its last packet carried an adaptation field */
-    bool stream;         /* set by the caller: payload in pieces, not kept */
-    size_t got;          /* PES bytes seen so far (kept or handed out) */
+    uint8_t cc;  /* next expected continuity counter */
+    bool open;   /* a PES is being collected */
+    bool seen;   /* a packet has set cc */
+    bool padded; /* its last packet carried an adaptation field */
+    bool stream; /* set by the caller: payload in pieces, not kept */
+    size_t got;  /* PES bytes seen so far (kept or handed out) */
     int64_t pts, dts;
     uint64_t start, end;
     struct cc_buf buf;
 };
 
 struct cc_ts {
-    uint16_t pmt_pid;    /* 0: no PAT yet */
+    uint16_t pmt_pid; /* 0: no PAT yet */
     bool have_pmt;
     struct cc_ts_stream video, audio;
     uint8_t part[CC_TS_PACKET]; /* a packet split between two feeds */
     size_t part_len;
-    uint64_t pos;        /* input bytes consumed */
-    uint32_t lost;       /* PES dropped: continuity jumps, oversize, bad headers */
-    uint32_t skipped;    /* bytes skipped looking for a sync byte */
+    uint64_t pos;     /* input bytes consumed */
+    uint32_t lost;    /* PES dropped: continuity jumps, oversize, bad headers */
+    uint32_t skipped; /* bytes skipped looking for a sync byte */
 };
 
 void cc_ts_init(struct cc_ts *t);

@@ -21,7 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define CC_URLPATH_MAX 1024   /* longest decoded path accepted, NUL included */
+#define CC_URLPATH_MAX 1024    /* longest decoded path accepted, NUL included */
 #define CC_URLPATH_SEG_MAX 255 /* longest segment (NAME_MAX) */
 
 /* Decodes raw[0..len) into out (outsz bytes, NUL-terminated). The result

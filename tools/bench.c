@@ -87,13 +87,13 @@ static bool ends_with(const char *s, const char *suf)
 
 /* What one day folder holds, as the floor needs it. */
 struct dayfiles {
-    char **playlists;       /* full paths */
+    char **playlists; /* full paths */
     size_t n, cap;
-    char **folders;         /* full paths of the segment folders */
+    char **folders; /* full paths of the segment folders */
     size_t nfolders, folders_cap;
-    uint64_t bytes;         /* playlist bytes */
+    uint64_t bytes; /* playlist bytes */
     uint64_t max_size;
-    char *largest;          /* folder with most entries */
+    char *largest; /* folder with most entries */
     size_t largest_entries;
     int64_t newest_mtime_ns;
 };
@@ -219,8 +219,8 @@ static size_t list_dir(const char *path)
     return n;
 }
 
-static void remove_sidecars_in(const char *cache_dir, const char *root,
-                               const struct cc_date *days, size_t n)
+static void remove_sidecars_in(const char *cache_dir, const char *root, const struct cc_date *days,
+                               size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         char name[11];
@@ -252,7 +252,7 @@ struct ctx {
     const char *root;
     struct cc_date *days;
     size_t ndays;
-    struct cc_date probe;      /* a full day in the middle of the tree */
+    struct cc_date probe; /* a full day in the middle of the tree */
     char probe_name[11];
     struct dayfiles df;
     char *buf;
@@ -396,8 +396,8 @@ static void bench_cold_index(struct ctx *x)
     }
     snprintf(a, sizeof(a), "%.0f µs (%zu entries)", bench_best(td, reps), entries);
     snprintf(c, sizeof(c), "%.0f%% of the index", bench_best(td, reps) / 10 / i);
-    row("Missing-chunk check: one `readdir` of the largest folder (the listing the index does)",
-        a, "—", c, "—", "—");
+    row("Missing-chunk check: one `readdir` of the largest folder (the listing the index does)", a,
+        "—", c, "—", "—");
     bench_kv_put(kv, "readdir_largest_us", "%.1f", bench_best(td, reps));
     bench_kv_put(kv, "readdir_largest_entries", "%zu", entries);
 }
@@ -425,8 +425,11 @@ static void bench_stitch(struct ctx *x)
     bool changed;
     if (cc_scan_update(x->root, &x->probe, NULL, &d, &changed, NULL) < 0)
         exit(1);
-    struct cc_stitch_opts o = {.root = x->root, .rec_prefix = "/rec/", .from_ms = INT64_MIN,
-                               .to_ms = INT64_MAX, .ended = true};
+    struct cc_stitch_opts o = {.root = x->root,
+                               .rec_prefix = "/rec/",
+                               .from_ms = INT64_MIN,
+                               .to_ms = INT64_MAX,
+                               .ended = true};
     double t[64];
     struct count_sink cs = {0};
     struct cc_stitch_stats st = {0};
@@ -462,16 +465,16 @@ static void bench_stitch(struct ctx *x)
 }
 
 struct run_io {
-    uint64_t fs_bytes;     /* cc_fs_bytes_written(): our sidecar payloads */
-    struct bench_pio io;         /* /proc/self/io deltas */
+    uint64_t fs_bytes;   /* cc_fs_bytes_written(): our sidecar payloads */
+    struct bench_pio io; /* /proc/self/io deltas */
     double ms;
     uint64_t parsed;
     uint64_t writes;
 };
 
 /* Every day through a fresh catalog, as a server start would see them. */
-static void index_all(const char *root, const char *cache_dir, const struct cc_date *days,
-                      size_t n, struct run_io *r, uint64_t *sizes, uint32_t *chunks)
+static void index_all(const char *root, const char *cache_dir, const struct cc_date *days, size_t n,
+                      struct run_io *r, uint64_t *sizes, uint32_t *chunks)
 {
     struct bench_pio a, b;
     uint64_t fs0 = cc_fs_bytes_written();
@@ -523,8 +526,7 @@ static void bench_index_30(struct ctx *x)
              "%llu B sidecar payload (`cc_fs_bytes_written`); %llu B wchar, %llu B write_bytes "
              "(/proc/self/io); %llu sidecars, %.0f ms",
              (unsigned long long)first.fs_bytes, (unsigned long long)first.io.wchar,
-             (unsigned long long)first.io.write_bytes, (unsigned long long)first.writes,
-             first.ms);
+             (unsigned long long)first.io.write_bytes, (unsigned long long)first.writes, first.ms);
     char what[96];
     snprintf(what, sizeof(what), "Bytes written to index %zu days (first run, no sidecars)",
              x->ndays);
@@ -535,9 +537,8 @@ static void bench_index_30(struct ctx *x)
              "%llu B payload, %llu B wchar; %llu B write_bytes (a third run: %llu B); "
              "%llu playlist bytes parsed; %.0f ms",
              (unsigned long long)second.fs_bytes, (unsigned long long)second.io.wchar,
-             (unsigned long long)second.io.write_bytes,
-             (unsigned long long)third.io.write_bytes, (unsigned long long)second.parsed,
-             second.ms);
+             (unsigned long long)second.io.write_bytes, (unsigned long long)third.io.write_bytes,
+             (unsigned long long)second.parsed, second.ms);
     uint64_t again = second.fs_bytes + second.io.wchar;
     row("… second run over the same tree (our writes: payload + wchar)", b, "—", "—", "0 B",
         again == 0 ? "met" : "**missed**");
@@ -621,7 +622,8 @@ static void bench_vary(const char *root)
         "≤ 4 KiB", verdict((double)max, 4096));
     bench_kv_put(kv, "vary_sidecar_max", "%llu", (unsigned long long)max);
     bench_kv_put(kv, "vary_sidecar_mean", "%.0f", k ? (double)sum / k : 0.0);
-    bench_kv_put(kv, "vary_bytes_per_chunk", "%.4f", sum_chunks ? (double)sum / (double)sum_chunks : 0.0);
+    bench_kv_put(kv, "vary_bytes_per_chunk", "%.4f",
+                 sum_chunks ? (double)sum / (double)sum_chunks : 0.0);
     free(sizes);
     free(chunks);
     free(days);
@@ -682,8 +684,7 @@ static void bench_warm(struct ctx *x)
     }
     /* the once-a-second source check of a cached day (stat + folder listing) */
     {
-        struct cc_catalog_config cfg = {.root = x->root, .write_sidecars = true,
-                                        .recheck_ms = -1};
+        struct cc_catalog_config cfg = {.root = x->root, .write_sidecars = true, .recheck_ms = -1};
         struct cc_catalog *c;
         cc_catalog_new(&cfg, &c);
         const struct cc_day *d;
@@ -720,16 +721,16 @@ static void bench_warm(struct ctx *x)
     snprintf(a, sizeof(a),
              "%.0f µs; read %llu B (sidecar %llu B + %llu playlist bytes parsed), %llu sidecar "
              "load",
-             w, (unsigned long long)rchar, (unsigned long long)sc_size,
-             (unsigned long long)parsed, (unsigned long long)loads);
+             w, (unsigned long long)rchar, (unsigned long long)sc_size, (unsigned long long)parsed,
+             (unsigned long long)loads);
     snprintf(b, sizeof(b), "%.0f µs to read() the playlists", x->floor_ms * 1e3);
     row("Warm day query, fresh catalog, valid sidecar (`cc_catalog_get_day`)", a, b, "—",
         "0 playlist bytes", parsed == 0 ? "met" : "**missed**");
     snprintf(a, sizeof(a), "%.2f µs", bench_best(th, reps));
     row("… cached hit (same catalog, sources checked < 1 s ago)", a, "—", "—", "—", "—");
     snprintf(a, sizeof(a), "%.0f µs", bench_best(tr, reps));
-    row("… source re-check of a cached day (stat + folder listings, at most once a second)", a,
-        "—", "—", "—", "—");
+    row("… source re-check of a cached day (stat + folder listings, at most once a second)", a, "—",
+        "—", "—", "—");
     snprintf(a, sizeof(a), "%.0f µs", bench_best(ti, reps));
     row("… walking every chunk of the cached day (`cc_chunk_iter`)", a, "—", "—", "—", "—");
     char what[96];
@@ -914,8 +915,8 @@ static void bench_incremental(struct ctx *x)
     char *rel = cc_xstrdup(s->playlist); /* d may be freed by the refresh below */
     cc_catalog_release(c, d);
     if (!live) {
-        row("Incremental: append 30 chunks to the live playlist", "newest playlist is closed",
-            "—", "—", "—", "skipped");
+        row("Incremental: append 30 chunks to the live playlist", "newest playlist is closed", "—",
+            "—", "—", "skipped");
         free(path);
         free(rel);
         cc_catalog_free(c);
@@ -960,11 +961,13 @@ static void bench_incremental(struct ctx *x)
     snprintf(b1, sizeof(b1), "SQLite peer: see below");
     row("Incremental: append 30 chunks to the live playlist, then `get_day`", a1, b1, "—", "—",
         after == before + APPEND_CHUNKS ? "30 chunks seen" : "**chunk count wrong**");
-    bench_kv_put(kv, "incr_parsed", "%llu", (unsigned long long)(s1.bytes_parsed - s0.bytes_parsed));
+    bench_kv_put(kv, "incr_parsed", "%llu",
+                 (unsigned long long)(s1.bytes_parsed - s0.bytes_parsed));
     bench_kv_put(kv, "incr_appended", "%llu", (unsigned long long)(pst2.st_size - pst.st_size));
     bench_kv_put(kv, "incr_rchar", "%llu", (unsigned long long)rchar_delta(&a, &b));
     bench_kv_put(kv, "incr_fs_bytes", "%llu", (unsigned long long)(fs1 - fs0));
-    bench_kv_put(kv, "incr_write_bytes", "%llu", (unsigned long long)(b.write_bytes - a.write_bytes));
+    bench_kv_put(kv, "incr_write_bytes", "%llu",
+                 (unsigned long long)(b.write_bytes - a.write_bytes));
     bench_kv_put(kv, "incr_deferred", "%llu", (unsigned long long)deferred);
     bench_kv_put(kv, "incr_us", "%.1f", (double)(t1 - t0) / 1e3);
     bench_kv_put(kv, "incr_playlist", "%s", rel);
@@ -1081,8 +1084,11 @@ static int one_day(const char *arg, bool stitch)
     printf("%s: %u chunks, %u playlists, %llu bytes parsed\n", d->name, d->nchunks,
            ss.playlists_full, (unsigned long long)ss.bytes_parsed);
     if (stitch) {
-        struct cc_stitch_opts o = {.root = root, .rec_prefix = "/rec/", .from_ms = INT64_MIN,
-                                   .to_ms = INT64_MAX, .ended = true};
+        struct cc_stitch_opts o = {.root = root,
+                                   .rec_prefix = "/rec/",
+                                   .from_ms = INT64_MIN,
+                                   .to_ms = INT64_MAX,
+                                   .ended = true};
         struct count_sink cs = {0};
         if (stitch_out) {
             struct cc_buf pl;
@@ -1120,13 +1126,16 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"root", required_argument, NULL, 'r'},  {"vary-root", required_argument, NULL, 'v'},
-        {"kv", required_argument, NULL, 'k'},    {"reps", required_argument, NULL, 'n'},
-        {"cold-index-only", required_argument, NULL, 'c'},
-        {"stitch-only", required_argument, NULL, 's'},
-        {"naming", required_argument, NULL, 'a'}, {"out", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"root", required_argument, NULL, 'r'},
+                                         {"vary-root", required_argument, NULL, 'v'},
+                                         {"kv", required_argument, NULL, 'k'},
+                                         {"reps", required_argument, NULL, 'n'},
+                                         {"cold-index-only", required_argument, NULL, 'c'},
+                                         {"stitch-only", required_argument, NULL, 's'},
+                                         {"naming", required_argument, NULL, 'a'},
+                                         {"out", required_argument, NULL, 'o'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
     const char *root = NULL, *vary = NULL, *kvpath = NULL, *naming[8];
     size_t nnaming = 0;
     int o;

@@ -99,10 +99,10 @@ struct fill {
     sqlite3 *db;
     sqlite3_stmt *ins_chunk, *ins_motion;
     int64_t playlist_id;
-    int64_t next_ms;        /* where an untimed chunk starts */
-    int64_t min_seq;        /* chunks at or below this are already stored */
+    int64_t next_ms; /* where an untimed chunk starts */
+    int64_t min_seq; /* chunks at or below this are already stored */
     uint64_t rows;
-    bool commit_each;       /* a transaction per chunk */
+    bool commit_each; /* a transaction per chunk */
 };
 
 static int on_chunk(void *ud, const struct cc_m3u8_chunk *c)
@@ -179,8 +179,8 @@ static int cmp_num(const void *a, const void *b)
 }
 
 /* Names in dir that pass keep(), sorted by cmp. */
-static char **list(const char *dir, bool (*keep)(const char *), int (*cmp)(const void *, const void *),
-                   size_t *n)
+static char **list(const char *dir, bool (*keep)(const char *),
+                   int (*cmp)(const void *, const void *), size_t *n)
 {
     char **v = NULL;
     size_t cap = 0;
@@ -227,8 +227,8 @@ static void free_list(char **v, size_t n)
     free(v);
 }
 
-static void index_playlist(struct fill *f, sqlite3_stmt *ins_pl, const char *root,
-                           const char *day, const char *rel, uint64_t *parsed)
+static void index_playlist(struct fill *f, sqlite3_stmt *ins_pl, const char *root, const char *day,
+                           const char *rel, uint64_t *parsed)
 {
     char *path = join(root, rel);
     struct stat st;
@@ -240,8 +240,8 @@ static void index_playlist(struct fill *f, sqlite3_stmt *ins_pl, const char *roo
     sqlite3_bind_text(ins_pl, 1, day, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(ins_pl, 2, rel, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(ins_pl, 3, st.st_size);
-    sqlite3_bind_int64(ins_pl, 4, (sqlite3_int64)st.st_mtim.tv_sec * 1000000000LL +
-                                      st.st_mtim.tv_nsec);
+    sqlite3_bind_int64(ins_pl, 4,
+                       (sqlite3_int64)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec);
     if (sqlite3_step(ins_pl) != SQLITE_DONE)
         die_sql(f->db, "insert playlist");
     sqlite3_reset(ins_pl);
@@ -404,7 +404,9 @@ static void update_pass(sqlite3 *db, const char *path, int64_t pl_id, int64_t ma
                         bool commit_each, uint64_t *rows, uint64_t *parsed, struct bench_pio *d,
                         double *ms)
 {
-    struct fill f = {.db = db, .playlist_id = pl_id, .min_seq = max_seq,
+    struct fill f = {.db = db,
+                     .playlist_id = pl_id,
+                     .min_seq = max_seq,
                      .commit_each = commit_each};
     f.ins_chunk = prepare(db, "INSERT INTO chunks VALUES(?1,?2,?3,?4,?5)");
     f.ins_motion = prepare(db, "SELECT 1");

@@ -34,25 +34,26 @@
 
 static void usage_main(FILE *f)
 {
-    fprintf(f, "usage: camcat [--log-level L] COMMAND [ARGS]\n"
-               "\n"
-               "commands:\n"
-               "  index ROOT [DAY...] [--cache-dir DIR]  build or refresh day sidecars\n"
-               "  dump DAYDIR|SIDECAR [--json]           print a day index (writes nothing)\n"
-               "  verify ROOT [--cache-dir DIR]          check every sidecar against its sources\n"
-               "  sweep ROOT [--retain-days N] [--min-free-mb N] [--min-free-pct N]\n"
-               "        [--dry-run] [--today YYYY-MM-DD] [--cache-dir DIR]\n"
-               "                                         apply the retention policy\n"
-               "  passwd FILE USER [--realm REALM]       add or change a login (camcatd auth_file)\n"
-               "  cert --out FILE [--cn NAME] [--san ADDR]... [--days N] [--force]\n"
-               "                                         self-signed HTTPS certificate (tls_cert)\n"
-               "  probe FILE.ts [--duration S] [--thumb OUT.mp4]\n"
-               "                                         what a chunk holds; its keyframe\n"
-               "  preview OUT.mp4 FILE.ts...             their keyframes as a time-lapse\n"
-               "  record --root ROOT [--chunk-s N] < STREAM.ts\n"
-               "                                         record a piped MPEG-TS stream\n"
-               "\n"
-               "COMMAND --help describes each. DAY is YYYY-MM-DD.\n");
+    fprintf(f,
+            "usage: camcat [--log-level L] COMMAND [ARGS]\n"
+            "\n"
+            "commands:\n"
+            "  index ROOT [DAY...] [--cache-dir DIR]  build or refresh day sidecars\n"
+            "  dump DAYDIR|SIDECAR [--json]           print a day index (writes nothing)\n"
+            "  verify ROOT [--cache-dir DIR]          check every sidecar against its sources\n"
+            "  sweep ROOT [--retain-days N] [--min-free-mb N] [--min-free-pct N]\n"
+            "        [--dry-run] [--today YYYY-MM-DD] [--cache-dir DIR]\n"
+            "                                         apply the retention policy\n"
+            "  passwd FILE USER [--realm REALM]       add or change a login (camcatd auth_file)\n"
+            "  cert --out FILE [--cn NAME] [--san ADDR]... [--days N] [--force]\n"
+            "                                         self-signed HTTPS certificate (tls_cert)\n"
+            "  probe FILE.ts [--duration S] [--thumb OUT.mp4]\n"
+            "                                         what a chunk holds; its keyframe\n"
+            "  preview OUT.mp4 FILE.ts...             their keyframes as a time-lapse\n"
+            "  record --root ROOT [--chunk-s N] < STREAM.ts\n"
+            "                                         record a piped MPEG-TS stream\n"
+            "\n"
+            "COMMAND --help describes each. DAY is YYYY-MM-DD.\n");
 }
 
 static int bad_usage(const char *msg, const char *cmd)
@@ -78,8 +79,8 @@ static void print_table(const struct cc_day *d, const bool *rec)
     char a[CC_ISO_MAX], z[CC_ISO_MAX];
     printf("day %s  offset %+d min  %u segments  %u chunks  recorded %.1f s  gaps %.1f s  "
            "motion %u\n",
-           d->name, d->off_min, d->nsegs, d->nchunks, d->recorded_ms / 1000.0,
-           d->gap_ms / 1000.0, d->nevents);
+           d->name, d->off_min, d->nsegs, d->nchunks, d->recorded_ms / 1000.0, d->gap_ms / 1000.0,
+           d->nevents);
     for (uint32_t i = 0; i < d->nsegs; i++) {
         const struct cc_segment *s = &d->segs[i];
         cc_iso_format(s->start_ms, s->off_min, a);
@@ -259,8 +260,10 @@ static int cmd_index(int argc, char **argv)
     }
     if (pr < 0)
         return bad_usage("bad arguments", "index");
-    struct cc_catalog_config cfg = {.root = a.root, .cache_dir = a.cache_dir,
-                                    .write_sidecars = true, .cache_bytes = 1};
+    struct cc_catalog_config cfg = {.root = a.root,
+                                    .cache_dir = a.cache_dir,
+                                    .write_sidecars = true,
+                                    .cache_bytes = 1};
     struct cc_catalog *cat;
     cc_catalog_new(&cfg, &cat);
     int rc = 0;
@@ -498,8 +501,10 @@ static int cmd_sweep(int argc, char **argv)
     }
     if (pr < 0)
         return bad_usage("bad arguments", "sweep");
-    struct cc_catalog_config cfg = {.root = a.root, .cache_dir = a.cache_dir,
-                                    .write_sidecars = !a.dry_run, .cache_bytes = 1};
+    struct cc_catalog_config cfg = {.root = a.root,
+                                    .cache_dir = a.cache_dir,
+                                    .write_sidecars = !a.dry_run,
+                                    .cache_bytes = 1};
     struct cc_catalog *cat;
     cc_catalog_new(&cfg, &cat);
     struct cc_fs_space sp;
@@ -589,7 +594,9 @@ static int get_password(const char *user, const char *realm, char *pw, size_t si
     }
     if (rc < 0) {
         fprintf(stderr, "camcat passwd: no password read%s\n",
-                rc == -E2BIG ? " (longer than 1024 bytes)" : rc == -ENODATA ? " (end of input)" : "");
+                rc == -E2BIG     ? " (longer than 1024 bytes)"
+                : rc == -ENODATA ? " (end of input)"
+                                 : "");
         return 2;
     }
     if (rc == 0 && !pw[0]) {
@@ -674,8 +681,8 @@ static int cmd_passwd(int argc, char **argv)
     int rc = read_passwd_file(file, &text, &st, &exists);
     if (rc)
         goto out;
-    if (cc_htdigest_check(text.data ? text.data : "", text.len, realm, &users, err,
-                          sizeof(err)) < 0) {
+    if (cc_htdigest_check(text.data ? text.data : "", text.len, realm, &users, err, sizeof(err)) <
+        0) {
         fprintf(stderr, "camcat passwd: %s: %s; fix it first, nothing changed\n", file, err);
         rc = 1;
         goto out;
@@ -685,8 +692,8 @@ static int cmd_passwd(int argc, char **argv)
         goto out;
     cc_htdigest_ha1(user, realm, pw, ha1);
     memset(pw, 0, sizeof(pw));
-    enum cc_htdigest_change what =
-        cc_htdigest_set(text.data ? text.data : "", text.len, user, realm, ha1, &out);
+    enum cc_htdigest_change what = cc_htdigest_set(text.data ? text.data : "", text.len, user,
+                                                   realm, ha1, &out);
     /* The same password gives the same hash: leave the file (and the flash) alone. */
     if (what != CC_HTDIGEST_UNCHANGED)
         rc = write_passwd_file(file, &out, &st, exists);
@@ -716,18 +723,20 @@ static int cert_usage(void)
            "              accept for a trusted server certificate)\n"
            "  --force     replace an existing FILE (its fingerprint changes)\n"
            "FILE holds the private key: it is written atomically with mode 0600.\n"
-           "Needs libcrypto.so.3 (Debian libssl3) when run.\n", CERTGEN_MAX_SAN);
+           "Needs libcrypto.so.3 (Debian libssl3) when run.\n",
+           CERTGEN_MAX_SAN);
     return 0;
 }
 
-static int cert_args(int argc, char **argv, struct certgen_req *req, const char **out,
-                     bool *force)
+static int cert_args(int argc, char **argv, struct certgen_req *req, const char **out, bool *force)
 {
-    static const struct option opts[] = {
-        {"out", required_argument, NULL, 'o'}, {"cn", required_argument, NULL, 'c'},
-        {"san", required_argument, NULL, 's'}, {"days", required_argument, NULL, 'd'},
-        {"force", no_argument, NULL, 'f'},     {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"out", required_argument, NULL, 'o'},
+                                         {"cn", required_argument, NULL, 'c'},
+                                         {"san", required_argument, NULL, 's'},
+                                         {"days", required_argument, NULL, 'd'},
+                                         {"force", no_argument, NULL, 'f'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
     optind = 1;
     for (int ch; (ch = getopt_long(argc, argv, "", opts, NULL)) != -1;) {
         char *end;
@@ -770,8 +779,10 @@ static int cmd_cert(int argc, char **argv)
         return rc == 1 ? 0 : rc;
     struct stat st;
     if (!force && lstat(out, &st) == 0) {
-        fprintf(stderr, "camcat cert: %s exists; --force replaces it (and its fingerprint, "
-                "which browsers that pinned it will then refuse)\n", out);
+        fprintf(stderr,
+                "camcat cert: %s exists; --force replaces it (and its fingerprint, "
+                "which browsers that pinned it will then refuse)\n",
+                out);
         return 1;
     }
     struct cc_buf pem;
@@ -1100,9 +1111,8 @@ static int cmd_record(int argc, char **argv)
     if (*cc_ingest_error(in))
         fprintf(stderr, "camcat record: %s\n", cc_ingest_error(in));
     if (st.chunks)
-        fprintf(stderr, "camcat record: %s: %u chunks, %.3f s, %llu bytes\n",
-                cc_ingest_folder(in), st.chunks, (double)st.dur_ms / 1000,
-                (unsigned long long)st.bytes);
+        fprintf(stderr, "camcat record: %s: %u chunks, %.3f s, %llu bytes\n", cc_ingest_folder(in),
+                st.chunks, (double)st.dur_ms / 1000, (unsigned long long)st.bytes);
     cc_ingest_free(in);
     return rc < 0;
 }

@@ -35,8 +35,8 @@ struct crypto {
     ossl *(*gmtime_adj)(ossl *t, long secs);
     int (*set_pubkey)(ossl *x, ossl *pkey);
     ossl *(*subject)(const ossl *x);
-    int (*name_add)(ossl *name, const char *field, int type, const unsigned char *bytes,
-                    int len, int loc, int set);
+    int (*name_add)(ossl *name, const char *field, int type, const unsigned char *bytes, int len,
+                    int loc, int set);
     int (*set_issuer)(ossl *x, const ossl *name);
     ossl *(*ext_nconf)(ossl *conf, ossl *ctx, const char *name, const char *value);
     int (*add_ext)(ossl *x, ossl *ext, int loc);
@@ -66,21 +66,35 @@ static int load(struct crypto *c, char *err, size_t errsz)
         void *slot;
         const char *name;
     } syms[] = {
-        {&c->pkey_q_keygen, "EVP_PKEY_Q_keygen"}, {&c->pkey_free, "EVP_PKEY_free"},
-        {&c->x509_new, "X509_new"},               {&c->x509_free, "X509_free"},
-        {&c->set_version, "X509_set_version"},    {&c->get_serial, "X509_get_serialNumber"},
-        {&c->rand_bytes, "RAND_bytes"},           {&c->bn_bin2bn, "BN_bin2bn"},
-        {&c->bn_to_asn1, "BN_to_ASN1_INTEGER"},   {&c->bn_free, "BN_free"},
-        {&c->not_before, "X509_getm_notBefore"},  {&c->not_after, "X509_getm_notAfter"},
-        {&c->gmtime_adj, "X509_gmtime_adj"},      {&c->set_pubkey, "X509_set_pubkey"},
-        {&c->subject, "X509_get_subject_name"},   {&c->name_add, "X509_NAME_add_entry_by_txt"},
-        {&c->set_issuer, "X509_set_issuer_name"}, {&c->ext_nconf, "X509V3_EXT_nconf"},
-        {&c->add_ext, "X509_add_ext"},            {&c->ext_free, "X509_EXTENSION_free"},
-        {&c->sha256, "EVP_sha256"},               {&c->sign, "X509_sign"},
-        {&c->bio_new, "BIO_new"},                 {&c->bio_s_mem, "BIO_s_mem"},
-        {&c->bio_ctrl, "BIO_ctrl"},               {&c->bio_free, "BIO_free"},
+        {&c->pkey_q_keygen, "EVP_PKEY_Q_keygen"},
+        {&c->pkey_free, "EVP_PKEY_free"},
+        {&c->x509_new, "X509_new"},
+        {&c->x509_free, "X509_free"},
+        {&c->set_version, "X509_set_version"},
+        {&c->get_serial, "X509_get_serialNumber"},
+        {&c->rand_bytes, "RAND_bytes"},
+        {&c->bn_bin2bn, "BN_bin2bn"},
+        {&c->bn_to_asn1, "BN_to_ASN1_INTEGER"},
+        {&c->bn_free, "BN_free"},
+        {&c->not_before, "X509_getm_notBefore"},
+        {&c->not_after, "X509_getm_notAfter"},
+        {&c->gmtime_adj, "X509_gmtime_adj"},
+        {&c->set_pubkey, "X509_set_pubkey"},
+        {&c->subject, "X509_get_subject_name"},
+        {&c->name_add, "X509_NAME_add_entry_by_txt"},
+        {&c->set_issuer, "X509_set_issuer_name"},
+        {&c->ext_nconf, "X509V3_EXT_nconf"},
+        {&c->add_ext, "X509_add_ext"},
+        {&c->ext_free, "X509_EXTENSION_free"},
+        {&c->sha256, "EVP_sha256"},
+        {&c->sign, "X509_sign"},
+        {&c->bio_new, "BIO_new"},
+        {&c->bio_s_mem, "BIO_s_mem"},
+        {&c->bio_ctrl, "BIO_ctrl"},
+        {&c->bio_free, "BIO_free"},
         {&c->write_key, "PEM_write_bio_PrivateKey"},
-        {&c->write_x509, "PEM_write_bio_X509"},   {&c->err_get, "ERR_get_error"},
+        {&c->write_x509, "PEM_write_bio_X509"},
+        {&c->err_get, "ERR_get_error"},
         {&c->err_string, "ERR_error_string_n"},
     };
     for (size_t i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
@@ -146,8 +160,7 @@ static int fill(struct crypto *c, const struct certgen_req *req, ossl *x, ossl *
     san_list(req, &san);
     ossl *name = c->subject(x);
     int rc = -1;
-    if (!c->set_version(x, 2) || set_serial(c, x) < 0 ||
-        !c->gmtime_adj(c->not_before(x), 0) ||
+    if (!c->set_version(x, 2) || set_serial(c, x) < 0 || !c->gmtime_adj(c->not_before(x), 0) ||
         !c->gmtime_adj(c->not_after(x), (long)req->days * 86400) || !c->set_pubkey(x, key) ||
         !c->name_add(name, "CN", MBSTRING_ASC, (const unsigned char *)req->cn, -1, -1, 0) ||
         !c->set_issuer(x, name))

@@ -19,10 +19,10 @@
 #define CERTGEN_MAX_SAN 16
 
 struct certgen_req {
-    const char *cn;                       /* subject and issuer common name */
-    const char *san[CERTGEN_MAX_SAN];     /* IPv4/IPv6 literals or DNS names */
+    const char *cn;                   /* subject and issuer common name */
+    const char *san[CERTGEN_MAX_SAN]; /* IPv4/IPv6 literals or DNS names */
     int nsan;
-    int days;                             /* validity from now */
+    int days; /* validity from now */
 };
 
 /* Appends the private key then the certificate, both PEM, to out. 0, or -1

@@ -11,7 +11,7 @@ pkgs_build="gcc make libc6-dev libcivetweb-dev zlib1g-dev libmosquitto-dev libss
 # node and npm may come from Debian or from NodeSource (which bundles npm):
 # checked by command, not by package name.
 pkgs_www=""
-pkgs_test="$pkgs_build libcmocka-dev cppcheck chromium ffmpeg curl mosquitto mosquitto-clients openssl"
+pkgs_test="$pkgs_build libcmocka-dev cppcheck clang-format chromium ffmpeg curl mosquitto mosquitto-clients openssl"
 pkgs_bench="$pkgs_build wrk nginx-light valgrind libsqlite3-dev strace chromium ffmpeg"
 
 want=""

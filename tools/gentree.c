@@ -285,21 +285,11 @@ static int parse_opt(int ch, const char *arg, struct opts *o)
 {
     int64_t v;
     switch (ch) {
-    case 'r':
-        o->root = arg;
-        return 0;
-    case 'm':
-        o->media = arg;
-        return 0;
-    case 'T':
-        o->start_iso = arg;
-        return 0;
-    case 'v':
-        o->vary = true;
-        return 0;
-    case 'E':
-        o->endlist = true;
-        return 0;
+    case 'r': o->root = arg; return 0;
+    case 'm': o->media = arg; return 0;
+    case 'T': o->start_iso = arg; return 0;
+    case 'v': o->vary = true; return 0;
+    case 'E': o->endlist = true; return 0;
     case 'e':
         o->have_end = cc_date_parse(arg, strlen(arg), &o->end_date) == 0;
         return o->have_end ? 0 : bad_arg("--end-date wants YYYY-MM-DD", arg);
@@ -364,8 +354,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
                                        {"chunk-ms", 1, NULL, 'c'}, {"vary", 0, NULL, 'v'},
                                        {"ts", 1, NULL, 't'},       {"chunks", 1, NULL, 'N'},
                                        {"start", 1, NULL, 'T'},    {"endlist", 0, NULL, 'E'},
-                                       {"naming", 1, NULL, 'A'},
-                                       {"help", 0, NULL, 'h'},     {NULL, 0, NULL, 0}};
+                                       {"naming", 1, NULL, 'A'},   {"help", 0, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
     const char *allowed = mode_opts(o->mode);
     if (!allowed)
         return bad_arg("unknown mode", o->mode);
@@ -689,7 +679,8 @@ static int demo_events_txt(const struct demo *d, const struct folder *f, const c
 
 static int stamp_mtime(const char *path, int64_t ms)
 {
-    struct timespec ts[2] = {{ms / 1000, (ms % 1000) * 1000000}, {ms / 1000, (ms % 1000) * 1000000}};
+    struct timespec ts[2] = {{ms / 1000, (ms % 1000) * 1000000},
+                             {ms / 1000, (ms % 1000) * 1000000}};
     if (utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW) == 0)
         return 0;
     fprintf(stderr, "camcat-gentree: %s: %s\n", path, strerror(errno));

@@ -25,20 +25,20 @@ struct app {
     struct cc_catalog *cat;
     const struct cc_config *cfg;
     const struct srv_tls *tls; /* HTTPS certificate (tls.h); tls->on false without */
-    struct srv_live *live;  /* /api/live.m3u8 and its hook (live.h) */
-    int64_t started_ms;   /* monotonic */
+    struct srv_live *live;     /* /api/live.m3u8 and its hook (live.h) */
+    int64_t started_ms;        /* monotonic */
     /* civetweb's mg_stop() cuts responses short (its writes give up once the
      * stop flag is set), so a stop first refuses new requests and waits for
      * these to reach zero. */
     atomic_int in_flight;
     atomic_bool stopping;
-    atomic_int exports_running; /* a download holds a worker: bounded (export.c) */
-    atomic_int ingests_running; /* pushed streams being recorded (ingestd.c) */
-    struct cc_sweeper *sweep; /* retention (storage.c, sweeper.h); NULL until started */
-    struct cc_digest *digest; /* nonces (auth.c); NULL without auth_file */
-    struct cc_ratelimit *logins; /* failed logins per client (auth.c); NULL: no limit */
+    atomic_int exports_running;    /* a download holds a worker: bounded (export.c) */
+    atomic_int ingests_running;    /* pushed streams being recorded (ingestd.c) */
+    struct cc_sweeper *sweep;      /* retention (storage.c, sweeper.h); NULL until started */
+    struct cc_digest *digest;      /* nonces (auth.c); NULL without auth_file */
+    struct cc_ratelimit *logins;   /* failed logins per client (auth.c); NULL: no limit */
     struct srv_snapshot *snapshot; /* /api/snapshot.jpg and its hook (snapshot.h) */
-    struct srv_mqtt *mqtt;   /* NULL when MQTT is off (mqtt.h) */
+    struct srv_mqtt *mqtt;         /* NULL when MQTT is off (mqtt.h) */
 };
 
 #endif

@@ -65,17 +65,16 @@ int srv_auth_check_config(const struct cc_config *cfg)
                rc == -EFBIG ? "larger than 64 KiB" : strerror(-rc));
         goto out;
     }
-    rc = cc_htdigest_check(b.data ? b.data : "", b.len, cfg->auth_realm, &users, err,
-                           sizeof(err));
+    rc = cc_htdigest_check(b.data ? b.data : "", b.len, cfg->auth_realm, &users, err, sizeof(err));
     if (rc < 0) {
-        cc_err("auth_file %s is not an htdigest file (user:realm:md5hex lines): %s",
-               cfg->auth_file, err);
+        cc_err("auth_file %s is not an htdigest file (user:realm:md5hex lines): %s", cfg->auth_file,
+               err);
         goto out;
     }
     if (users == 0) {
         cc_err("auth_file %s has no user for realm \"%s\", so nobody could log in; add one "
-               "with: camcat passwd %s USER --realm %s", cfg->auth_file, cfg->auth_realm,
-               cfg->auth_file, cfg->auth_realm);
+               "with: camcat passwd %s USER --realm %s",
+               cfg->auth_file, cfg->auth_realm, cfg->auth_file, cfg->auth_realm);
         rc = -EINVAL;
         goto out;
     }
@@ -133,8 +132,8 @@ static int read_users(struct mg_connection *conn, const char *file, struct cc_bu
     int rc = cc_read_file(file, CC_OPEN_FOLLOW, CC_HTDIGEST_MAX_FILE, b);
     if (rc < 0) {
         if (!atomic_exchange(&file_broken, true))
-            cc_err("auth_file %s cannot be read: refusing every request until it can (%s)",
-                   file, rc == -EFBIG ? "larger than 64 KiB" : strerror(-rc));
+            cc_err("auth_file %s cannot be read: refusing every request until it can (%s)", file,
+                   rc == -EFBIG ? "larger than 64 KiB" : strerror(-rc));
         return srv_send_error_close(conn, 503, "auth_unavailable",
                                     "the password file cannot be read; see the server log");
     }
@@ -178,15 +177,15 @@ static enum cc_digest_verdict check_credentials(struct mg_connection *conn, stru
     bool parsed = cc_digest_parse(hdr, strlen(hdr), c) == 0;
     if (!parsed || !request_target(ri, target, sizeof(target)))
         goto out;
-    bool known = cc_htdigest_find(users->data ? users->data : "", users->len, c->username,
-                                  realm, ha1) == 0;
+    bool known = cc_htdigest_find(users->data ? users->data : "", users->len, c->username, realm,
+                                  ha1) == 0;
     v = cc_digest_verify(app->digest, c, ri->request_method, target, realm, ha1);
     if (!known)
         v = CC_DIGEST_BAD;
 out:
     if (v == CC_DIGEST_BAD || v == CC_DIGEST_REPLAY) {
-        cc_debug("auth: credentials refused for \"%.64s\" from %s%s",
-                 parsed ? c->username : "?", ri->remote_addr,
+        cc_debug("auth: credentials refused for \"%.64s\" from %s%s", parsed ? c->username : "?",
+                 ri->remote_addr,
                  v == CC_DIGEST_REPLAY ? " (a nonce count used before: replayed)" : "");
         note_failure(app, ri->remote_addr, parsed ? c->username : "?", v == CC_DIGEST_REPLAY);
     }
@@ -201,8 +200,10 @@ static int send_challenge(struct mg_connection *conn, struct app *app, bool stal
     cc_digest_nonce(app->digest, nonce);
     struct cc_buf h;
     cc_buf_init(&h);
-    cc_buf_printf(&h, "Digest realm=\"%s\", qop=\"auth\", nonce=\"%s\", opaque=\"%s\", "
-                  "algorithm=MD5%s", app->cfg->auth_realm, nonce, cc_digest_opaque(app->digest),
+    cc_buf_printf(&h,
+                  "Digest realm=\"%s\", qop=\"auth\", nonce=\"%s\", opaque=\"%s\", "
+                  "algorithm=MD5%s",
+                  app->cfg->auth_realm, nonce, cc_digest_opaque(app->digest),
                   stale ? ", stale=true" : "");
     int status = srv_send_error_header(conn, 401, "unauthorized",
                                        "log in as a user of the camera's auth_file",
@@ -226,7 +227,8 @@ static bool refuse_limited(struct mg_connection *conn, struct app *app)
     snprintf(secs, sizeof(secs), "%lld", (long long)((wait_ms + 999) / 1000));
     srv_send_error_header(conn, 429, "too_many_attempts",
                           "too many failed logins from this address; try again after "
-                          "Retry-After seconds", "Retry-After", secs);
+                          "Retry-After seconds",
+                          "Retry-After", secs);
     return true;
 }
 
@@ -298,4 +300,3 @@ static int check_host(struct mg_connection *conn)
                    "or to localhost");
     return 0;
 }
-

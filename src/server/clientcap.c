@@ -31,8 +31,7 @@ int srv_clientcap_start(const struct cc_config *cfg)
 {
     if (cfg->max_client_conns <= 0)
         return 0;
-    int rc = cc_ratelimit_new(REFUSAL_LOG_SLOTS, UINT32_MAX, REFUSAL_LOG_MS, NULL,
-                              &cap.refusals);
+    int rc = cc_ratelimit_new(REFUSAL_LOG_SLOTS, UINT32_MAX, REFUSAL_LOG_MS, NULL, &cap.refusals);
     if (rc == 0)
         cap.max = cfg->max_client_conns;
     return rc;

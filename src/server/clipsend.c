@@ -68,8 +68,9 @@ static uint32_t measure(const char *root, const struct cc_clip *clip, struct par
                     cc_clip_name(clip, p), p->len, p->off, size);
             continue;
         }
-        io[i] = (struct part_io){
-            .off = p->has_range ? p->off : 0, .len = p->has_range ? p->len : size, .size = size};
+        io[i] = (struct part_io){.off = p->has_range ? p->off : 0,
+                                 .len = p->has_range ? p->len : size,
+                                 .size = size};
         *total += io[i].len;
         chunks += p->kind == CC_CLIP_CHUNK;
     }
@@ -85,7 +86,8 @@ static int send_part(struct mg_connection *conn, const char *root, const struct 
     int fd = open_part(root, clip, i, &st);
     if (fd < 0 || (uint64_t)st.st_size < io->off + io->len ||
         (!clip->parts[i].has_range && (uint64_t)st.st_size != io->size)) {
-        cc_warn("download: %s changed while it was being sent", cc_clip_name(clip, &clip->parts[i]));
+        cc_warn("download: %s changed while it was being sent",
+                cc_clip_name(clip, &clip->parts[i]));
         if (fd >= 0)
             close(fd);
         return -1;
@@ -155,4 +157,3 @@ int srv_clip_send(struct mg_connection *conn, struct app *app, const struct cc_c
     free(io);
     return status;
 }
-

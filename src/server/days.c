@@ -26,8 +26,7 @@
 static const char *const api_cache = "no-cache";
 
 /* Optional date parameter: 0 (set *has), or the status of the error sent. */
-static int query_date(struct mg_connection *conn, const char *key, struct cc_date *out,
-                      bool *has)
+static int query_date(struct mg_connection *conn, const char *key, struct cc_date *out, bool *has)
 {
     char v[64];
     int n;
@@ -45,8 +44,7 @@ static int query_date(struct mg_connection *conn, const char *key, struct cc_dat
 }
 
 /* An optional instant; a time without zone is in the day's offset off_min. */
-static int query_instant(struct mg_connection *conn, const char *key, int off_min,
-                         int64_t *out)
+static int query_instant(struct mg_connection *conn, const char *key, int off_min, int64_t *out)
 {
     bool local = false;
     int64_t ms = INT64_MIN;
@@ -74,8 +72,8 @@ int srv_days_handler(struct mg_connection *conn, struct app *app)
         return srv_send_error(conn, 400, "bad_range", "from is after to");
     struct cc_date *dates = NULL;
     size_t n = 0;
-    int rc = cc_catalog_list_days(app->cat, has_from ? &from : NULL, has_to ? &to : NULL,
-                                  &dates, &n);
+    int rc = cc_catalog_list_days(app->cat, has_from ? &from : NULL, has_to ? &to : NULL, &dates,
+                                  &n);
     if (rc < 0)
         return srv_send_root_unavailable(conn, rc);
     struct cc_buf b;

@@ -156,8 +156,8 @@ static int send_fd(struct mg_connection *conn, int fd, const struct stat *st,
     if (fr->ranges)
         srv_resp_header(&resp, "Accept-Ranges", "bytes");
     if (status == 206)
-        srv_resp_header(&resp, "Content-Range", "bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64,
-                        start, start + len - 1, size);
+        srv_resp_header(&resp, "Content-Range", "bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64, start,
+                        start + len - 1, size);
     srv_resp_header(&resp, "Content-Length", "%" PRIu64, len);
     if (srv_resp_send_head(&resp) < 0 || srv_is_head(conn))
         return status;

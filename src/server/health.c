@@ -44,7 +44,10 @@ int srv_health_handler(struct mg_connection *conn, struct app *app)
     cc_json_obj_close(&j);
     cc_json_key(&j, "cache");
     cc_json_obj_open(&j);
-    const struct { const char *k; uint64_t v; } f[] = {
+    const struct {
+        const char *k;
+        uint64_t v;
+    } f[] = {
         {"hits", st.hits},
         {"builds", st.builds},
         {"refreshes", st.refreshes},

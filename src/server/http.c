@@ -130,8 +130,8 @@ void srv_resp_init(struct srv_resp *r, struct mg_connection *conn, int status)
     gmtime_r(&now, &tm);
     strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
     cc_buf_printf(&r->head, "HTTP/%s %d %s\r\nDate: %s\r\n",
-                  ri->http_version && strcmp(ri->http_version, "1.0") == 0 ? "1.0" : "1.1",
-                  status, reason(status), date);
+                  ri->http_version && strcmp(ri->http_version, "1.0") == 0 ? "1.0" : "1.1", status,
+                  reason(status), date);
     cc_buf_puts(&r->head, "X-Content-Type-Options: nosniff\r\n");
 }
 
@@ -213,8 +213,7 @@ static int send_error_with(struct mg_connection *conn, int status, const char *c
     return rc;
 }
 
-int srv_send_error(struct mg_connection *conn, int status, const char *code,
-                   const char *message)
+int srv_send_error(struct mg_connection *conn, int status, const char *code, const char *message)
 {
     return send_error_with(conn, status, code, message, NULL, NULL, false);
 }
@@ -233,8 +232,8 @@ int srv_send_error_header(struct mg_connection *conn, int status, const char *co
 
 int srv_send_405(struct mg_connection *conn)
 {
-    return send_error_with(conn, 405, "method_not_allowed", "only GET and HEAD are served",
-                           "Allow", "GET, HEAD", false);
+    return send_error_with(conn, 405, "method_not_allowed", "only GET and HEAD are served", "Allow",
+                           "GET, HEAD", false);
 }
 
 int srv_send_405_allow(struct mg_connection *conn, const char *allow)
@@ -483,8 +482,7 @@ static int bad_query(struct mg_connection *conn, const char *key, int rc)
     return srv_send_error(conn, 400, "bad_query", msg);
 }
 
-int srv_query_value(struct mg_connection *conn, const char *key, char *v, size_t size,
-                       int *n)
+int srv_query_value(struct mg_connection *conn, const char *key, char *v, size_t size, int *n)
 {
     const char *qs = mg_get_request_info(conn)->query_string;
     *n = cc_urlpath_query_get(qs, key, v, size);
@@ -504,8 +502,10 @@ int srv_query_instant(struct mg_connection *conn, const char *key, int64_t *ms, 
         return rc;
     if (cc_query_instant(v, (size_t)n, ms, local) < 0) {
         char msg[128];
-        snprintf(msg, sizeof(msg), "%s must be ISO-8601 (e.g. 2025-01-24T08:00:00+08:00) or "
-                 "epoch milliseconds", key);
+        snprintf(msg, sizeof(msg),
+                 "%s must be ISO-8601 (e.g. 2025-01-24T08:00:00+08:00) or "
+                 "epoch milliseconds",
+                 key);
         return srv_send_error(conn, 400, "bad_time", msg);
     }
     return 0;

@@ -41,8 +41,7 @@ int srv_send_json(struct mg_connection *conn, int status, const struct cc_buf *b
                   const char *cache_control);
 int srv_send_json_text(struct mg_connection *conn, int status, const char *json, size_t len,
                        const char *cache_control);
-int srv_send_error(struct mg_connection *conn, int status, const char *code,
-                   const char *message);
+int srv_send_error(struct mg_connection *conn, int status, const char *code, const char *message);
 /* The same, then the connection is closed. */
 int srv_send_error_close(struct mg_connection *conn, int status, const char *code,
                          const char *message);
@@ -77,14 +76,14 @@ bool srv_keep_alive(const struct mg_connection *conn);
  * the first buffer fills, so an error early on can still become a proper
  * error response (srv_stream_started() says whether that is still possible). */
 struct srv_stream {
-    struct srv_resp resp;   /* headers, sent with the first bytes */
+    struct srv_resp resp; /* headers, sent with the first bytes */
     bool chunked;
     bool gzip;
     bool started;
-    bool failed;            /* the client went away or zlib failed */
+    bool failed; /* the client went away or zlib failed */
     z_stream z;
-    char *buf;              /* room for a chunk header, data, and the trailer */
-    size_t len;             /* data bytes in buf */
+    char *buf;  /* room for a chunk header, data, and the trailer */
+    size_t len; /* data bytes in buf */
     uint64_t sent;
 };
 

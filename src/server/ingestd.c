@@ -32,7 +32,8 @@ int srv_ingestd_check_config(const struct cc_config *cfg)
         return 0;
     cc_err("listen %s is reachable from other hosts, and ingest (POST /api/ingest) would let "
            "anyone write recordings: set auth_file or ingest_token, or ingest_max = 0 to turn "
-           "ingest off (insecure_no_auth does not cover ingest)", cfg->listen);
+           "ingest off (insecure_no_auth does not cover ingest)",
+           cfg->listen);
     return -EACCES;
 }
 
@@ -74,7 +75,8 @@ static int refusal(int rc, const char **code)
     case -EFBIG: *code = "no_keyframe"; return 422;
     case -ENODATA: *code = "no_keyframe"; return 422;
     case -ERANGE: *code = "bad_timestamps"; return 422;
-    case -ENOSPC: case -EDQUOT: *code = "storage_full"; return 507;
+    case -ENOSPC:
+    case -EDQUOT: *code = "storage_full"; return 507;
     default: *code = "io_error"; return 500;
     }
 }
@@ -219,8 +221,9 @@ int srv_ingestd_handler(struct mg_connection *conn, struct app *app)
         return st;
     if (atomic_fetch_add(&app->ingests_running, 1) >= cfg->ingest_max) {
         atomic_fetch_sub(&app->ingests_running, 1);
-        return srv_send_error_close(conn, 409, "busy", "another stream is being recorded "
-                                                       "(ingest_max)");
+        return srv_send_error_close(conn, 409, "busy",
+                                    "another stream is being recorded "
+                                    "(ingest_max)");
     }
     int status = record(conn, app);
     atomic_fetch_sub(&app->ingests_running, 1);

@@ -32,16 +32,16 @@ struct srv_live {
     const struct cc_config *cfg;
     struct cc_catalog *cat;
 
-    pthread_mutex_t win_lock;  /* guards win */
+    pthread_mutex_t win_lock; /* guards win */
     struct cc_livewin *win;
 
-    pthread_mutex_t lock;      /* guards the viewer state below */
-    pthread_cond_t wake;       /* (CLOCK_MONOTONIC) */
-    bool on;                   /* live started, not stopped yet */
-    bool start_due;            /* the thread should run live_start_cmd */
+    pthread_mutex_t lock; /* guards the viewer state below */
+    pthread_cond_t wake;  /* (CLOCK_MONOTONIC) */
+    bool on;              /* live started, not stopped yet */
+    bool start_due;       /* the thread should run live_start_cmd */
     bool quit;
-    int64_t last_viewer_ms;    /* monotonic */
-    uint32_t target_ms;        /* of the live source, for the slack */
+    int64_t last_viewer_ms; /* monotonic */
+    uint32_t target_ms;     /* of the live source, for the slack */
 
     bool have_thread;
     pthread_t thread;

@@ -175,8 +175,7 @@ static void end_request(const struct mg_connection *conn, int status)
         return;
     const struct mg_request_info *ri = mg_get_request_info(conn);
     cc_debug("%s %s %s%s -> %d", ri->remote_addr, ri->request_method,
-             ri->local_uri_raw ? ri->local_uri_raw : "?", ri->query_string ? "?..." : "",
-             status);
+             ri->local_uri_raw ? ri->local_uri_raw : "?", ri->query_string ? "?..." : "", status);
 }
 
 /* Refuses (before anything is bound) to serve other hosts without
@@ -237,26 +236,40 @@ static struct mg_context *start_server(struct app *app, const struct cc_config *
      * for a whole request header and its bound on each body read and each
      * response write (README, "Limits"). */
     const char *options[] = {
-        "listening_ports", cfg->listen,
-        "num_threads", threads,
-        "enable_keep_alive", "yes",
-        "keep_alive_timeout_ms", "500",
-        "request_timeout_ms", timeout,
-        "max_request_size", "16384",
+        "listening_ports",
+        cfg->listen,
+        "num_threads",
+        threads,
+        "enable_keep_alive",
+        "yes",
+        "keep_alive_timeout_ms",
+        "500",
+        "request_timeout_ms",
+        timeout,
+        "max_request_size",
+        "16384",
         /* Handlers see the raw path and decode it once themselves (urlpath). */
-        "decode_url", "no",
-        "enable_directory_listing", "no",
-        "tcp_nodelay", "1",
+        "decode_url",
+        "no",
+        "enable_directory_listing",
+        "no",
+        "tcp_nodelay",
+        "1",
         /* No CORS: civetweb would otherwise answer every preflight with
          * "any origin, any method", inviting other sites' pages to POST. */
-        "access_control_allow_origin", "",
-        "access_control_allow_methods", "",
-        "access_control_allow_headers", "",
+        "access_control_allow_origin",
+        "",
+        "access_control_allow_methods",
+        "",
+        "access_control_allow_headers",
+        "",
         /* Key and certificate in one PEM (chain: the same file); the
          * protocol floor stays civetweb's default, TLS 1.2. Last: without
          * TLS the NULL name ends the list here. */
-        app->tls->on ? "ssl_certificate" : NULL, cfg->tls_cert,
-        NULL, NULL,
+        app->tls->on ? "ssl_certificate" : NULL,
+        cfg->tls_cert,
+        NULL,
+        NULL,
     };
     struct mg_callbacks cb;
     memset(&cb, 0, sizeof(cb));
@@ -264,7 +277,8 @@ static struct mg_context *start_server(struct app *app, const struct cc_config *
     cb.end_request = end_request;
     char errtext[256] = "";
     struct mg_error_data err = {.text = errtext, .text_buffer_size = sizeof(errtext)};
-    struct mg_init_data init = {.callbacks = &cb, .user_data = app,
+    struct mg_init_data init = {.callbacks = &cb,
+                                .user_data = app,
                                 .configuration_options = options};
     struct mg_context *ctx = mg_start2(&init, &err);
     if (!ctx) {
@@ -281,9 +295,8 @@ static struct mg_context *start_server(struct app *app, const struct cc_config *
     struct mg_server_port ports[CC_CONFIG_MAX_LISTEN];
     int n = mg_get_server_ports(ctx, CC_CONFIG_MAX_LISTEN, ports);
     for (int i = 0; i < n && i < nl; i++)
-        cc_info("listening on http%s://%s%s%s:%d/", ports[i].is_ssl ? "s" : "",
-                l[i].v6 ? "[" : "", l[i].host[0] ? l[i].host : "0.0.0.0", l[i].v6 ? "]" : "",
-                ports[i].port);
+        cc_info("listening on http%s://%s%s%s:%d/", ports[i].is_ssl ? "s" : "", l[i].v6 ? "[" : "",
+                l[i].host[0] ? l[i].host : "0.0.0.0", l[i].v6 ? "]" : "", ports[i].port);
     return ctx;
 }
 

@@ -47,7 +47,7 @@ struct seen {
 
 struct srv_mqtt {
     struct app *app;
-    struct srv_mosq mq;      /* libmosquitto, loaded (mosqlib.h) */
+    struct srv_mosq mq; /* libmosquitto, loaded (mosqlib.h) */
     struct mosquitto *mosq;
     char camera_id[128];
     char prefix[256];
@@ -56,8 +56,8 @@ struct srv_mqtt {
     char t_snapshot[CC_MQTT_TOPIC_MAX];
     pthread_t thread;
 
-    pthread_mutex_t lock;    /* guards what health reads, and quit */
-    pthread_cond_t wake;     /* (CLOCK_MONOTONIC) stop wakes the back-off */
+    pthread_mutex_t lock; /* guards what health reads, and quit */
+    pthread_cond_t wake;  /* (CLOCK_MONOTONIC) stop wakes the back-off */
     bool quit;
     enum conn_state st;
     char reason[160];
@@ -260,8 +260,7 @@ static void cmd_clock(struct srv_mqtt *m, const struct cc_mqtt_cmd *c, struct cc
     }
     if (rc < 0) {
         cc_mqtt_result_error(out, c->id, c->name,
-                             rc == -EPERM ? "clock_permission" : "clock_set_failed",
-                             strerror(-rc));
+                             rc == -EPERM ? "clock_permission" : "clock_set_failed", strerror(-rc));
         return;
     }
     struct cc_json j;
@@ -373,8 +372,10 @@ static void watch_events(struct srv_mqtt *m, const struct cc_day *d, int64_t now
         const struct cc_event *ev = &d->events[i];
         if (ev->end_ms < m->started_wall_ms - EVENT_HISTORY_MS || !seen_add(m, ev))
             continue;
-        struct cc_mqtt_event e = {.start_ms = ev->start_ms, .end_ms = ev->end_ms,
-                                  .off_min = d->off_min, .id_hash = ev->id_hash,
+        struct cc_mqtt_event e = {.start_ms = ev->start_ms,
+                                  .end_ms = ev->end_ms,
+                                  .off_min = d->off_min,
+                                  .id_hash = ev->id_hash,
                                   .label = ev->label};
         memcpy(e.day, d->name, sizeof(e.day));
         cc_buf_reset(&b);
@@ -579,9 +580,12 @@ static int names(struct srv_mqtt *m, const struct cc_config *c)
                m->prefix, c->mqtt_discovery_prefix);
         return -EINVAL;
     }
-    const struct { char *t; const char *leaf; } t[] = {
+    const struct {
+        char *t;
+        const char *leaf;
+    } t[] = {
         {m->t_avail, "availability"}, {m->t_state, "state"}, {m->t_motion, "motion"},
-        {m->t_event, "event"}, {m->t_cmd, "cmd"}, {m->t_result, "cmd/result"},
+        {m->t_event, "event"},        {m->t_cmd, "cmd"},     {m->t_result, "cmd/result"},
         {m->t_snapshot, "snapshot"},
     };
     for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)

@@ -53,7 +53,8 @@ static int download(struct mg_connection *conn, struct app *app, const struct cc
     int rc = cc_clip_add_segment(&clip, &d->segs[seg], cc_catalog_root(app->cat));
     if (rc < 0) {
         cc_err("download %s/%s: %s", d->name, d->segs[seg].id, strerror(-rc));
-        status = srv_send_error(conn, 500, "io_error", "the recording's playlist could not be read");
+        status = srv_send_error(conn, 500, "io_error",
+                                "the recording's playlist could not be read");
     } else if (!clip.chunks) {
         status = srv_send_error(conn, 404, "no_recordings", "the recording holds no chunks");
     } else {
@@ -95,7 +96,8 @@ static int delete_locked(struct mg_connection *conn, struct app *app, const stru
     int rc = cc_ret_execute(cc_catalog_root(app->cat), app->cat, &plan, false, NULL, &res);
     cc_ret_plan_free(&plan);
     if (rc < 0 || res.failed)
-        return srv_send_error(conn, 500, "io_error", "the recording could not be removed completely");
+        return srv_send_error(conn, 500, "io_error",
+                              "the recording could not be removed completely");
     cc_info("deleted recording %s/%s on request (%llu bytes)", day, folder,
             (unsigned long long)res.bytes_freed);
     return srv_send_removed(conn, day, folder, bytes, res.bytes_freed);

@@ -22,8 +22,8 @@ struct srv_snapshot {
     pthread_mutex_t run_lock; /* one run at a time; held while it runs */
     pthread_mutex_t lock;     /* guards the cache */
     struct cc_buf jpeg;
-    int64_t taken_ms;         /* monotonic; 0: none */
-    int last_rc;              /* of the newest run, for callers that waited on it */
+    int64_t taken_ms; /* monotonic; 0: none */
+    int last_rc;      /* of the newest run, for callers that waited on it */
 };
 
 struct srv_snapshot *srv_snapshot_new(const struct cc_config *cfg)
@@ -73,8 +73,8 @@ static int run_hook(struct srv_snapshot *s, struct cc_buf *out)
     int64_t t0 = cc_monotonic_ms();
     int rc = cc_proc_capture(s->cfg->snapshot_cmd, SNAPSHOT_MAX, SNAPSHOT_TIMEOUT_S * 1000, &b,
                              NULL);
-    if (rc == 0 && (b.len < 4 || (unsigned char)b.data[0] != 0xff ||
-                    (unsigned char)b.data[1] != 0xd8))
+    if (rc == 0 &&
+        (b.len < 4 || (unsigned char)b.data[0] != 0xff || (unsigned char)b.data[1] != 0xd8))
         rc = -EIO;
     if (rc < 0)
         cc_warn("snapshot: snapshot_cmd failed: %s%s", strerror(-rc),

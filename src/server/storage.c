@@ -55,7 +55,8 @@ static int sweep_once(void *ud, void *res_arg, const atomic_bool *stop)
     rc = cc_ret_execute(root, app->cat, &plan, dry, stop, &res);
     if (plan.floor_unreachable)
         cc_warn("retention: free space stays under the floor (%llu bytes wanted) even after "
-                "removing everything allowed", (unsigned long long)plan.floor_bytes);
+                "removing everything allowed",
+                (unsigned long long)plan.floor_bytes);
     if (dry)
         cc_info("retention (dry run): sweep would remove %zu items, %llu bytes", plan.n,
                 (unsigned long long)plan.bytes);
@@ -102,8 +103,10 @@ static bool sweep_prepare(void *ud)
 
 void srv_sweep_start(struct app *app)
 {
-    struct cc_sweeper_cfg cfg = {.interval_s = app->cfg->sweep_interval_s, .sweep = sweep_once,
-                                 .prepare = sweep_prepare, .ud = app};
+    struct cc_sweeper_cfg cfg = {.interval_s = app->cfg->sweep_interval_s,
+                                 .sweep = sweep_once,
+                                 .prepare = sweep_prepare,
+                                 .ud = app};
     int rc = cc_sweeper_start(&cfg, &app->sweep);
     if (rc < 0)
         cc_err("retention: cannot start the sweep thread: %s", strerror(-rc));
@@ -221,8 +224,8 @@ int srv_storage_handler(struct mg_connection *conn, struct app *app)
     json_u64(&j, "total_bytes", sp.total_bytes);
     json_u64(&j, "free_bytes", sp.free_bytes);
     cc_json_key(&j, "free_pct");
-    cc_json_fixed(&j, sp.total_bytes ? 100.0 * (double)sp.free_bytes / (double)sp.total_bytes
-                                     : 0.0, 1);
+    cc_json_fixed(&j, sp.total_bytes ? 100.0 * (double)sp.free_bytes / (double)sp.total_bytes : 0.0,
+                  1);
     cc_json_obj_close(&j);
     storage_recordings(&j, &inv);
     storage_policy(&j, app->cfg);

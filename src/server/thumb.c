@@ -49,8 +49,7 @@ static int open_chunk(const char *root, const char *name, struct stat *st)
 
 /* Probes a chunk for its first keyframe: 0, -ENOENT (gone, or no complete
  * keyframe: damaged), -errno. */
-static int read_keyframe(const char *root, const char *name, struct cc_probe *p,
-                         struct stat *st)
+static int read_keyframe(const char *root, const char *name, struct cc_probe *p, struct stat *st)
 {
     int fd = open_chunk(root, name, st);
     if (fd < 0)
@@ -135,8 +134,8 @@ static const struct cc_clip_part *next_near(const struct cc_clip *c, int64_t t, 
     for (size_t i = 0; i < c->nparts; i++) {
         const struct cc_clip_part *p = &c->parts[i];
         const char *name = cc_clip_name(c, p);
-        if (p->kind != CC_CLIP_CHUNK || used[i] || (dir && (dir_len(name) != dlen ||
-                                                            strncmp(name, dir, dlen))))
+        if (p->kind != CC_CLIP_CHUNK || used[i] ||
+            (dir && (dir_len(name) != dlen || strncmp(name, dir, dlen))))
             continue;
         if (!best || distance(p, t) < distance(best, t))
             best = p;
@@ -169,8 +168,7 @@ static int find_near(struct app *app, int64_t t, struct found *f)
         char *dir = cc_xstrdup(cc_clip_name(&c, near));
         size_t dlen = dir_len(dir);
         const struct cc_clip_part *q;
-        for (int k = 0; rc < 0 && k < NEAR_TRIES &&
-                        (q = next_near(&c, t, dir, dlen, used)) != NULL;
+        for (int k = 0; rc < 0 && k < NEAR_TRIES && (q = next_near(&c, t, dir, dlen, used)) != NULL;
              k++) {
             used[q - c.parts] = true;
             cc_probe_free(&f->probe);
@@ -286,8 +284,8 @@ static int query_frames(struct mg_connection *conn, struct app *app, uint32_t *n
     long x;
     if (len <= 0 || cc_query_int(v, true, 1, cap, &x) < 0) {
         char msg[96];
-        snprintf(msg, sizeof(msg), "frames must be a whole number from 1 to %d (preview_max_frames)",
-                 cap);
+        snprintf(msg, sizeof(msg),
+                 "frames must be a whole number from 1 to %d (preview_max_frames)", cap);
         return srv_send_error(conn, 400, "bad_frames", msg);
     }
     *n = (uint32_t)x;
@@ -341,7 +339,7 @@ static int preview_range(struct mg_connection *conn, struct app *app, int64_t fr
                          uint32_t n)
 {
     int64_t *times = cc_xmalloc(n * sizeof(*times)); /* n <= preview_max_frames */
-    for (uint32_t k = 0; k < n; k++) /* the middle of each of n equal slices */
+    for (uint32_t k = 0; k < n; k++)                 /* the middle of each of n equal slices */
         times[k] = from + (int64_t)((double)(to - from) * (2.0 * k + 1) / (2.0 * n));
     struct cc_clip c;
     cc_clip_init(&c);
@@ -372,8 +370,7 @@ int srv_preview_handler(struct mg_connection *conn, struct app *app)
     if (st || (st = query_frames(conn, app, &n)) != 0)
         return st;
     if (to - from > PREVIEW_MAX_MS)
-        return srv_send_error(conn, 413, "range_too_long",
-                              "a time-lapse covers at most 7 days");
+        return srv_send_error(conn, 413, "range_too_long", "a time-lapse covers at most 7 days");
     int limit = cc_config_exports_limit(app->cfg);
     if (atomic_fetch_add(&app->exports_running, 1) >= limit) {
         atomic_fetch_sub(&app->exports_running, 1);

@@ -39,8 +39,8 @@
 /* {"epoch_ms":…,"utc_offset_min":…} is ~50 bytes. */
 #define BODY_MAX 1024
 
-static const char *const mode_names[] = {[CC_CLOCK_OFF] = "off", [CC_CLOCK_REPORT] = "report",
-                                         [CC_CLOCK_SET] = "set"};
+static const char *const mode_names[] = {
+    [CC_CLOCK_OFF] = "off", [CC_CLOCK_REPORT] = "report", [CC_CLOCK_SET] = "set"};
 
 /* Compare-and-set of the clock is one step: two browsers syncing at once
  * must not both apply their (different) diffs. */
@@ -161,8 +161,7 @@ static int read_body(struct mg_connection *conn, struct cc_buf *b)
 }
 
 /* Parses and checks the body: 0 or the error status sent. */
-static int parse_request(struct mg_connection *conn, const struct cc_buf *b,
-                         struct time_req *req)
+static int parse_request(struct mg_connection *conn, const struct cc_buf *b, struct time_req *req)
 {
     static const char shape[] =
         "the body must be a JSON object {\"epoch_ms\": integer, \"utc_offset_min\": integer}";

@@ -58,8 +58,8 @@ static int load_shim(const char *file, const char *name)
         dlclose(h);
         return 0;
     }
-    cc_err("tls: %s is in neither %s nor %s (make install puts it in the latter)", file,
-           dirs[0], CAMCAT_LIB_DIR);
+    cc_err("tls: %s is in neither %s nor %s (make install puts it in the latter)", file, dirs[0],
+           CAMCAT_LIB_DIR);
     return -ENOTSUP;
 }
 
@@ -80,7 +80,8 @@ static void check_mode(const char *path)
     struct stat st;
     if (stat(path, &st) == 0 && (st.st_mode & 077))
         cc_warn("tls: %s holds the private key and is readable by others (mode %04o): "
-                "chmod 600 it", path, (unsigned)(st.st_mode & 07777));
+                "chmod 600 it",
+                path, (unsigned)(st.st_mode & 07777));
 }
 
 static int check_pem(const char *path, const char *pem, size_t len, struct srv_tls *out)
@@ -88,10 +89,12 @@ static int check_pem(const char *path, const char *pem, size_t len, struct srv_t
     int rc = cc_pem_find_key(pem, len);
     if (rc == -ENOENT)
         cc_err("tls: %s has no PRIVATE KEY block: civetweb wants the private key and the "
-               "certificate in one PEM file (camcat cert --out FILE writes one)", path);
+               "certificate in one PEM file (camcat cert --out FILE writes one)",
+               path);
     else if (rc == -EACCES)
         cc_err("tls: %s has an encrypted private key: nobody can type its passphrase when the "
-               "camera starts; store it unencrypted with mode 0600", path);
+               "camera starts; store it unencrypted with mode 0600",
+               path);
     if (rc < 0)
         return -EINVAL;
     rc = cc_pem_cert_fingerprint(pem, len, out->sha256);

@@ -25,8 +25,8 @@
 struct cc_config;
 
 struct srv_tls {
-    bool on;                          /* tls_cert is set (and checked) */
-    char sha256[CC_PEM_FP_STR];       /* the certificate's fingerprint */
+    bool on;                    /* tls_cert is set (and checked) */
+    char sha256[CC_PEM_FP_STR]; /* the certificate's fingerprint */
 };
 
 /* With tls_cert set: checks that the file is readable and holds an

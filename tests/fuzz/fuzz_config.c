@@ -28,8 +28,8 @@ static void check(const struct cc_config *c)
     for (int i = 0; i < n; i++)
         if (l[i].port < 0 || l[i].port > 65535)
             abort();
-    if (c->threads < 1 || c->threads > 256 || c->request_timeout_ms < 1000 || c->cache_mb < 1 || c->live_window < 2 ||
-        c->mqtt_port < 1 || c->mqtt_port > 65535 || c->min_free_pct > 90)
+    if (c->threads < 1 || c->threads > 256 || c->request_timeout_ms < 1000 || c->cache_mb < 1 ||
+        c->live_window < 2 || c->mqtt_port < 1 || c->mqtt_port > 65535 || c->min_free_pct > 90)
         abort();
     if (!c->www || !*c->www || !c->auth_realm || strchr(c->auth_realm, '"'))
         abort();

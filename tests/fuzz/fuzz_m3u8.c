@@ -23,8 +23,8 @@ static int count(void *ud, const struct cc_m3u8_chunk *c)
     cc_chunkname_feed(&p->names, c->index, c->uri, c->uri_len, c->has_range, c->map_changed);
     char name[CC_CHUNKNAME_MAX + 1];
     size_t n = cc_chunkname_format(&p->names, c->index, name, sizeof(name));
-    if (p->names.valid && (!cc_chunkname_sane(&p->names) || n != c->uri_len ||
-                           memcmp(name, c->uri, n) != 0))
+    if (p->names.valid &&
+        (!cc_chunkname_sane(&p->names) || n != c->uri_len || memcmp(name, c->uri, n) != 0))
         abort();
     return 0;
 }

@@ -57,8 +57,10 @@ static void tree_free(struct tree *t)
 
 static struct cc_catalog *open_cat(const struct tree *t, const char *cache_dir)
 {
-    struct cc_catalog_config cfg = {.root = t->root, .cache_dir = cache_dir,
-                                    .write_sidecars = true, .recheck_ms = -1};
+    struct cc_catalog_config cfg = {.root = t->root,
+                                    .cache_dir = cache_dir,
+                                    .write_sidecars = true,
+                                    .recheck_ms = -1};
     struct cc_catalog *c;
     assert_int_equal(cc_catalog_new(&cfg, &c), 0);
     return c;
@@ -378,7 +380,9 @@ static void test_missing_chunk_and_lru(void **state)
 {
     struct tree t;
     tree_make(&t, 10, true);
-    struct cc_catalog_config cfg = {.root = t.root, .write_sidecars = false, .recheck_ms = -1,
+    struct cc_catalog_config cfg = {.root = t.root,
+                                    .write_sidecars = false,
+                                    .recheck_ms = -1,
                                     .cache_bytes = 1};
     struct cc_catalog *c;
     cc_catalog_new(&cfg, &c);
@@ -409,8 +413,7 @@ static void test_unchanged_day_is_stat_only(void **state)
     struct tree t;
     tree_make(&t, 30, true);
     char cmd[9000];
-    snprintf(cmd, sizeof(cmd), "find '%s' -exec touch -h -d '2025-01-24 09:00:00Z' {} +",
-             t.root);
+    snprintf(cmd, sizeof(cmd), "find '%s' -exec touch -h -d '2025-01-24 09:00:00Z' {} +", t.root);
     assert_int_equal(system(cmd), 0);
     struct cc_day *d0 = NULL, *d1 = NULL;
     bool changed;
@@ -467,8 +470,7 @@ static void test_sizes_counted_once(void **state)
     struct tree t;
     tree_make(&t, 40, true);
     char cmd[9000]; /* sources older than the check: reused by stat alone */
-    snprintf(cmd, sizeof(cmd), "find '%s' -exec touch -h -d '2025-01-24 09:00:00Z' {} +",
-             t.root);
+    snprintf(cmd, sizeof(cmd), "find '%s' -exec touch -h -d '2025-01-24 09:00:00Z' {} +", t.root);
     assert_int_equal(system(cmd), 0);
     struct cc_catalog *c = open_cat(&t, NULL);
     struct cc_catalog_stats st;
@@ -516,8 +518,11 @@ static void put_chunk(struct cc_recwriter *w, uint32_t seq)
     static uint8_t data[3 * 188];
     for (size_t i = 0; i < sizeof(data); i += 188)
         data[i] = 0x47;
-    struct cc_seg_chunk ch = {.data = data, .len = sizeof(data), .pts = 90000 + seq * 180000LL,
-                              .dur = 180000, .seq = seq};
+    struct cc_seg_chunk ch = {.data = data,
+                              .len = sizeof(data),
+                              .pts = 90000 + seq * 180000LL,
+                              .dur = 180000,
+                              .seq = seq};
     assert_int_equal(cc_recwriter_chunk(w, &ch), 0);
 }
 

@@ -130,8 +130,9 @@ static void test_across_midnight(void **state)
     folder(&f, "2025-01-25", "00008", 0, 3, MIDNIGHT + 10000);
     fx_open(&f);
     struct cc_clip c;
-    assert_int_equal(
-        plan(&f, &c, MIDNIGHT - 2000, MIDNIGHT + 12000, "2025-01-24", "2025-01-25", NULL), 0);
+    assert_int_equal(plan(&f, &c, MIDNIGHT - 2000, MIDNIGHT + 12000, "2025-01-24", "2025-01-25",
+                          NULL),
+                     0);
     static const char *const want[] = {
         "2025-01-24/00007/c000002.ts", "2025-01-24/00007/c000003.ts", "2025-01-24/00007/c000004.ts",
         "2025-01-24/00007/c000005.ts", "2025-01-25/00008/c000000.ts",
@@ -371,11 +372,10 @@ static void test_sampled_by_names(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_edges_and_folders), cmocka_unit_test(test_across_midnight),
-        cmocka_unit_test(test_missing_chunk),     cmocka_unit_test(test_fmp4_init_and_ranges),
-        cmocka_unit_test(test_foreign_uris),      cmocka_unit_test(test_part_limit),
-        cmocka_unit_test(test_sampled_and_step_back),
-        cmocka_unit_test(test_sampled_by_names),
+        cmocka_unit_test(test_edges_and_folders),     cmocka_unit_test(test_across_midnight),
+        cmocka_unit_test(test_missing_chunk),         cmocka_unit_test(test_fmp4_init_and_ranges),
+        cmocka_unit_test(test_foreign_uris),          cmocka_unit_test(test_part_limit),
+        cmocka_unit_test(test_sampled_and_step_back), cmocka_unit_test(test_sampled_by_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

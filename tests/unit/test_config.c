@@ -173,7 +173,8 @@ static void test_operation_keys(void **state)
     assert_int_equal(c.min_free_pct, 10);
     assert_int_equal(c.auth_max_failures, 0);
     assert_int_equal(parse(&c, "live_start_cmd =\nsweep_dry_run = 0\nauth_file =\n", err,
-                           sizeof(err)), 0);
+                           sizeof(err)),
+                     0);
     assert_null(c.live_start_cmd);
     assert_false(c.sweep_dry_run);
     assert_null(c.auth_file);
@@ -265,10 +266,10 @@ static void test_listen(void **state)
     listen_ok("[::1]:8080", "::1", 8080, true, true);
     listen_ok("[::]:8080", "::", 8080, true, false);
     listen_ok("127.0.0.1:0", "127.0.0.1", 0, false, true);
-    const char *bad[] = {"",         "x",          ":80",          "127.0.0.1",
-                         "127.0.0.1:", "[::1]",    "::1:80",       "[::1:80",
-                         "[zz]:80",  "host:80",    "127.0.0.1:80x", "65536",
-                         "-1",       "1.2.3.4:+80", "[::1]:-80",   "127.0.0.1:8080,8081"};
+    const char *bad[] = {"",           "x",           ":80",           "127.0.0.1",
+                         "127.0.0.1:", "[::1]",       "::1:80",        "[::1:80",
+                         "[zz]:80",    "host:80",     "127.0.0.1:80x", "65536",
+                         "-1",         "1.2.3.4:+80", "[::1]:-80",     "127.0.0.1:8080,8081"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         struct cc_listen l;
         if (cc_config_parse_listen(bad[i], &l) != -EINVAL)
@@ -298,8 +299,8 @@ static void test_listen_tls_and_lists(void **state)
     assert_true(cc_config_listen_loopback("127.0.0.1:8080,[::1]:8443s"));
     assert_false(cc_config_listen_loopback("127.0.0.1:8080,0.0.0.0:8443s"));
     assert_false(cc_config_listen_loopback("127.0.0.1:8080,bad"));
-    const char *bad[] = {"1,2,3,4,5", "8080,", ",8080", "8080, 8443s", "8443ss", "s",
-                         "127.0.0.1:s", "8443S", "8080r", "127.0.0.1:8080,,1"};
+    const char *bad[] = {"1,2,3,4,5", "8080,",       ",8080", "8080, 8443s", "8443ss",
+                         "s",         "127.0.0.1:s", "8443S", "8080r",       "127.0.0.1:8080,,1"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         if (cc_config_parse_listens(bad[i], l, 4) != -EINVAL)
             fail_msg("listen \"%s\" accepted", bad[i]);
@@ -351,10 +352,14 @@ static void test_load_file(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_defaults),       cmocka_unit_test(test_file_syntax),
-        cmocka_unit_test(test_errors),         cmocka_unit_test(test_set_like_flags),
-        cmocka_unit_test(test_listen),         cmocka_unit_test(test_load_file),
-        cmocka_unit_test(test_listen_tls_and_lists), cmocka_unit_test(test_tls_needs_both),
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_file_syntax),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_set_like_flags),
+        cmocka_unit_test(test_listen),
+        cmocka_unit_test(test_load_file),
+        cmocka_unit_test(test_listen_tls_and_lists),
+        cmocka_unit_test(test_tls_needs_both),
         cmocka_unit_test(test_operation_keys),
         cmocka_unit_test(test_mqtt_keys),
     };

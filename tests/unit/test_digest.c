@@ -21,9 +21,8 @@ static int64_t fake_clock(void)
 }
 
 /* A client's side, computed apart from the module: RFC 2617 3.2.2.1. */
-static void client_response(const char *ha1, const char *nonce, const char *nc,
-                            const char *cnonce, const char *method, const char *uri,
-                            char out[CC_MD5_HEX])
+static void client_response(const char *ha1, const char *nonce, const char *nc, const char *cnonce,
+                            const char *method, const char *uri, char out[CC_MD5_HEX])
 {
     char a2[CC_DIGEST_MAX_URI + 64], ha2[CC_MD5_HEX], all[512];
     snprintf(a2, sizeof(a2), "%s:%s", method, uri);
@@ -71,11 +70,11 @@ static enum cc_digest_verdict verify(struct cc_digest *d, const char *nonce, uns
     return cc_digest_verify(d, &c, method, target, "camcat", ha1_admin);
 }
 
-#define RFC_HEADER                                                                           \
-    "Digest username=\"Mufasa\",\n realm=\"testrealm@host.com\",\n"                          \
-    " nonce=\"dcd98b7102dd2f0e8b11d0f600bfb0c093\",\n uri=\"/dir/index.html\",\n"            \
-    " qop=auth,\n nc=00000001,\n cnonce=\"0a4f113b\",\n"                                     \
-    " response=\"6629fae49393a05397450978507c4ef1\",\n"                                      \
+#define RFC_HEADER                                                                \
+    "Digest username=\"Mufasa\",\n realm=\"testrealm@host.com\",\n"               \
+    " nonce=\"dcd98b7102dd2f0e8b11d0f600bfb0c093\",\n uri=\"/dir/index.html\",\n" \
+    " qop=auth,\n nc=00000001,\n cnonce=\"0a4f113b\",\n"                          \
+    " response=\"6629fae49393a05397450978507c4ef1\",\n"                           \
     " opaque=\"5ccc069c403ebaf9f0171e9517f40e41\""
 
 /* RFC 2617 section 3.5's worked example (the header folded onto one line). */
@@ -111,7 +110,8 @@ static void test_rfc2617_example(void **state)
     assert_int_equal(cc_digest_verify(d, &c, "GET", "/dir/index.html", "testrealm@host.com", ha1),
                      CC_DIGEST_STALE);
     assert_int_equal(cc_digest_verify(d, &c, "GET", "/dir/index.html", "testrealm@host.com",
-                                      ha1_admin), CC_DIGEST_BAD);
+                                      ha1_admin),
+                     CC_DIGEST_BAD);
     cc_digest_free(d);
 }
 
@@ -120,15 +120,21 @@ static void test_parse_forms(void **state)
     struct cc_digest_creds c;
     /* any order, token or quoted, spaces around '=', empty elements, unknown
      * keys, case-insensitive scheme and keys, escapes, uppercase hex */
-    assert_int_equal(parse("digest  ,NC=0000000a ,  Response = \"ABCDEF0123456789abcdef0123456789\","
-                           ",qop=\"auth\", uri=\"/api/days?from=1&to=2\",cnonce=x\\y,"
-                           "future=\"a, \\\"b\\\"\", username=\"J\\\"o\\e\" , realm=camcat,"
-                           "nonce=n1,algorithm=md5 , userhash=false,", &c), -EINVAL);
+    assert_int_equal(
+        parse("digest  ,NC=0000000a ,  Response = \"ABCDEF0123456789abcdef0123456789\","
+              ",qop=\"auth\", uri=\"/api/days?from=1&to=2\",cnonce=x\\y,"
+              "future=\"a, \\\"b\\\"\", username=\"J\\\"o\\e\" , realm=camcat,"
+              "nonce=n1,algorithm=md5 , userhash=false,",
+              &c),
+        -EINVAL);
     /* (a backslash outside quotes is no token character) */
-    assert_int_equal(parse("digest  ,NC=0000000a ,  Response = \"ABCDEF0123456789abcdef0123456789\","
-                           ",qop=\"auth\", uri=\"/api/days?from=1&to=2\",cnonce=x,"
-                           "future=\"a, \\\"b\\\"\", username=\"Jo\\e\" , realm=camcat,"
-                           "nonce=n1,algorithm=md5 , userhash=false,", &c), 0);
+    assert_int_equal(
+        parse("digest  ,NC=0000000a ,  Response = \"ABCDEF0123456789abcdef0123456789\","
+              ",qop=\"auth\", uri=\"/api/days?from=1&to=2\",cnonce=x,"
+              "future=\"a, \\\"b\\\"\", username=\"Jo\\e\" , realm=camcat,"
+              "nonce=n1,algorithm=md5 , userhash=false,",
+              &c),
+        0);
     assert_string_equal(c.username, "Joe");
     assert_string_equal(c.realm, "camcat");
     assert_string_equal(c.nonce, "n1");
@@ -144,18 +150,23 @@ static void test_parse_forms(void **state)
     memset(uri, 'a', sizeof(uri));
     uri[0] = '/';
     uri[CC_DIGEST_MAX_URI] = '\0';
-    snprintf(h, sizeof(h), "Digest\tusername=a,realm=r,nonce=n,uri=\"%s\",qop=auth,nc=00000001,"
-             "cnonce=c,response=0123456789abcdef0123456789abcdef", uri);
+    snprintf(h, sizeof(h),
+             "Digest\tusername=a,realm=r,nonce=n,uri=\"%s\",qop=auth,nc=00000001,"
+             "cnonce=c,response=0123456789abcdef0123456789abcdef",
+             uri);
     assert_int_equal(parse(h, &c), 0);
     assert_int_equal(strlen(c.uri), CC_DIGEST_MAX_URI);
     uri[CC_DIGEST_MAX_URI] = 'a';
     uri[CC_DIGEST_MAX_URI + 1] = '\0';
-    snprintf(h, sizeof(h), "Digest username=a,realm=r,nonce=n,uri=\"%s\",qop=auth,nc=00000001,"
-             "cnonce=c,response=0123456789abcdef0123456789abcdef", uri);
+    snprintf(h, sizeof(h),
+             "Digest username=a,realm=r,nonce=n,uri=\"%s\",qop=auth,nc=00000001,"
+             "cnonce=c,response=0123456789abcdef0123456789abcdef",
+             uri);
     assert_int_equal(parse(h, &c), -EINVAL);
 }
 
-#define OK_TAIL "realm=r,nonce=n,uri=\"/\",qop=auth,nc=00000001,cnonce=c,response=0123456789abcdef0123456789abcdef"
+#define OK_TAIL \
+    "realm=r,nonce=n,uri=\"/\",qop=auth,nc=00000001,cnonce=c,response=0123456789abcdef0123456789abcdef"
 
 static void test_parse_refused(void **state)
 {
@@ -277,8 +288,8 @@ static void test_uri_method_realm(void **state)
     creds_for(&c, "admin", "secret", "camcat", n, 6, "DELETE", "/api/days/2025-01-01");
     assert_int_equal(cc_digest_verify(d, &c, "GET", "/api/days/2025-01-01", "camcat", ha1_admin),
                      CC_DIGEST_BAD);
-    assert_int_equal(cc_digest_verify(d, &c, "DELETE", "/api/days/2025-01-01", "camcat",
-                                      ha1_admin), CC_DIGEST_OK);
+    assert_int_equal(cc_digest_verify(d, &c, "DELETE", "/api/days/2025-01-01", "camcat", ha1_admin),
+                     CC_DIGEST_OK);
     /* another realm, even with that realm's right hash */
     char ha1_other[CC_MD5_HEX];
     cc_htdigest_ha1("admin", "other", "secret", ha1_other);
@@ -386,14 +397,10 @@ int main(void)
 {
     cc_htdigest_ha1("admin", "camcat", "secret", ha1_admin);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_rfc2617_example),
-        cmocka_unit_test(test_parse_forms),
-        cmocka_unit_test(test_parse_refused),
-        cmocka_unit_test(test_nc_replay),
-        cmocka_unit_test(test_uri_method_realm),
-        cmocka_unit_test(test_opaque),
-        cmocka_unit_test(test_expiry),
-        cmocka_unit_test(test_eviction),
+        cmocka_unit_test(test_rfc2617_example),  cmocka_unit_test(test_parse_forms),
+        cmocka_unit_test(test_parse_refused),    cmocka_unit_test(test_nc_replay),
+        cmocka_unit_test(test_uri_method_realm), cmocka_unit_test(test_opaque),
+        cmocka_unit_test(test_expiry),           cmocka_unit_test(test_eviction),
         cmocka_unit_test(test_nonce_shape),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

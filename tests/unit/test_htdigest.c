@@ -33,8 +33,11 @@ static void test_names(void **state)
     assert_true(cc_htdigest_name_ok("admin"));
     assert_true(cc_htdigest_name_ok("John Doe"));
     assert_true(cc_htdigest_name_ok("a-b_c.d@e"));
-    const char *bad[] = {"", " lead", "a:b", "a\"b", "a\\b", "tab\there", "\xc3\xa9",
-                         "01234567890123456789012345678901234567890123456789012345678901234"};
+    const char *bad[] = {
+        "",         " lead",
+        "a:b",      "a\"b",
+        "a\\b",     "tab\there",
+        "\xc3\xa9", "01234567890123456789012345678901234567890123456789012345678901234"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         if (cc_htdigest_name_ok(bad[i]))
             fail_msg("accepted name \"%s\"", bad[i]);
@@ -47,16 +50,19 @@ static void test_check(void **state)
     assert_int_equal(check("", "camcat", &users, err), 0);
     assert_int_equal(users, 0);
     assert_int_equal(check("admin:camcat:" H1 "\n:# a comment\n\nbob:other:" H2 "\r\n"
-                           "eve:camcat:" H2, "camcat", &users, err), 0);
+                           "eve:camcat:" H2,
+                           "camcat", &users, err),
+                     0);
     assert_int_equal(users, 2);
     assert_int_equal(check("admin:camcat:" H1 "\n", "other", &users, err), 0);
     assert_int_equal(users, 0);
 
     static const char *const bad[] = {
-        "admin:camcat\n", "admin:camcat:" H1 ":x\n", "admin:camcat:0123\n",
-        "admin:camcat:0123456789ABCDEF0123456789ABCDEF\n", ":include=/etc/passwd\n",
-        "admin\n", ":camcat:" H1 "\n", "admin::" H1 "\n", "ad\"min:camcat:" H1 "\n",
-        "admin:camcat:" H1 " \n",
+        "admin:camcat\n",          "admin:camcat:" H1 ":x\n",
+        "admin:camcat:0123\n",     "admin:camcat:0123456789ABCDEF0123456789ABCDEF\n",
+        ":include=/etc/passwd\n",  "admin\n",
+        ":camcat:" H1 "\n",        "admin::" H1 "\n",
+        "ad\"min:camcat:" H1 "\n", "admin:camcat:" H1 " \n",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         char text[256];
@@ -83,9 +89,8 @@ static void expect_set(const char *text, const char *user, const char *ha1, cons
 static void test_set(void **state)
 {
     expect_set("", "admin", H1, "admin:camcat:" H1 "\n", CC_HTDIGEST_ADDED);
-    expect_set(":# users\nbob:camcat:" H2 "\nadmin:camcat:" H2 "\r\nadmin:other:" H2 "\n",
-               "admin", H1,
-               ":# users\nbob:camcat:" H2 "\nadmin:camcat:" H1 "\r\nadmin:other:" H2 "\n",
+    expect_set(":# users\nbob:camcat:" H2 "\nadmin:camcat:" H2 "\r\nadmin:other:" H2 "\n", "admin",
+               H1, ":# users\nbob:camcat:" H2 "\nadmin:camcat:" H1 "\r\nadmin:other:" H2 "\n",
                CC_HTDIGEST_CHANGED);
     expect_set("bob:camcat:" H2, "admin", H1, "bob:camcat:" H2 "\nadmin:camcat:" H1 "\n",
                CC_HTDIGEST_ADDED);
@@ -98,7 +103,8 @@ static void test_set(void **state)
 
 static void test_find(void **state)
 {
-    const char *t = ":# users\nadmin:other:" H2 "\nbroken line\r\nadmin:camcat:" H1 "\r\nbob:camcat:" H2;
+    const char *t = ":# users\nadmin:other:" H2 "\nbroken line\r\nadmin:camcat:" H1
+                    "\r\nbob:camcat:" H2;
     char ha1[CC_MD5_HEX];
     assert_int_equal(cc_htdigest_find(t, strlen(t), "admin", "camcat", ha1), 0);
     assert_string_equal(ha1, H1);
@@ -116,11 +122,8 @@ static void test_find(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ha1),
-        cmocka_unit_test(test_names),
-        cmocka_unit_test(test_check),
-        cmocka_unit_test(test_set),
-        cmocka_unit_test(test_find),
+        cmocka_unit_test(test_ha1), cmocka_unit_test(test_names), cmocka_unit_test(test_check),
+        cmocka_unit_test(test_set), cmocka_unit_test(test_find),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

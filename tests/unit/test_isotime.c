@@ -121,8 +121,8 @@ static void expect_date(int64_t ms, int off, int y, int m, int d)
     struct cc_date out;
     cc_date_of(ms, off, &out);
     if (out.year != y || out.month != m || out.day != d)
-        fail_msg("%lld at %+d: %04d-%02d-%02d, want %04d-%02d-%02d", (long long)ms, off,
-                 out.year, out.month, out.day, y, m, d);
+        fail_msg("%lld at %+d: %04d-%02d-%02d, want %04d-%02d-%02d", (long long)ms, off, out.year,
+                 out.month, out.day, y, m, d);
 }
 
 static void test_date_of(void **state)
@@ -130,11 +130,11 @@ static void test_date_of(void **state)
     (void)state;
     int64_t t = 1737676800000LL; /* 2025-01-24T00:00:00Z */
     expect_date(t, 0, 2025, 1, 24);
-    expect_date(t - 1, 0, 2025, 1, 23);  /* floor, not truncation */
+    expect_date(t - 1, 0, 2025, 1, 23);   /* floor, not truncation */
     expect_date(t - 1, 480, 2025, 1, 24); /* 07:59:59.999 in +08:00 */
     expect_date(t, -300, 2025, 1, 23);
     expect_date(-1, 0, 1969, 12, 31);
-    expect_date(INT64_MIN / 4, 0, 1, 1, 1);     /* clamped */
+    expect_date(INT64_MIN / 4, 0, 1, 1, 1); /* clamped */
     expect_date(INT64_MAX / 4, 0, 9999, 12, 31);
 }
 
@@ -144,33 +144,53 @@ static void test_cached_same_as_plain(void **state)
 {
     (void)state;
     static const char *seq[] = {
-        "2025-01-24T08:00:00.000+08:00", "2025-01-24T08:00:02.000+08:00",
-        "2025-01-24T08:00:59.999+08:00", "2025-01-24T08:01:01.500+08:00",
+        "2025-01-24T08:00:00.000+08:00",
+        "2025-01-24T08:00:02.000+08:00",
+        "2025-01-24T08:00:59.999+08:00",
+        "2025-01-24T08:01:01.500+08:00",
         "2025-01-24T24:01:01.500+08:00", /* hour out of range */
         "2025-01-24T08:0a:01.500+08:00", /* a digit turned letter */
-        "2025-01-24T08:01:03.500+08:00", "2025-01-24T08:01:03.500+09:00",
-        "2025-01-24T08:01:03.500-09:00", "2025-01-24T08:01:03.500+0900",
+        "2025-01-24T08:01:03.500+08:00",
+        "2025-01-24T08:01:03.500+09:00",
+        "2025-01-24T08:01:03.500-09:00",
+        "2025-01-24T08:01:03.500+0900",
         "2025-01-25T08:01:03.500+08:00",
         "2025-01-26T25:01:03.500+08:00", /* a new date, then a bad hour */
         "2025-01-25T08:01:04.500+08:00", /* the last good one's date again */
         "2025-02-30T08:01:03.500+08:00", /* no such date */
-        "2025-02-30T08:01:05.500+08:00", "2025-01-25T08:01:05.500+08:00",
-        "2025-01-25T08:01:05.5+08:00",   "2025-01-25T08:01:07.5+08:00",
-        "2025-01-25T08:01:07.5",         "2025-01-25T08:01:09.5",
-        "2025-01-25T08:01:09Z",          "2025-01-25T08:01:09.Z",
-        "2025-01-25T08:01:60Z",          "2025-01-25T08:01:61Z",
-        "2025-01-25 08:01:11Z",          "2025-01-25T08:01:11.123456789Z",
-        "2025-01-25T08:01:13.123456789Z", "2025-01-25T08:01:13.1234567891Z",
-        "2024-12-31T23:59:59.999Z",      "2025-01-01T00:00:00.000Z",
-        "2025-01-01T00:00:00.000Z",      "2025-01-01T00:00:00:000Z",
+        "2025-02-30T08:01:05.500+08:00",
+        "2025-01-25T08:01:05.500+08:00",
+        "2025-01-25T08:01:05.5+08:00",
+        "2025-01-25T08:01:07.5+08:00",
+        "2025-01-25T08:01:07.5",
+        "2025-01-25T08:01:09.5",
+        "2025-01-25T08:01:09Z",
+        "2025-01-25T08:01:09.Z",
+        "2025-01-25T08:01:60Z",
+        "2025-01-25T08:01:61Z",
+        "2025-01-25 08:01:11Z",
+        "2025-01-25T08:01:11.123456789Z",
+        "2025-01-25T08:01:13.123456789Z",
+        "2025-01-25T08:01:13.1234567891Z",
+        "2024-12-31T23:59:59.999Z",
+        "2025-01-01T00:00:00.000Z",
+        "2025-01-01T00:00:00.000Z",
+        "2025-01-01T00:00:00:000Z",
         /* only the seconds change, to good and bad digits */
-        "2025-01-01T00:00:02.000Z",      "2025-01-01T00:00:6a.000Z",
-        "2025-01-01T00:00:61.000Z",      "2025-01-01T00:00:60.000Z",
-        "2025-01-01T00:00:0:.000Z",      "2025-01-01T00:00:04.000Z",
-        "2025-01-01T00:00:04.001Z",      "2025-01-01T00:00:06.001Z",
-        "2025-01-01T00:01:06.001Z",      "2025-01-01T00:01:08.001Z",
-        "2025-01-01T00:01:08.001+01:00", "2025-01-01T00:01:10.001+01:00",
-        "2025-01-01T00:01:12.001+01:0a", "2025-01-01T00:01:14.001+01:00",
+        "2025-01-01T00:00:02.000Z",
+        "2025-01-01T00:00:6a.000Z",
+        "2025-01-01T00:00:61.000Z",
+        "2025-01-01T00:00:60.000Z",
+        "2025-01-01T00:00:0:.000Z",
+        "2025-01-01T00:00:04.000Z",
+        "2025-01-01T00:00:04.001Z",
+        "2025-01-01T00:00:06.001Z",
+        "2025-01-01T00:01:06.001Z",
+        "2025-01-01T00:01:08.001Z",
+        "2025-01-01T00:01:08.001+01:00",
+        "2025-01-01T00:01:10.001+01:00",
+        "2025-01-01T00:01:12.001+01:0a",
+        "2025-01-01T00:01:14.001+01:00",
     };
     struct cc_iso_cache c;
     memset(&c, 0, sizeof(c));
@@ -198,7 +218,8 @@ static void test_cached_day(void **state)
     static const char *const fmts[] = {"2025-03-01T%02d:%02d:%02d.%03d+08:00",
                                        "2025-03-01T%02d:%02d:%02d.%03dZ",
                                        "2025-03-01T%02d:%02d:%02d.%03d000-0530",
-                                       "2025-03-01T%02d:%02d:%02d.%01d", "2025-03-01T%02d:%02d:%02dZ%.0d"};
+                                       "2025-03-01T%02d:%02d:%02d.%01d",
+                                       "2025-03-01T%02d:%02d:%02dZ%.0d"};
     for (size_t f = 0; f < sizeof(fmts) / sizeof(fmts[0]); f++) {
         struct cc_iso_cache c;
         memset(&c, 0, sizeof(c));
@@ -206,7 +227,9 @@ static void test_cached_day(void **state)
             char s[64];
             int ms = t % 1000;
             snprintf(s, sizeof(s), fmts[f], t / 3600000, t / 60000 % 60, t / 1000 % 60,
-                     f == 3 ? ms / 100 : f == 4 ? 0 : ms);
+                     f == 3   ? ms / 100
+                     : f == 4 ? 0
+                              : ms);
             int64_t a = -1, b = -2;
             int oa = 99, ob = 98;
             bool ha = false, hb = true;
@@ -223,10 +246,14 @@ static void test_cached_day(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_offsets), cmocka_unit_test(test_fractions),
-        cmocka_unit_test(test_rejects), cmocka_unit_test(test_dates),
-        cmocka_unit_test(test_format),         cmocka_unit_test(test_date_of),
-        cmocka_unit_test(test_cached_same_as_plain), cmocka_unit_test(test_cached_day),
+        cmocka_unit_test(test_offsets),
+        cmocka_unit_test(test_fractions),
+        cmocka_unit_test(test_rejects),
+        cmocka_unit_test(test_dates),
+        cmocka_unit_test(test_format),
+        cmocka_unit_test(test_date_of),
+        cmocka_unit_test(test_cached_same_as_plain),
+        cmocka_unit_test(test_cached_day),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

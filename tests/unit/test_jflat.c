@@ -39,7 +39,8 @@ static void test_scalars(void **state)
 {
     struct cc_jflat_member m[MAX];
     size_t n;
-    assert_int_equal(parse("{\"s\":\"a\\\"b\\u00e9\xc3\xa9\",\"t\":true,\"f\":false,\"z\":null}", m, &n),
+    assert_int_equal(parse("{\"s\":\"a\\\"b\\u00e9\xc3\xa9\",\"t\":true,\"f\":false,\"z\":null}", m,
+                           &n),
                      0);
     assert_int_equal(n, 4);
     assert_int_equal(m[0].type, CC_JFLAT_STRING);
@@ -56,13 +57,43 @@ static void test_scalars(void **state)
 static void test_refused(void **state)
 {
     static const char *const bad[] = {
-        "", " ", "[]", "{", "}", "{\"a\"}", "{\"a\":}", "{\"a\":1,}", "{,}", "{\"a\":1 \"b\":2}",
-        "{\"a\":1}x", "{\"a\":1}{}", "{\"a\":{}}", "{\"a\":[1]}", "{a:1}", "{'a':1}",
-        "{\"a\":01}", "{\"a\":1.}", "{\"a\":.5}", "{\"a\":+1}", "{\"a\":1e}", "{\"a\":-}",
-        "{\"a\":tru}", "{\"a\":nul}", "{\"a\":True}", "{\"a\":NaN}", "{\"a\":Infinity}",
-        "{\"a\":\"x}", "{\"a\":\"\\x\"}", "{\"a\":\"\\u12\"}", "{\"a\":\"\t\"}",
-        "{\"a\":\"\xc3\"}", "{\"a\":\"\xc0\xaf\"}", "{\"a\":\"\xed\xa0\x80\"}",
-        "{\"a\":\"\xf4\x90\x80\x80\"}", "{\"a\":\"\xff\"}", "{\"a\":1,\"a\":2}",
+        "",
+        " ",
+        "[]",
+        "{",
+        "}",
+        "{\"a\"}",
+        "{\"a\":}",
+        "{\"a\":1,}",
+        "{,}",
+        "{\"a\":1 \"b\":2}",
+        "{\"a\":1}x",
+        "{\"a\":1}{}",
+        "{\"a\":{}}",
+        "{\"a\":[1]}",
+        "{a:1}",
+        "{'a':1}",
+        "{\"a\":01}",
+        "{\"a\":1.}",
+        "{\"a\":.5}",
+        "{\"a\":+1}",
+        "{\"a\":1e}",
+        "{\"a\":-}",
+        "{\"a\":tru}",
+        "{\"a\":nul}",
+        "{\"a\":True}",
+        "{\"a\":NaN}",
+        "{\"a\":Infinity}",
+        "{\"a\":\"x}",
+        "{\"a\":\"\\x\"}",
+        "{\"a\":\"\\u12\"}",
+        "{\"a\":\"\t\"}",
+        "{\"a\":\"\xc3\"}",
+        "{\"a\":\"\xc0\xaf\"}",
+        "{\"a\":\"\xed\xa0\x80\"}",
+        "{\"a\":\"\xf4\x90\x80\x80\"}",
+        "{\"a\":\"\xff\"}",
+        "{\"a\":1,\"a\":2}",
         "\xef\xbb\xbf{}",
     };
     struct cc_jflat_member m[MAX];
@@ -82,7 +113,8 @@ static void test_int(void **state)
     struct cc_jflat_member m[MAX];
     size_t n;
     int64_t v = 7;
-    assert_int_equal(parse("{\"a\":1.5,\"b\":1e3,\"c\":\"12\",\"d\":123456789012345678901}", m, &n), 0);
+    assert_int_equal(parse("{\"a\":1.5,\"b\":1e3,\"c\":\"12\",\"d\":123456789012345678901}", m, &n),
+                     0);
     assert_int_equal(cc_jflat_int(&m[0], 0, 10, &v), -EINVAL);
     assert_int_equal(cc_jflat_int(&m[1], 0, 10000, &v), -EINVAL);
     assert_int_equal(cc_jflat_int(&m[2], 0, 100, &v), -EINVAL);
@@ -100,7 +132,8 @@ static void test_int(void **state)
  * sanitizer build checks the reads: each prefix gets its own exact-size copy). */
 static void test_prefixes(void **state)
 {
-    const char *s = "{\"epoch_ms\":1737676800000,\"utc_offset_min\":-300,\"x\":\"\\u00e9\xc3\xa9\"}";
+    const char *s =
+        "{\"epoch_ms\":1737676800000,\"utc_offset_min\":-300,\"x\":\"\\u00e9\xc3\xa9\"}";
     size_t len = strlen(s);
     struct cc_jflat_member m[MAX];
     size_t n;
@@ -116,10 +149,8 @@ static void test_prefixes(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_time_body),
-        cmocka_unit_test(test_scalars),
-        cmocka_unit_test(test_refused),
-        cmocka_unit_test(test_int),
+        cmocka_unit_test(test_time_body), cmocka_unit_test(test_scalars),
+        cmocka_unit_test(test_refused),   cmocka_unit_test(test_int),
         cmocka_unit_test(test_prefixes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

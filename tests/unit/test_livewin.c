@@ -172,9 +172,10 @@ static void test_untimed_and_fmp4(void **state)
 {
     (void)state;
     struct fx f;
-    fx_init(&f, 3, "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:2\n"
-                   "#EXT-X-MAP:URI=\"init.mp4\"\n"
-                   "#EXTINF:2.0,\nseg 0.m4s\n#EXTINF:2.0,\nseg1.m4s\n");
+    fx_init(&f, 3,
+            "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:2\n"
+            "#EXT-X-MAP:URI=\"init.mp4\"\n"
+            "#EXTINF:2.0,\nseg 0.m4s\n#EXTINF:2.0,\nseg1.m4s\n");
     assert_int_equal(fx_update(&f, 0), 1);
     assert_non_null(strstr(f.out.data, "#EXT-X-VERSION:7\n"));
     assert_int_equal(count(f.out.data, "#EXT-X-MAP:URI=\"/rec/2025-01-24/00001/init.mp4\"\n"), 1);
@@ -187,10 +188,8 @@ static void test_untimed_and_fmp4(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_window_and_sequence),
-        cmocka_unit_test(test_freshness_and_endlist),
-        cmocka_unit_test(test_long_target),
-        cmocka_unit_test(test_rewritten_from_scratch),
+        cmocka_unit_test(test_window_and_sequence), cmocka_unit_test(test_freshness_and_endlist),
+        cmocka_unit_test(test_long_target),         cmocka_unit_test(test_rewritten_from_scratch),
         cmocka_unit_test(test_untimed_and_fmp4),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

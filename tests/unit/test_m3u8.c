@@ -62,13 +62,14 @@ static void parse_all(const char *text, struct cc_m3u8_state *st, struct got *g)
 
 static void test_basic(void **state)
 {
-    const char *pl = "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:2\n"
-                     "#EXT-X-MEDIA-SEQUENCE:100\n#EXT-X-MAP:URI=\"init.mp4\",BYTERANGE=\"700@0\"\n"
-                     "#EXT-X-PROGRAM-DATE-TIME:2025-01-24T00:00:00Z\n#EXTINF:2.000,\n"
-                     "#EXT-X-BYTERANGE:1000@700\nm.m4s\n#EXTINF:1.5,title, with comma\n"
-                     "#EXT-X-BYTERANGE:500\nm.m4s\n#EXT-X-DISCONTINUITY\n#EXTINF:2,\nb.m4s\n"
-                     "#EXT-X-DATERANGE:ID=\"a,b\",CLASS=\"motion\",START-DATE=\"2025-01-24T00:00:01Z\"\n"
-                     "#EXT-X-ENDLIST\n";
+    const char *pl =
+        "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:2\n"
+        "#EXT-X-MEDIA-SEQUENCE:100\n#EXT-X-MAP:URI=\"init.mp4\",BYTERANGE=\"700@0\"\n"
+        "#EXT-X-PROGRAM-DATE-TIME:2025-01-24T00:00:00Z\n#EXTINF:2.000,\n"
+        "#EXT-X-BYTERANGE:1000@700\nm.m4s\n#EXTINF:1.5,title, with comma\n"
+        "#EXT-X-BYTERANGE:500\nm.m4s\n#EXT-X-DISCONTINUITY\n#EXTINF:2,\nb.m4s\n"
+        "#EXT-X-DATERANGE:ID=\"a,b\",CLASS=\"motion\",START-DATE=\"2025-01-24T00:00:01Z\"\n"
+        "#EXT-X-ENDLIST\n";
     struct cc_m3u8_state st;
     struct got g;
     parse_all(pl, &st, &g);
@@ -105,10 +106,18 @@ static void test_durations(void **state)
         const char *s;
         int rc;
         int64_t us;
-    } cases[] = {{"2", 0, 2000000},       {"2.000", 0, 2000000}, {"1.96", 0, 1960000},
-                 {".5", 0, 500000},       {"2.", 0, 2000000},    {"0.0000019", 0, 1},
-                 {"-2", -EINVAL, 0},      {"NaN", -EINVAL, 0},   {"inf", -EINVAL, 0},
-                 {"1e3", -EINVAL, 0},     {"", -EINVAL, 0},      {".", -EINVAL, 0},
+    } cases[] = {{"2", 0, 2000000},
+                 {"2.000", 0, 2000000},
+                 {"1.96", 0, 1960000},
+                 {".5", 0, 500000},
+                 {"2.", 0, 2000000},
+                 {"0.0000019", 0, 1},
+                 {"-2", -EINVAL, 0},
+                 {"NaN", -EINVAL, 0},
+                 {"inf", -EINVAL, 0},
+                 {"1e3", -EINVAL, 0},
+                 {"", -EINVAL, 0},
+                 {".", -EINVAL, 0},
                  {"99999999999999999999", -EINVAL, 0}};
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         int64_t us = 0;
@@ -220,7 +229,8 @@ static void sweep_buf(const struct cc_buf *bp, size_t stride)
     parse_all(b.data, &full_st, &full);
     assert_true(full.n > 0);
     struct got *part = malloc(sizeof(*part));
-    for (size_t cut = 0; cut <= b.len; cut += cut + stride > b.len && cut < b.len ? b.len - cut : stride) {
+    for (size_t cut = 0; cut <= b.len;
+         cut += cut + stride > b.len && cut < b.len ? b.len - cut : stride) {
         char *copy = malloc(cut + 1);
         memcpy(copy, b.data, cut);
         copy[cut] = '\0';
@@ -339,31 +349,33 @@ static void test_one_pass_same(void **state)
         "#EXTM3U\n#EXTINF:1.96,\na.ts\n#EXTINF:1.96,\nb.ts\n#EXTINF:1.96,cam 1\nc.ts\n"
         "#EXTINF:2.04,\nd.ts\n#EXTINF:2.04,\ne.ts\n#EXTINF:1.960001,\nf.ts\n",
         /* PDT with and without zones, fractions of 1 to 9 digits, midnight */
-        "#EXTM3U\n" PDT "2025-03-01T23:59:58.000+08:00\n#EXTINF:2.000000,\ns1.ts\n"
-        PDT "2025-03-01T23:59:59.5+08:00\n#EXTINF:2.000000,\ns2.ts\n"
-        PDT "2025-03-02T00:00:01.123456789+08:00\n#EXTINF:2.000000,\ns3.ts\n"
-        PDT "2025-03-02T00:00:03Z\n#EXTINF:2.000000,\ns4.ts\n"
-        PDT "2025-03-02T00:00:05-0530\n#EXTINF:2.000000,\ns5.ts\n"
-        PDT "2025-03-02T00:00:07+05\n#EXTINF:2.000000,\ns6.ts\n"
-        PDT "2025-03-02T00:00:09\n#EXTINF:2.000000,\ns7.ts\n"
-        PDT "2025-03-02T00:00:11.000+08:00\n#EXTINF:2.000000,\ns8.ts\n",
+        "#EXTM3U\n" PDT "2025-03-01T23:59:58.000+08:00\n#EXTINF:2.000000,\ns1.ts\n" PDT
+        "2025-03-01T23:59:59.5+08:00\n#EXTINF:2.000000,\ns2.ts\n" PDT
+        "2025-03-02T00:00:01.123456789+08:00\n#EXTINF:2.000000,\ns3.ts\n" PDT
+        "2025-03-02T00:00:03Z\n#EXTINF:2.000000,\ns4.ts\n" PDT
+        "2025-03-02T00:00:05-0530\n#EXTINF:2.000000,\ns5.ts\n" PDT
+        "2025-03-02T00:00:07+05\n#EXTINF:2.000000,\ns6.ts\n" PDT
+        "2025-03-02T00:00:09\n#EXTINF:2.000000,\ns7.ts\n" PDT
+        "2025-03-02T00:00:11.000+08:00\n#EXTINF:2.000000,\ns8.ts\n",
         /* CRLF, spaces to trim, blank lines: the line-by-line path's */
         "#EXTM3U\r\n#EXTINF:2,\r\na.ts\r\n#EXTINF:2,\r\nb.ts\r\n#EXTINF:2,\nc.ts \n"
         "#EXTINF:2,\n c.ts\n#EXTINF:2, \nd.ts\n#EXTINF:2,\n\ne.ts\n" PDT "2025-03-01T00:00:00Z \n"
         "#EXTINF:2,\nf.ts\n" PDT " 2025-03-01T00:00:02Z\n#EXTINF:2,\ng.ts\n",
         /* garbage: bad times, bad durations, tags between, no URI, a '#' URI */
-        "#EXTM3U\n#EXTINF:2,\na.ts\n" PDT "2025-03-01T24:00:00Z\n#EXTINF:2,\nb.ts\n"
-        PDT "2025-03-01T00:60:00Z\n#EXTINF:2,\nc.ts\n" PDT "2025-03-01T00:00:61Z\n#EXTINF:2,\nd.ts\n"
-        PDT "2025-03-01T00:00:0xZ\n#EXTINF:2,\ne.ts\n" PDT "2025-03-01T00:00:02.Z\n#EXTINF:2,\nf.ts\n"
-        PDT "2025-02-30T00:00:00Z\n#EXTINF:2,\ng.ts\n" PDT "\n#EXTINF:2,\nh.ts\n"
+        "#EXTM3U\n#EXTINF:2,\na.ts\n" PDT "2025-03-01T24:00:00Z\n#EXTINF:2,\nb.ts\n" PDT
+        "2025-03-01T00:60:00Z\n#EXTINF:2,\nc.ts\n" PDT
+        "2025-03-01T00:00:61Z\n#EXTINF:2,\nd.ts\n" PDT
+        "2025-03-01T00:00:0xZ\n#EXTINF:2,\ne.ts\n" PDT
+        "2025-03-01T00:00:02.Z\n#EXTINF:2,\nf.ts\n" PDT
+        "2025-02-30T00:00:00Z\n#EXTINF:2,\ng.ts\n" PDT "\n#EXTINF:2,\nh.ts\n"
         "#EXTINF:2,\n#EXT-X-DISCONTINUITY\ni.ts\n#EXTINF:2,\n#EXTINF:2,\nj.ts\n#EXTINF:2,\n"
         "#comment\n#EXTINF:abc,\nk.ts\n#EXTINF:2,\nl.ts\n#EXTINF:2\nm.ts\n#EXTINF:2,\n#EXTM3U\n"
         "n.ts\n#EXTINF:2,\no.ts\n" PDT "2025-03-01T00:00:00+08:00\n" PDT
         "2025-03-01T00:00:02+08:00\n#EXTINF:2,\np.ts\n#EXTINF:2,\nq.ts",
         /* the zone changes under an unchanged time; a byte range; the end */
-        "#EXTM3U\n" PDT "2025-03-01T00:00:00.000+08:00\n#EXTINF:2.000,\na.ts\n"
-        PDT "2025-03-01T00:00:02.000+09:00\n#EXTINF:2.000,\nb.ts\n"
-        PDT "2025-03-01T00:00:04.000+0900\n#EXTINF:2.000,\nc.ts\n"
+        "#EXTM3U\n" PDT "2025-03-01T00:00:00.000+08:00\n#EXTINF:2.000,\na.ts\n" PDT
+        "2025-03-01T00:00:02.000+09:00\n#EXTINF:2.000,\nb.ts\n" PDT
+        "2025-03-01T00:00:04.000+0900\n#EXTINF:2.000,\nc.ts\n"
         "#EXT-X-BYTERANGE:100@0\n#EXTINF:2.000,\nd.ts\n#EXTINF:2.000,\n#EXT-X-BYTERANGE:50\n"
         "d.ts\n#EXTINF:2.000,\ne.ts\n#EXT-X-ENDLIST\n",
         /* a line shorter than the last of its kind, with a newline where the
@@ -386,9 +398,14 @@ static void test_one_pass_same(void **state)
     parse_all(cases[1], &st, g);
     assert_int_equal(g->n, 8);
     int64_t d0 = 1740844798000LL; /* 2025-03-01T23:59:58+08:00 */
-    int64_t want[8] = {d0, d0 + 1500, d0 + 3123, d0 + 8 * 3600000LL + 5000,
-                       d0 + 8 * 3600000LL + 7000 + 330 * 60000, d0 + 8 * 3600000LL + 9000 - 5 * 3600000LL,
-                       d0 + 8 * 3600000LL + 11000, d0 + 13000};
+    int64_t want[8] = {d0,
+                       d0 + 1500,
+                       d0 + 3123,
+                       d0 + 8 * 3600000LL + 5000,
+                       d0 + 8 * 3600000LL + 7000 + 330 * 60000,
+                       d0 + 8 * 3600000LL + 9000 - 5 * 3600000LL,
+                       d0 + 8 * 3600000LL + 11000,
+                       d0 + 13000};
     for (int i = 0; i < 8; i++)
         assert_int_equal(g->pdt[i], want[i]);
     parse_all(cases[3], &st, g);
@@ -428,11 +445,15 @@ static void test_one_pass_long_lines(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_basic),     cmocka_unit_test(test_durations),
-        cmocka_unit_test(test_tolerance), cmocka_unit_test(test_truncated),
-        cmocka_unit_test(test_huge_line), cmocka_unit_test(test_prefix_sweep),
+        cmocka_unit_test(test_basic),
+        cmocka_unit_test(test_durations),
+        cmocka_unit_test(test_tolerance),
+        cmocka_unit_test(test_truncated),
+        cmocka_unit_test(test_huge_line),
+        cmocka_unit_test(test_prefix_sweep),
         cmocka_unit_test(test_attrs),
-        cmocka_unit_test(test_one_pass_same), cmocka_unit_test(test_one_pass_long_lines),
+        cmocka_unit_test(test_one_pass_same),
+        cmocka_unit_test(test_one_pass_long_lines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -61,10 +61,8 @@ static void test_padding_edges(void **state)
         size_t n;
         const char *hex;
     } cases[] = {
-        {55, "ef1772b6dff9a122358552954ad0df65"},
-        {56, "3b0c8ac703f828b04c6c197006d17218"},
-        {63, "b06521f39153d618550606be297466d5"},
-        {64, "014842d480b571495a4a0363793f7367"},
+        {55, "ef1772b6dff9a122358552954ad0df65"}, {56, "3b0c8ac703f828b04c6c197006d17218"},
+        {63, "b06521f39153d618550606be297466d5"}, {64, "014842d480b571495a4a0363793f7367"},
         {65, "c743a45e0d2e6a95cb859adae0248435"},
     };
     char buf[128], hex[CC_MD5_HEX];

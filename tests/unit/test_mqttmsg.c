@@ -121,9 +121,16 @@ static void test_results(void **state)
 static void test_state(void **state)
 {
     struct cc_mqtt_state s = {
-        .recording = true, .folder = "2025-01-24/00003", .space_ok = true,
-        .free_bytes = 1000, .total_bytes = 4000, .days = 2, .oldest_day = "2025-01-23",
-        .newest_day = "2025-01-24", .last_motion_ms = 1737676800000LL, .off_min = 60,
+        .recording = true,
+        .folder = "2025-01-24/00003",
+        .space_ok = true,
+        .free_bytes = 1000,
+        .total_bytes = 4000,
+        .days = 2,
+        .oldest_day = "2025-01-23",
+        .newest_day = "2025-01-24",
+        .last_motion_ms = 1737676800000LL,
+        .off_min = 60,
     };
     struct cc_buf b;
     cc_buf_init(&b);
@@ -152,18 +159,21 @@ static void test_state(void **state)
 
 static void test_event(void **state)
 {
-    struct cc_mqtt_event e = {.day = "2025-01-24", .start_ms = 1737676800000LL,
-                              .end_ms = 1737676805000LL, .off_min = 0, .id_hash = 0xabc,
+    struct cc_mqtt_event e = {.day = "2025-01-24",
+                              .start_ms = 1737676800000LL,
+                              .end_ms = 1737676805000LL,
+                              .off_min = 0,
+                              .id_hash = 0xabc,
                               .label = "person"};
     struct cc_buf b;
     cc_buf_init(&b);
     cc_mqtt_event_json(&e, &b);
-    assert_string_equal(b.data,
-                        "{\"id\":\"2025-01-24-1737676800000-00000abc\",\"day\":\"2025-01-24\","
-                        "\"start\":\"2025-01-24T00:00:00.000Z\",\"end\":\"2025-01-24T00:00:05.000Z\","
-                        "\"start_ms\":1737676800000,\"end_ms\":1737676805000,\"label\":\"person\","
-                        "\"play\":\"/api/days/2025-01-24/playlist.m3u8?from=1737676800000&to="
-                        "1737676805000\"}");
+    assert_string_equal(
+        b.data, "{\"id\":\"2025-01-24-1737676800000-00000abc\",\"day\":\"2025-01-24\","
+                "\"start\":\"2025-01-24T00:00:00.000Z\",\"end\":\"2025-01-24T00:00:05.000Z\","
+                "\"start_ms\":1737676800000,\"end_ms\":1737676805000,\"label\":\"person\","
+                "\"play\":\"/api/days/2025-01-24/playlist.m3u8?from=1737676800000&to="
+                "1737676805000\"}");
     cc_buf_free(&b);
 }
 
@@ -200,11 +210,13 @@ static void test_discovery(void **state)
         const char *comp = topic + 14;
         assert_non_null(strstr(topic, "/front_door/"));
         assert_non_null(strstr(b.data, "\"unique_id\":\"camcat_front_door_"));
-        assert_non_null(strstr(b.data, "\"availability_topic\":\"camcat/front.door/availability\""));
+        assert_non_null(
+            strstr(b.data, "\"availability_topic\":\"camcat/front.door/availability\""));
         assert_non_null(strstr(b.data, "\"device\":{\"identifiers\":[\"camcat_front_door\"]"));
-        const char *need = !strncmp(comp, "button/", 7)   ? "\"command_topic\":\"camcat/front.door/"
-                           : !strncmp(comp, "camera/", 7) ? "\"topic\":\"camcat/front.door/snapshot\""
-                                                          : "\"state_topic\":\"camcat/front.door/";
+        const char *need = !strncmp(comp, "button/", 7) ? "\"command_topic\":\"camcat/front.door/"
+                           : !strncmp(comp, "camera/", 7)
+                               ? "\"topic\":\"camcat/front.door/snapshot\""
+                               : "\"state_topic\":\"camcat/front.door/";
         assert_non_null(strstr(b.data, need));
         seen[n] = strdup(comp);
         cc_buf_reset(&b);
@@ -214,7 +226,8 @@ static void test_discovery(void **state)
                           "binary_sensor/front_door/recording/config",
                           "sensor/front_door/free_space/config",
                           "sensor/front_door/last_event/config",
-                          "button/front_door/sweep/config", "camera/front_door/snapshot/config"};
+                          "button/front_door/sweep/config",
+                          "camera/front_door/snapshot/config"};
     for (size_t i = 0; i < n; i++) {
         assert_string_equal(seen[i], want[i]);
         free((void *)seen[i]);
@@ -233,9 +246,9 @@ static void test_discovery(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_commands), cmocka_unit_test(test_refused),
-        cmocka_unit_test(test_results),  cmocka_unit_test(test_state),
-        cmocka_unit_test(test_event),    cmocka_unit_test(test_prefix),
+        cmocka_unit_test(test_commands),  cmocka_unit_test(test_refused),
+        cmocka_unit_test(test_results),   cmocka_unit_test(test_state),
+        cmocka_unit_test(test_event),     cmocka_unit_test(test_prefix),
         cmocka_unit_test(test_discovery),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

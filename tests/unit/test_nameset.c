@@ -129,9 +129,10 @@ static void check_spread(uint32_t (*hash)(const void *, size_t), const char *fmt
 static void test_both_hash_widths(void **state)
 {
     (void)state;
-    static const char *const fmts[] = {"seg%05u.ts", "index%u.ts", "chunk_%05u.ts", "%u",
-                                       "a%07u", "%08u", "%016u", "x%016u",
-                                       "camera-front-door-2026-11-30-recording-session-abc%010u"};
+    static const char *const fmts[] = {
+        "seg%05u.ts", "index%u.ts", "chunk_%05u.ts",
+        "%u",         "a%07u",      "%08u",
+        "%016u",      "x%016u",     "camera-front-door-2026-11-30-recording-session-abc%010u"};
     for (size_t i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
         check_spread(cc_hash_name64, fmts[i], 3);
         check_spread(cc_hash_name32, fmts[i], 3);
@@ -190,10 +191,10 @@ static void test_clear_keeps_memory(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ffmpeg_seg),       cmocka_unit_test(test_ffmpeg_index),
-        cmocka_unit_test(test_chunk_padded),     cmocka_unit_test(test_long_common_prefix),
-        cmocka_unit_test(test_one_byte_names),   cmocka_unit_test(test_prefix_is_not_a_member),
-        cmocka_unit_test(test_both_hash_widths), cmocka_unit_test(test_word_edges),
+        cmocka_unit_test(test_ffmpeg_seg),         cmocka_unit_test(test_ffmpeg_index),
+        cmocka_unit_test(test_chunk_padded),       cmocka_unit_test(test_long_common_prefix),
+        cmocka_unit_test(test_one_byte_names),     cmocka_unit_test(test_prefix_is_not_a_member),
+        cmocka_unit_test(test_both_hash_widths),   cmocka_unit_test(test_word_edges),
         cmocka_unit_test(test_clear_keeps_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,19 +14,17 @@
 /* Made with `openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256
  * -subj /CN=camcat-test`; FP is what `openssl x509 -noout -fingerprint
  * -sha256` printed for it. */
-static const char CERT[] =
-    "-----BEGIN CERTIFICATE-----\n"
-    "MIIBkTCCATigAwIBAgIUWzoxu4PILtGS50VN7QgxsSLczBYwCgYIKoZIzj0EAwIw\n"
-    "FjEUMBIGA1UEAwwLY2FtY2F0LXRlc3QwHhcNMjYxMTMwMTU0NTExWhcNMzYxMTI3\n"
-    "MTU0NTExWjAWMRQwEgYDVQQDDAtjYW1jYXQtdGVzdDBZMBMGByqGSM49AgEGCCqG\n"
-    "SM49AwEHA0IABEIhOlq7yCUWR4SFbfE/x5ZbpBZJAsHtCVi5DMEIDuZHKg3TDyXF\n"
-    "dji3gSzZkiW8nKqOQ1FpiPTEiED0BwPgiGSjZDBiMB0GA1UdDgQWBBQRrcYWYo0R\n"
-    "BSKxV5wAGy3TFI3+VTAfBgNVHSMEGDAWgBQRrcYWYo0RBSKxV5wAGy3TFI3+VTAP\n"
-    "BgNVHRMBAf8EBTADAQH/MA8GA1UdEQQIMAaHBH8AAAEwCgYIKoZIzj0EAwIDRwAw\n"
-    "RAIgFPuYou9FZl/I0eiLb6eVHnJ11pUj0roiqFlyfqqtRN8CICq3FNAfQicuwnE5\n"
-    "r8LKrwnxhDrKIOUUr26Zf0qvp8sb\n"
-    "-----END CERTIFICATE-----\n"
-    ;
+static const char CERT[] = "-----BEGIN CERTIFICATE-----\n"
+                           "MIIBkTCCATigAwIBAgIUWzoxu4PILtGS50VN7QgxsSLczBYwCgYIKoZIzj0EAwIw\n"
+                           "FjEUMBIGA1UEAwwLY2FtY2F0LXRlc3QwHhcNMjYxMTMwMTU0NTExWhcNMzYxMTI3\n"
+                           "MTU0NTExWjAWMRQwEgYDVQQDDAtjYW1jYXQtdGVzdDBZMBMGByqGSM49AgEGCCqG\n"
+                           "SM49AwEHA0IABEIhOlq7yCUWR4SFbfE/x5ZbpBZJAsHtCVi5DMEIDuZHKg3TDyXF\n"
+                           "dji3gSzZkiW8nKqOQ1FpiPTEiED0BwPgiGSjZDBiMB0GA1UdDgQWBBQRrcYWYo0R\n"
+                           "BSKxV5wAGy3TFI3+VTAfBgNVHSMEGDAWgBQRrcYWYo0RBSKxV5wAGy3TFI3+VTAP\n"
+                           "BgNVHRMBAf8EBTADAQH/MA8GA1UdEQQIMAaHBH8AAAEwCgYIKoZIzj0EAwIDRwAw\n"
+                           "RAIgFPuYou9FZl/I0eiLb6eVHnJ11pUj0roiqFlyfqqtRN8CICq3FNAfQicuwnE5\n"
+                           "r8LKrwnxhDrKIOUUr26Zf0qvp8sb\n"
+                           "-----END CERTIFICATE-----\n";
 static const char FP[] = "09:CE:EE:CD:EB:3A:45:B7:1E:DD:EF:E5:DE:95:FB:11:62:AB:14:DE:54:5D:48:"
                          "BF:6F:67:FB:52:E5:86:19:F1";
 

@@ -235,11 +235,15 @@ static void test_nal_next_matches_naive(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_bits_exp_golomb), cmocka_unit_test(test_unescape),
+        cmocka_unit_test(test_bits_exp_golomb),
+        cmocka_unit_test(test_unescape),
         cmocka_unit_test(test_nal_next_matches_naive),
-        cmocka_unit_test(test_sps_1080p_cropped), cmocka_unit_test(test_sps_422_escaped),
-        cmocka_unit_test(test_sps_truncated),     cmocka_unit_test(test_adts),
-        cmocka_unit_test(test_chunks_truncated),  cmocka_unit_test(test_lost_packet),
+        cmocka_unit_test(test_sps_1080p_cropped),
+        cmocka_unit_test(test_sps_422_escaped),
+        cmocka_unit_test(test_sps_truncated),
+        cmocka_unit_test(test_adts),
+        cmocka_unit_test(test_chunks_truncated),
+        cmocka_unit_test(test_lost_packet),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -131,9 +131,8 @@ static void test_log_ring(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_capture),
-        cmocka_unit_test(test_timeout), cmocka_unit_test(test_spawn_poll),
-        cmocka_unit_test(test_spawn_missing_shell_cmd),
+        cmocka_unit_test(test_capture),    cmocka_unit_test(test_timeout),
+        cmocka_unit_test(test_spawn_poll), cmocka_unit_test(test_spawn_missing_shell_cmd),
         cmocka_unit_test(test_log_ring),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

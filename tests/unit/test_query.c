@@ -101,8 +101,8 @@ static void expect_range(const char *h, uint64_t size, int want, uint64_t ws, ui
     int rc = cc_byterange_parse(h, size, &s, &l);
     if (rc != want || (want == 1 && (s != ws || l != wl)))
         fail_msg("\"%s\" over %llu: got %d [%llu,+%llu), want %d [%llu,+%llu)", h ? h : "(null)",
-                 (unsigned long long)size, rc, (unsigned long long)s, (unsigned long long)l,
-                 want, (unsigned long long)ws, (unsigned long long)wl);
+                 (unsigned long long)size, rc, (unsigned long long)s, (unsigned long long)l, want,
+                 (unsigned long long)ws, (unsigned long long)wl);
 }
 
 static void test_byterange(void **state)

@@ -32,12 +32,12 @@
 
 struct world {
     char *root;
-    char away[4200];           /* where ROOT goes while the "card" is out */
-    char trash[4200];          /* where a "deleted" day waits to come back */
+    char away[4200];                /* where ROOT goes while the "card" is out */
+    char trash[4200];               /* where a "deleted" day waits to come back */
     struct cc_date days[NDAYS + 1]; /* the last one never exists */
     struct cc_catalog *cat;
-    atomic_int bad;            /* answers that must never happen */
-    atomic_int got;            /* days handed out */
+    atomic_int bad; /* answers that must never happen */
+    atomic_int got; /* days handed out */
 };
 
 static void world_make(struct world *w, bool writable)
@@ -59,8 +59,10 @@ static void world_make(struct world *w, bool writable)
     }
     w->days[NDAYS] = (struct cc_date){2020, 1, 1};
     tu_mkdirs(w->trash);
-    struct cc_catalog_config cfg = {.root = w->root, .write_sidecars = writable,
-                                    .cache_bytes = 1, .recheck_ms = -1};
+    struct cc_catalog_config cfg = {.root = w->root,
+                                    .write_sidecars = writable,
+                                    .cache_bytes = 1,
+                                    .recheck_ms = -1};
     assert_int_equal(cc_catalog_new(&cfg, &w->cat), 0);
 }
 
@@ -94,8 +96,7 @@ static void ask_day(struct world *w, const struct cc_date *date, bool present_po
             atomic_fetch_add(&w->bad, 1);
         return;
     }
-    if (!present_possible || memcmp(&d->date, date, sizeof(*date)) != 0 ||
-        d->nchunks != NCHUNKS)
+    if (!present_possible || memcmp(&d->date, date, sizeof(*date)) != 0 || d->nchunks != NCHUNKS)
         atomic_fetch_add(&w->bad, 1);
     struct cc_buf scratch;
     cc_buf_init(&scratch);

@@ -61,8 +61,8 @@ static void fake_day(struct cc_ret_inventory *inv, int dd, uint64_t day_bytes, .
         d->bytes = day_bytes;
 }
 
-static void expect_item(const struct cc_ret_plan *p, size_t i, const char *date,
-                        const char *folder, enum cc_ret_reason why)
+static void expect_item(const struct cc_ret_plan *p, size_t i, const char *date, const char *folder,
+                        enum cc_ret_reason why)
 {
     assert_true(i < p->n);
     assert_string_equal(p->items[i].date, date);
@@ -189,7 +189,8 @@ static void fill(const char *path, size_t n)
 /* ROOT/DATE/NNNNN with n chunks of 10,000 bytes. */
 static void set_mtime(const char *path, int64_t ms)
 {
-    struct timespec ts[2] = {{ms / 1000, (ms % 1000) * 1000000}, {ms / 1000, (ms % 1000) * 1000000}};
+    struct timespec ts[2] = {{ms / 1000, (ms % 1000) * 1000000},
+                             {ms / 1000, (ms % 1000) * 1000000}};
     assert_int_equal(utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW), 0);
 }
 
@@ -235,8 +236,10 @@ static bool exists(const char *root, const char *rel)
 
 static struct cc_catalog *cat_open(const char *root, const char *cache_dir)
 {
-    struct cc_catalog_config cfg = {.root = root, .cache_dir = cache_dir,
-                                    .write_sidecars = true, .recheck_ms = -1};
+    struct cc_catalog_config cfg = {.root = root,
+                                    .cache_dir = cache_dir,
+                                    .write_sidecars = true,
+                                    .recheck_ms = -1};
     struct cc_catalog *c;
     assert_int_equal(cc_catalog_new(&cfg, &c), 0);
     return c;

@@ -79,8 +79,7 @@ static int on_chunk(void *ud, const struct cc_seg_chunk *c)
     cc_buf_append(&b, c->psi, c->psi_len);
     cc_buf_append(&b, c->data, c->len);
     const uint8_t *p = (const uint8_t *)b.data;
-    g->psi_first[g->n] = b.len > 376 && p[0] == 0x47 && p[1] == 0x40 && p[2] == 0 &&
-                         p[188] == 0x47;
+    g->psi_first[g->n] = b.len > 376 && p[0] == 0x47 && p[1] == 0x40 && p[2] == 0 && p[188] == 0x47;
     struct cc_ts ts;
     cc_ts_init(&ts);
     struct first_pes f = {0};
@@ -132,8 +131,9 @@ static void assert_chunks_play(const struct got *g)
 static void test_h264_aac_any_split(void **state)
 {
     struct cc_buf in;
-    make_ts(&in, "a.ts", "-f lavfi -i sine=frequency=440:sample_rate=48000 -t 7 -c:v libx264 "
-                         "-g 30 -preset ultrafast -c:a aac");
+    make_ts(&in, "a.ts",
+            "-f lavfi -i sine=frequency=440:sample_rate=48000 -t 7 -c:v libx264 "
+            "-g 30 -preset ultrafast -c:a aac");
     static const size_t steps[] = {1, 187, 189, 4096, 1 << 20};
     for (size_t k = 0; k < sizeof(steps) / sizeof(steps[0]); k++) {
         struct got g;
@@ -151,8 +151,9 @@ static void test_h264_aac_any_split(void **state)
 static void test_long_gop_cuts_only_at_keyframes(void **state)
 {
     struct cc_buf in;
-    make_ts(&in, "gop.ts", "-t 9 -c:v libx264 -g 75 -keyint_min 75 -sc_threshold 0 "
-                           "-preset ultrafast");
+    make_ts(&in, "gop.ts",
+            "-t 9 -c:v libx264 -g 75 -keyint_min 75 -sc_threshold 0 "
+            "-preset ultrafast");
     struct got g;
     assert_int_equal(run(&in, 1000, &cfg2, true, in.len, &g, NULL, 0), 0);
     assert_int_equal(g.n, 4); /* keyframes every 2.5 s: 2.5 2.5 2.5 1.5 */
@@ -166,8 +167,9 @@ static void test_long_gop_cuts_only_at_keyframes(void **state)
 static void test_h265(void **state)
 {
     struct cc_buf in;
-    make_ts(&in, "h265.ts", "-t 5 -c:v libx265 -preset ultrafast -x265-params "
-                            "keyint=30:min-keyint=30:scenecut=0:log-level=none");
+    make_ts(&in, "h265.ts",
+            "-t 5 -c:v libx265 -preset ultrafast -x265-params "
+            "keyint=30:min-keyint=30:scenecut=0:log-level=none");
     struct got g;
     assert_int_equal(run(&in, 5000, &cfg2, true, in.len, &g, NULL, 0), 0);
     assert_int_equal(g.n, 3);
@@ -331,8 +333,10 @@ static void put_picture_at(struct cc_buf *out, uint8_t *cc, int64_t pts, int64_t
         put_time(pes + 14, 1, dts);
         n = 19;
     }
-    const uint8_t es[] = {0, 0, 0, 1, 0x09, 0xf0, /* access unit delimiter */
-                          0, 0, 0, 1, idr ? 0x65 : 0x41, 0x88, 0x84, 0x21, 0xa0};
+    const uint8_t es[] = {0,    0,    0,    1,   0x09,
+                          0xf0, /* access unit delimiter */
+                          0,    0,    0,    1,   idr ? 0x65 : 0x41,
+                          0x88, 0x84, 0x21, 0xa0};
     memcpy(pes + n, es, sizeof(es));
     put_packet(out, 0x100, true, cc, pes, n + sizeof(es));
 }
@@ -486,8 +490,9 @@ static void test_lost_keyframe_drops_its_chunk(void **state)
 static void test_memory_one_chunk(void **state)
 {
     struct cc_buf in;
-    make_ts(&in, "m.ts", "-t 7 -c:v libx264 -g 30 -preset ultrafast -b:v 2M -minrate 2M "
-                         "-maxrate 2M -bufsize 500k");
+    make_ts(&in, "m.ts",
+            "-t 7 -c:v libx264 -g 30 -preset ultrafast -b:v 2M -minrate 2M "
+            "-maxrate 2M -bufsize 500k");
     const size_t step = 4096;
     struct got g;
     assert_int_equal(run(&in, step, &cfg2, true, in.len, &g, NULL, 0), 0);
@@ -573,8 +578,7 @@ static void test_folder_written(void **state)
     char first[32] = "";
     for (int k = 0; k < 2; k++) {
         struct cc_ingest *ing = cc_ingest_new(root, &cfg2);
-        assert_int_equal(cc_ingest_feed(ing, (const uint8_t *)in.data, in.len,
-                                        1750000000000LL), 0);
+        assert_int_equal(cc_ingest_feed(ing, (const uint8_t *)in.data, in.len, 1750000000000LL), 0);
         assert_int_equal(cc_ingest_end(ing, k == 0 ? CC_INGEST_CLEAN : CC_INGEST_DROPPED), 0);
         struct cc_recwriter_stats st;
         cc_ingest_get_stats(ing, NULL, &st);
@@ -613,8 +617,11 @@ static void test_pdt_no_drift_over_an_hour(void **state)
     static uint8_t data[188] = {0x47};
     const uint32_t at[] = {0, 1, 1798, 1799}; /* an hour is 1798.2 chunks */
     for (size_t i = 0; i < 4; i++) {
-        struct cc_seg_chunk c = {.data = data, .len = sizeof(data), .pts = p0 + at[i] * step,
-                                 .dur = step, .seq = (uint32_t)i};
+        struct cc_seg_chunk c = {.data = data,
+                                 .len = sizeof(data),
+                                 .pts = p0 + at[i] * step,
+                                 .dur = step,
+                                 .seq = (uint32_t)i};
         assert_int_equal(cc_recwriter_chunk(w, &c), 0);
     }
     struct cc_buf pl;

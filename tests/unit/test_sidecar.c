@@ -132,11 +132,20 @@ static void test_garbage_with_valid_crc(void **state)
 /* A segment's properties as a probe of a 1080p H.265 chunk with AAC gives. */
 static void set_props(struct cc_media_props *m)
 {
-    *m = (struct cc_media_props){.probed = true, .vcodec = 2, .level = 123,
-                                 .chroma_format = 1, .bit_depth = 8, .audio_type = 0x0f,
-                                 .channels = 2, .width = 1920, .height = 1080,
-                                 .fps_num = 25, .fps_den = 1, .sample_rate = 48000,
-                                 .chunk_ms = 2000, .chunk_bytes = 1234567};
+    *m = (struct cc_media_props){.probed = true,
+                                 .vcodec = 2,
+                                 .level = 123,
+                                 .chroma_format = 1,
+                                 .bit_depth = 8,
+                                 .audio_type = 0x0f,
+                                 .channels = 2,
+                                 .width = 1920,
+                                 .height = 1080,
+                                 .fps_num = 25,
+                                 .fps_den = 1,
+                                 .sample_rate = 48000,
+                                 .chunk_ms = 2000,
+                                 .chunk_bytes = 1234567};
     strcpy(m->codec_string, "hvc1.1.6.L123.90");
     strcpy(m->profile, "Main");
 }
@@ -181,7 +190,8 @@ static void test_props(void **state)
     struct cc_day *fresh = NULL;
     bool changed = false;
     struct cc_scan_stats st;
-    assert_int_equal(cc_scan_update("fixtures/normal/root", &d->date, back, &fresh, &changed, &st), 0);
+    assert_int_equal(cc_scan_update("fixtures/normal/root", &d->date, back, &fresh, &changed, &st),
+                     0);
     assert_true(changed);
     assert_int_equal(st.segments_probed, 1);
     assert_non_null(fresh);
@@ -222,7 +232,8 @@ static void test_names(void **state)
 
     struct cc_day *fresh = NULL;
     bool changed = false;
-    assert_int_equal(cc_scan_update("fixtures/normal/root", &d->date, back, &fresh, &changed, NULL), 0);
+    assert_int_equal(cc_scan_update("fixtures/normal/root", &d->date, back, &fresh, &changed, NULL),
+                     0);
     assert_true(fresh == NULL || !fresh->segs[1].names.valid);
     cc_day_free(fresh);
     cc_day_free(back);
@@ -325,7 +336,9 @@ static struct cc_day *synthetic_day(bool vary)
         struct cc_segment *seg = cc_day_add_segment(d, id, pl);
         seg->pst.target_s = 2;
         for (int i = 0; i < 8600; i++) {
-            struct cc_m3u8_chunk c = {.dur_us = 2000000, .has_pdt = true, .pdt_ms = t,
+            struct cc_m3u8_chunk c = {.dur_us = 2000000,
+                                      .has_pdt = true,
+                                      .pdt_ms = t,
                                       .pdt_has_off = true};
             if (vary) {
                 seed = seed * 1103515245u + 12345u;
@@ -373,10 +386,16 @@ static void test_tmp_names(void **state)
 {
     assert_true(cc_sidecar_is_tmp_name(".camcat.idx.tmp.123"));
     assert_true(cc_sidecar_is_tmp_name("2025-01-24.camcat.idx.tmp.9"));
-    const char *not[] = {".camcat.idx", ".camcat.idx.tmp.", ".camcat.idx.tmp.12x", "x.camcat.idx.tmp.1",
-                         "2025-13-24.camcat.idx.tmp.1", "chunk.tmp.1", ".camcat.idx.tmp.1.ts", NULL};
-    for (int i = 0; not[i]; i++)
-        assert_false(cc_sidecar_is_tmp_name(not[i]));
+    const char * not [] = {".camcat.idx",
+                           ".camcat.idx.tmp.",
+                           ".camcat.idx.tmp.12x",
+                           "x.camcat.idx.tmp.1",
+                           "2025-13-24.camcat.idx.tmp.1",
+                           "chunk.tmp.1",
+                           ".camcat.idx.tmp.1.ts",
+                           NULL};
+    for (int i = 0; not [i]; i++)
+        assert_false(cc_sidecar_is_tmp_name(not [i]));
 }
 
 static int removed;
@@ -411,7 +430,7 @@ static void test_clean_tmp(void **state)
     tu_mkdirs(day);
     tu_mkdirs(other);
     make_file(day, ".camcat.idx.tmp.4242", 120);
-    make_file(day, ".camcat.idx.tmp.4243", 5);   /* a writer may be mid-write */
+    make_file(day, ".camcat.idx.tmp.4243", 5); /* a writer may be mid-write */
     make_file(day, ".camcat.idx.tmp.x", 120);
     make_file(day, "index.m3u8.tmp.1", 120);
     make_file(other, ".camcat.idx.tmp.1", 120); /* not a day folder */

@@ -16,13 +16,13 @@
 #include "sweeper.h"
 
 struct fake {
-    atomic_llong now_ms;      /* the seam clock */
-    atomic_int sweeps;        /* callback calls, thread and cc_sweeper_run */
-    atomic_bool holder_in;    /* a concurrent holder is inside the lock */
-    atomic_int overlaps;      /* sweeps that ran while it was */
+    atomic_llong now_ms;   /* the seam clock */
+    atomic_int sweeps;     /* callback calls, thread and cc_sweeper_run */
+    atomic_bool holder_in; /* a concurrent holder is inside the lock */
+    atomic_int overlaps;   /* sweeps that ran while it was */
     atomic_bool saw_stop;
-    atomic_bool entered;      /* a sweep has begun */
-    bool block_until_stop;    /* the sweep runs until stop is set */
+    atomic_bool entered;   /* a sweep has begun */
+    bool block_until_stop; /* the sweep runs until stop is set */
     bool prepare_ok;
 };
 
@@ -53,8 +53,11 @@ static bool fake_prepare(void *ud)
 
 static struct cc_sweeper *start(struct fake *f, int interval_s)
 {
-    struct cc_sweeper_cfg cfg = {.interval_s = interval_s, .sweep = fake_sweep,
-                                 .prepare = fake_prepare, .now_ms = fake_now, .ud = f};
+    struct cc_sweeper_cfg cfg = {.interval_s = interval_s,
+                                 .sweep = fake_sweep,
+                                 .prepare = fake_prepare,
+                                 .now_ms = fake_now,
+                                 .ud = f};
     struct cc_sweeper *sw = NULL;
     assert_int_equal(cc_sweeper_start(&cfg, &sw), 0);
     return sw;
@@ -217,8 +220,8 @@ static void test_lock_excludes(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_due_times),  cmocka_unit_test(test_request_wakes),
-        cmocka_unit_test(test_stop),       cmocka_unit_test(test_no_sweeps),
+        cmocka_unit_test(test_due_times),     cmocka_unit_test(test_request_wakes),
+        cmocka_unit_test(test_stop),          cmocka_unit_test(test_no_sweeps),
         cmocka_unit_test(test_lock_excludes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -71,8 +71,8 @@ static void test_traversal_refused(void **state)
         "/rec/..%2fsecret",
         "/rec/..%2Fsecret",
         "/rec%2f..%2fsecret",
-        "/rec/%252e%252e/secret",  /* double encoding */
-        "/rec/%25",                /* decodes to a lone '%' */
+        "/rec/%252e%252e/secret", /* double encoding */
+        "/rec/%25",               /* decodes to a lone '%' */
         "/rec/..\\secret",
         "/rec/%5c..%5csecret",
         "/rec/a%00.ts",
@@ -164,8 +164,7 @@ static void query(const char *qs, const char *key, int want_rc, const char *want
     char out[64];
     int rc = cc_urlpath_query_get(qs, key, out, sizeof(out));
     if (rc != want_rc)
-        fail_msg("query \"%s\" key %s: got %d, want %d", qs ? qs : "(null)", key, rc,
-                 want_rc);
+        fail_msg("query \"%s\" key %s: got %d, want %d", qs ? qs : "(null)", key, rc, want_rc);
     if (want)
         assert_string_equal(out, want);
 }
@@ -214,7 +213,8 @@ static void test_route_match(void **state)
     assert_true(cc_urlpath_match("/rec", "/rec/x.ts"));
     assert_false(cc_urlpath_match("/rec", "/re"));
     /* '*' stays inside one segment and backtracks. */
-    assert_true(cc_urlpath_match("/api/days/*/*/download.ts$", "/api/days/2025-01-24/a/download.ts"));
+    assert_true(
+        cc_urlpath_match("/api/days/*/*/download.ts$", "/api/days/2025-01-24/a/download.ts"));
     assert_false(cc_urlpath_match("/api/days/*/download.ts$", "/api/days/a/b/download.ts"));
     assert_true(cc_urlpath_match("/a/*.ts$", "/a/x.ts.ts"));
     assert_true(cc_urlpath_match("/a/*$", "/a/"));
@@ -257,8 +257,8 @@ static void chunk_same(const char *uri, size_t len)
     const char *a = cc_urlpath_chunk_plain(uri, &n1, &p1);
     const char *b = chunk_ref(uri, &n2, &p2);
     if (a != b || (a && (n1 != n2 || p1 != p2)))
-        fail_msg("\"%.*s\": %p/%zu/%d, plain rules %p/%zu/%d", (int)len, uri, (const void *)a,
-                 n1, p1, (const void *)b, n2, p2);
+        fail_msg("\"%.*s\": %p/%zu/%d, plain rules %p/%zu/%d", (int)len, uri, (const void *)a, n1,
+                 p1, (const void *)b, n2, p2);
     size_t n3 = len;
     assert_ptr_equal(cc_urlpath_chunk(uri, &n3), a);
     /* a listing's name (NUL-terminated, no NUL in it): served as it is iff
@@ -354,12 +354,17 @@ static void test_chunk_every_short_name(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_plain_paths),   cmocka_unit_test(test_decodes_once),
-        cmocka_unit_test(test_traversal_refused), cmocka_unit_test(test_raw_control_bytes),
-        cmocka_unit_test(test_hidden_is_absent), cmocka_unit_test(test_lengths),
-        cmocka_unit_test(test_every_byte),    cmocka_unit_test(test_query),
+        cmocka_unit_test(test_plain_paths),
+        cmocka_unit_test(test_decodes_once),
+        cmocka_unit_test(test_traversal_refused),
+        cmocka_unit_test(test_raw_control_bytes),
+        cmocka_unit_test(test_hidden_is_absent),
+        cmocka_unit_test(test_lengths),
+        cmocka_unit_test(test_every_byte),
+        cmocka_unit_test(test_query),
         cmocka_unit_test(test_route_match),
-        cmocka_unit_test(test_chunk_names),   cmocka_unit_test(test_chunk_every_short_name),
+        cmocka_unit_test(test_chunk_names),
+        cmocka_unit_test(test_chunk_every_short_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -48,8 +48,7 @@ void tu_append(const char *path, const char *text)
     put(path, text, "a");
 }
 
-void tu_chunks(const char *dir, const char *playlist, int first, int n, int64_t t0_ms,
-               int dur_ms)
+void tu_chunks(const char *dir, const char *playlist, int first, int n, int64_t t0_ms, int dur_ms)
 {
     char path[4096], iso[CC_ISO_MAX];
     snprintf(path, sizeof(path), "%s/%s", dir, playlist);
@@ -58,8 +57,8 @@ void tu_chunks(const char *dir, const char *playlist, int first, int n, int64_t 
         abort();
     for (int i = first; i < first + n; i++) {
         cc_iso_format(t0_ms + (int64_t)(i - first) * dur_ms, 0, iso);
-        fprintf(f, "#EXT-X-PROGRAM-DATE-TIME:%s\n#EXTINF:%d.%03d,\nc%06d.ts\n", iso,
-                dur_ms / 1000, dur_ms % 1000, i);
+        fprintf(f, "#EXT-X-PROGRAM-DATE-TIME:%s\n#EXTINF:%d.%03d,\nc%06d.ts\n", iso, dur_ms / 1000,
+                dur_ms % 1000, i);
         char cp[4096];
         snprintf(cp, sizeof(cp), "%s/c%06d.ts", dir, i);
         FILE *c = fopen(cp, "w");

@@ -11,8 +11,7 @@ void tu_write(const char *path, const char *text);
 void tu_append(const char *path, const char *text);
 /* Appends n chunks of dur_ms starting at index first, PDT from t0_ms (UTC),
  * to a playlist text, and creates the chunk files beside it in dir. */
-void tu_chunks(const char *dir, const char *playlist, int first, int n, int64_t t0_ms,
-               int dur_ms);
+void tu_chunks(const char *dir, const char *playlist, int first, int n, int64_t t0_ms, int dur_ms);
 void tu_rmrf(const char *path);
 
 #endif
