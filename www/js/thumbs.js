@@ -62,11 +62,12 @@ async function draw(blob) {
     const g = cv.getContext('2d', { willReadFrequently: true });
     // Chromium may fire loadeddata before the decoded frame reaches the
     // element: drawImage then draws nothing (alpha 0, a black thumbnail).
-    // A drawn picture is opaque, even a black one; until then, try again.
+    // A drawn picture is opaque, even a black one; until then, try again
+    // (for up to 3 s: a busy phone can take that long to present a frame).
     for (let i = 0; ; i++) {
       g.drawImage(v, 0, 0, W, H);
       if (g.getImageData(W >> 1, H >> 1, 1, 1).data[3]) return cv;
-      if (i === 20) throw new Error('this picture could not be decoded');
+      if (i === 120) throw new Error('this picture could not be decoded');
       await new Promise((r) => setTimeout(r, 25));
     }
   } finally {
