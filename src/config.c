@@ -99,7 +99,7 @@ void cc_config_init(struct cc_config *c, const char *default_www)
     /* A LAN client sends its header in milliseconds; 5 s bounds how long a
      * client that dribbles it holds a worker. */
     c->request_timeout_ms = 5000;
-    c->max_client_conns = 8; /* a browser opens 6 at most per host */
+    c->max_client_conns = 16; /* a browser opens 6 per host: room for two and a hub */
     c->log_level = CC_LOG_INFO;
     c->cache_mb = 2; /* with malloc overhead about 3 MiB resident: the server stays under 8 MiB */
     c->live_window = 6;

@@ -30,7 +30,7 @@ static void test_defaults(void **state)
     assert_string_equal(c.www, "/usr/share/camcat/www");
     assert_int_equal(c.threads, 64);
     assert_int_equal(c.request_timeout_ms, 5000);
-    assert_int_equal(c.max_client_conns, 8);
+    assert_int_equal(c.max_client_conns, 16);
     assert_int_equal(c.exports_max, 2);
     assert_int_equal(cc_config_exports_limit(&c), 2);
     assert_int_equal(c.log_level, CC_LOG_INFO);
