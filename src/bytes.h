@@ -42,4 +42,16 @@ static inline bool cc_bytes_equal(const void *a, const void *b, size_t n)
     return true;
 }
 
+/* Whether s is one or more ASCII digits and nothing else (folder numbers,
+ * epoch milliseconds, counters in names). */
+static inline bool cc_bytes_digits(const char *s)
+{
+    if (!*s)
+        return false;
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return false;
+    return true;
+}
+
 #endif

@@ -3,18 +3,13 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "bytes.h"
 #include "isotime.h"
 
+/* An integer: digits with an optional minus sign. */
 static bool all_digits(const char *s)
 {
-    if (*s == '-')
-        s++;
-    if (!*s)
-        return false;
-    for (; *s; s++)
-        if (*s < '0' || *s > '9')
-            return false;
-    return true;
+    return cc_bytes_digits(*s == '-' ? s + 1 : s);
 }
 
 int cc_query_instant(const char *s, size_t len, int64_t *ms, bool *local)

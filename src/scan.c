@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "bytes.h"
 #include "crc32.h"
 #include "events.h"
 #include "fsutil.h"
@@ -67,14 +68,10 @@ struct folder {
     struct cc_fprint fp; /* the folder's own, from the day's listing */
 };
 
+/* A folder number: digits that fit a uint64_t. */
 static bool all_digits(const char *s)
 {
-    if (!*s || strlen(s) > 18)
-        return false;
-    for (; *s; s++)
-        if (*s < '0' || *s > '9')
-            return false;
-    return true;
+    return strlen(s) <= 18 && cc_bytes_digits(s);
 }
 
 static int cmp_folder(const void *a, const void *b)

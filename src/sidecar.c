@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bytes.h"
 #include "crc32.h"
 #include "events.h"
 #include "fsutil.h"
@@ -688,16 +689,6 @@ int cc_sidecar_save(const char *path, const struct cc_day *d, uint64_t *written)
     return rc;
 }
 
-static bool all_digits_n(const char *s)
-{
-    if (!*s)
-        return false;
-    for (; *s; s++)
-        if (*s < '0' || *s > '9')
-            return false;
-    return true;
-}
-
 bool cc_sidecar_is_tmp_name(const char *name)
 {
     static const char tail[] = CC_SIDECAR_NAME ".tmp.";
@@ -708,7 +699,7 @@ bool cc_sidecar_is_tmp_name(const char *name)
     size_t pre = (size_t)(t - name);
     if (pre != 0 && (pre != 10 || cc_date_parse(name, 10, &d) < 0))
         return false;
-    return all_digits_n(t + sizeof(tail) - 1);
+    return cc_bytes_digits(t + sizeof(tail) - 1);
 }
 
 /* Removes the stale temp names in one folder: how many. */

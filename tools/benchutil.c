@@ -1,5 +1,7 @@
 #include "benchutil.h"
 
+#include "bytes.h"
+
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,12 +49,7 @@ double bench_best(double *v, int n)
 
 bool bench_all_digits(const char *s)
 {
-    if (!*s)
-        return false;
-    for (; *s; s++)
-        if (*s < '0' || *s > '9')
-            return false;
-    return true;
+    return cc_bytes_digits(s);
 }
 
 void bench_kv_put(FILE *kv, const char *key, const char *fmt, ...)
