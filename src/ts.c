@@ -117,8 +117,9 @@ static int pes_of(const struct cc_ts *t, const struct cc_ts_stream *st, struct c
     return 0;
 }
 
-/* Hands out st's PES if one is open; st is closed either way. */
-static int emit(struct cc_ts *t, struct cc_ts_stream *st, cc_ts_pes_fn fn, void *ud)
+/* Hands out st's PES if one is open; st is closed either way. At the end of
+ * input (last) the PES is marked cut when it looks cut. */
+static int emit_pes(struct cc_ts *t, struct cc_ts_stream *st, bool last, cc_ts_pes_fn fn, void *ud)
 {
     if (!st->open)
         return 0;
@@ -128,7 +129,14 @@ static int emit(struct cc_ts *t, struct cc_ts_stream *st, cc_ts_pes_fn fn, void 
         t->lost++;
         return 0;
     }
+    if (last)
+        pes.cut = !st->padded || t->part_len != 0;
     return fn(ud, &pes);
+}
+
+static int emit(struct cc_ts *t, struct cc_ts_stream *st, cc_ts_pes_fn fn, void *ud)
+{
+    return emit_pes(t, st, false, fn, ud);
 }
 
 /* The length of the PES header in b (00 00 01 id, length, flags, header
@@ -284,25 +292,10 @@ int cc_ts_feed(struct cc_ts *t, const uint8_t *buf, size_t len, cc_ts_pes_fn fn,
     return 0;
 }
 
-/* The end of input hands out what is open, marked when it looks cut. */
-static int emit_last(struct cc_ts *t, struct cc_ts_stream *st, cc_ts_pes_fn fn, void *ud)
-{
-    if (!st->open)
-        return 0;
-    st->open = false;
-    struct cc_ts_pes pes;
-    if (pes_of(t, st, &pes) < 0) {
-        t->lost++;
-        return 0;
-    }
-    pes.cut = !st->padded || t->part_len != 0;
-    return fn(ud, &pes);
-}
-
 int cc_ts_finish(struct cc_ts *t, cc_ts_pes_fn fn, void *ud)
 {
-    int rc = emit_last(t, &t->video, fn, ud);
+    int rc = emit_pes(t, &t->video, true, fn, ud);
     if (rc == 0)
-        rc = emit_last(t, &t->audio, fn, ud);
+        rc = emit_pes(t, &t->audio, true, fn, ud);
     return rc;
 }
