@@ -188,6 +188,8 @@ static int plan_by_names(struct planner *p, const struct cc_segment *s)
     char uri[CC_CHUNKNAME_MAX + 1];
     int64_t t;
     uint32_t dur, idx;
+    /* chunks ending before the range are never chosen: skip them in bulk */
+    cc_chunk_iter_skip_before(&p->it, p->from_ms);
     while (cc_chunk_iter_next(&p->it, &t, &dur, &idx, NULL)) {
         if (t >= p->to_ms + p->step_back)
             break;

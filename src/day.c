@@ -376,22 +376,29 @@ void cc_chunk_iter_init(struct cc_chunk_iter *it, const struct cc_segment *seg)
     it->span = UINT32_MAX;
 }
 
+/* Moves the iterator onto span `next` (or past the end: false). */
+static bool iter_enter_span(struct cc_chunk_iter *it, uint32_t next)
+{
+    const struct cc_segment *s = it->seg;
+    if (next >= s->nspans)
+        return false;
+    it->span = next;
+    it->in_span = 0;
+    it->rp = s->runs + s->spans[next].runs_off;
+    it->rend = it->rp + s->spans[next].runs_len;
+    it->run_left = 0;
+    it->run_dur = 0;
+    it->t_ms = s->spans[next].start_ms;
+    return true;
+}
+
 bool cc_chunk_iter_next(struct cc_chunk_iter *it, int64_t *start_ms, uint32_t *dur_ms,
                         uint32_t *index, uint8_t *span_kind)
 {
     const struct cc_segment *s = it->seg;
-    while (it->span == UINT32_MAX || it->in_span >= s->spans[it->span].nchunks) {
-        uint32_t next = it->span == UINT32_MAX ? 0 : it->span + 1;
-        if (next >= s->nspans)
+    while (it->span == UINT32_MAX || it->in_span >= s->spans[it->span].nchunks)
+        if (!iter_enter_span(it, it->span == UINT32_MAX ? 0 : it->span + 1))
             return false;
-        it->span = next;
-        it->in_span = 0;
-        it->rp = s->runs + s->spans[next].runs_off;
-        it->rend = it->rp + s->spans[next].runs_len;
-        it->run_left = 0;
-        it->run_dur = 0;
-        it->t_ms = s->spans[next].start_ms;
-    }
     if (it->run_left == 0) {
         uint32_t prev = it->run_dur;
         if (cc_runs_next(&it->rp, it->rend, it->in_span ? prev : 0, &it->run_left, &it->run_dur) <
@@ -409,6 +416,38 @@ bool cc_chunk_iter_next(struct cc_chunk_iter *it, int64_t *start_ms, uint32_t *d
     it->in_span++;
     it->index = *index + 1;
     return true;
+}
+
+void cc_chunk_iter_skip_before(struct cc_chunk_iter *it, int64_t ms)
+{
+    const struct cc_segment *s = it->seg;
+    for (;;) {
+        if (it->span == UINT32_MAX || it->in_span >= s->spans[it->span].nchunks) {
+            if (!iter_enter_span(it, it->span == UINT32_MAX ? 0 : it->span + 1))
+                return;
+            const struct cc_span *sp = &s->spans[it->span];
+            if (sp->start_ms + sp->dur_ms <= ms) {
+                it->in_span = sp->nchunks; /* the whole span ends before ms */
+                continue;
+            }
+        }
+        const uint8_t *rp = it->rp;
+        if (it->run_left == 0 && cc_runs_next(&it->rp, it->rend, it->in_span ? it->run_dur : 0,
+                                              &it->run_left, &it->run_dur) < 0) {
+            it->rp = rp; /* damaged runs: left for next() to fail on, as it would */
+            return;
+        }
+        int64_t run_end = it->t_ms + (int64_t)it->run_left * it->run_dur;
+        uint32_t k = it->run_left;
+        if (run_end > ms)
+            k = it->t_ms >= ms || !it->run_dur ? 0 : (uint32_t)((ms - it->t_ms) / it->run_dur);
+        it->t_ms += (int64_t)k * it->run_dur;
+        it->run_left -= k;
+        it->in_span += k;
+        it->index = s->spans[it->span].first_chunk + it->in_span;
+        if (run_end > ms)
+            return;
+    }
 }
 
 bool cc_segment_chunk_missing(const struct cc_segment *s, uint32_t index)

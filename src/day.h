@@ -268,6 +268,11 @@ void cc_chunk_iter_init(struct cc_chunk_iter *it, const struct cc_segment *seg);
 /* Returns true and the next chunk's start/duration, or false at the end. */
 bool cc_chunk_iter_next(struct cc_chunk_iter *it, int64_t *start_ms, uint32_t *dur_ms,
                         uint32_t *index, uint8_t *span_kind);
+/* Skips the chunks ahead that end at or before ms, in playlist order, up to
+ * the first that ends after it: whole spans and duration runs at a time, so a
+ * thumbnail in a long segment does not walk every chunk before it. Chunks of
+ * a later span that end before ms (a clock set back) are not skipped. */
+void cc_chunk_iter_skip_before(struct cc_chunk_iter *it, int64_t ms);
 
 /* Maps a wall-clock instant to the chunk that holds it: 0 and the position, or
  * -ENOENT when ms falls in no chunk (a gap, or outside the day). With

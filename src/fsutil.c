@@ -10,7 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+#if defined(__linux__) && defined(__has_include)
+#if __has_include(<linux/openat2.h>)
+#include <linux/openat2.h>
+#endif
+#endif
 
 #include "log.h"
 #include "mem.h"
@@ -66,14 +72,10 @@ int cc_read_fd_from(int fd, uint64_t from, size_t max, struct cc_buf *out)
     return 0;
 }
 
-int cc_open_regular(int dirfd, const char *path, int flags, struct stat *st)
+/* The checks after open(2) shared by cc_open_regular and cc_open_beneath:
+ * fd (blocking again) or -errno, fd closed on error. */
+static int regular_only(int fd, struct stat *st)
 {
-    int oflags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
-    if (!(flags & CC_OPEN_FOLLOW))
-        oflags |= O_NOFOLLOW;
-    int fd = openat(dirfd, path, oflags);
-    if (fd < 0)
-        return -errno;
     struct stat sb;
     if (!st)
         st = &sb;
@@ -90,6 +92,36 @@ int cc_open_regular(int dirfd, const char *path, int flags, struct stat *st)
         return rc;
     }
     return fd;
+}
+
+int cc_open_regular(int dirfd, const char *path, int flags, struct stat *st)
+{
+    int oflags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
+    if (!(flags & CC_OPEN_FOLLOW))
+        oflags |= O_NOFOLLOW;
+    int fd = openat(dirfd, path, oflags);
+    return fd < 0 ? -errno : regular_only(fd, st);
+}
+
+int cc_open_beneath(int dirfd, const char *path, struct stat *st)
+{
+#if defined(SYS_openat2) && defined(RESOLVE_BENEATH)
+    struct open_how how = {
+        .flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | O_NOFOLLOW,
+        .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+    };
+    while (*path == '/')
+        path++;
+    int fd = (int)syscall(SYS_openat2, dirfd, *path ? path : ".", &how, sizeof(how));
+    if (fd < 0)
+        return errno == EINVAL || errno == E2BIG || errno == EPERM ? -ENOSYS : -errno;
+    return regular_only(fd, st);
+#else
+    (void)dirfd;
+    (void)path;
+    (void)st;
+    return -ENOSYS;
+#endif
 }
 
 int cc_read_file(const char *path, int flags, size_t max, struct cc_buf *out)

@@ -23,6 +23,13 @@
 #define CC_OPEN_FOLLOW 1
 int cc_open_regular(int dirfd, const char *path, int flags, struct stat *st);
 
+/* cc_open_regular() of path below dirfd in one openat2(2), refusing any
+ * symlink on the way (-ELOOP) and any ".." that climbs out of dirfd (-EXDEV):
+ * what a walk with O_NOFOLLOW at every step would do, without the readlink
+ * of each component realpath(3) costs. -ENOSYS where the kernel (before 5.6)
+ * or a seccomp filter has no openat2: the caller takes its slow path. */
+int cc_open_beneath(int dirfd, const char *path, struct stat *st);
+
 /* Appends the file's bytes (at most max, else -EFBIG) to out. A regular file
  * only, opened by cc_open_regular() with flags. */
 int cc_read_file(const char *path, int flags, size_t max, struct cc_buf *out);

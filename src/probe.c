@@ -200,12 +200,25 @@ bool cc_probe_has_keyframe(const struct cc_probe *p)
            (p->props.vcodec != CC_VCODEC_H265 || p->kf.vps.len);
 }
 
+/* The video bytes seen count PES headers too (a few dozen bytes): one packet
+ * of the slack is kept back for them. */
+size_t cc_probe_read_size(const struct cc_probe *p, uint64_t done)
+{
+    uint64_t video = p->kf.au.len + p->ts.video.got;
+    uint64_t limit = video + CC_PROBE_SLACK - CC_TS_PACKET;
+    uint64_t n = limit > done ? (limit - done) / CC_TS_PACKET * CC_TS_PACKET : 0;
+    if (n < CC_PROBE_READ)
+        return CC_PROBE_READ;
+    return n > CC_PROBE_READ_MAX ? CC_PROBE_READ_MAX : (size_t)n;
+}
+
 int cc_probe_fd(struct cc_probe *p, int fd, uint64_t *bytes_read)
 {
-    uint8_t buf[CC_PROBE_READ];
+    uint8_t buf[CC_PROBE_READ_MAX];
     *bytes_read = 0;
     for (;;) {
-        ssize_t n = pread(fd, buf, sizeof(buf), (off_t)*bytes_read);
+        size_t want = cc_probe_read_size(p, *bytes_read);
+        ssize_t n = pread(fd, buf, want, (off_t)*bytes_read);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)

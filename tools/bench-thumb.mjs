@@ -160,16 +160,20 @@ async function main() {
     // nginx; each figure is the median of the rounds' medians, so a burst of
     // load on this shared machine moves one round, not the verdict.
     const dayDir = path.join(root, day);
-    fs.writeFileSync(path.join(dayDir, 'static.bin'), Buffer.alloc(meanSize, 7));
+    fs.writeFileSync(path.join(dayDir, 'static.mp4'), Buffer.alloc(meanSize, 7));
+    // /rec serves media types only: a .bin was a 404 of 288 bytes, not
+    // the file; check that both servers really send it.
+    assert.equal((await get(port, `/rec/${day}/static.mp4`)).body.length, meanSize);
     const ng = await startNginx(dayDir);
+    if (ng) assert.equal((await get(ng.port, '/static.mp4')).body.length, meanSize);
     const rounds = { lat: [], stat: [], ng: [], ratio: [] };
     try {
       // Warm both servers alike first: nginx kept speeding up over its
       // first few hundred requests, which flattered the ratio.
       for (let i = 0; i < WARM; i++) {
         await get(port, `/api/thumb.mp4?t=${Math.floor(from + (to - from) * ((i % N) + 0.37) / N)}`);
-        await get(port, `/rec/${day}/static.bin`);
-        if (ng) await get(ng.port, '/static.bin');
+        await get(port, `/rec/${day}/static.mp4`);
+        if (ng) await get(ng.port, '/static.mp4');
       }
       for (let k = 0; k < ROUNDS; k++) {
         const l = [], st = [], nl = [];
@@ -177,8 +181,8 @@ async function main() {
           const r = await get(port, `/api/thumb.mp4?t=${Math.floor(from + (to - from) * (i + 0.37) / N)}`);
           if (r.status === 200) l.push(r.ms);
         }
-        for (let i = 0; i < ok; i++) st.push((await get(port, `/rec/${day}/static.bin`)).ms);
-        if (ng) for (let i = 0; i < ok; i++) nl.push((await get(ng.port, '/static.bin')).ms);
+        for (let i = 0; i < ok; i++) st.push((await get(port, `/rec/${day}/static.mp4`)).ms);
+        if (ng) for (let i = 0; i < ok; i++) nl.push((await get(ng.port, '/static.mp4')).ms);
         rounds.lat.push(median(l));
         rounds.stat.push(median(st));
         if (ng) {

@@ -369,6 +369,59 @@ static void test_sampled_by_names(void **state)
     fx_free(&f);
 }
 
+/* Skipping the chunks that end before an instant, in bulk, leaves exactly
+ * the sequence a chunk-by-chunk walk leaves after dropping them: across
+ * spans (a gap, a clock set back), runs of other durations, and instants in
+ * the middle of a run, at a run's edge, before and after everything. */
+static void test_iter_skip_before(void **state)
+{
+    struct fx f = {tu_tmpdir(), NULL};
+    char dir[4096], pl[4200];
+    snprintf(dir, sizeof(dir), "%s/2025-01-24/00001", f.root);
+    tu_mkdirs(dir);
+    snprintf(pl, sizeof(pl), "%s/index.m3u8", dir);
+    tu_write(pl, "#EXTM3U\n#EXT-X-TARGETDURATION:3\n");
+    tu_chunks(dir, "index.m3u8", 0, 5, T0, 2000);
+    tu_chunks(dir, "index.m3u8", 5, 3, T0 + 10000, 1500);
+    tu_chunks(dir, "index.m3u8", 8, 4, T0 + 60000, 2000);  /* a gap */
+    tu_chunks(dir, "index.m3u8", 12, 3, T0 - 30000, 2000); /* the clock set back */
+    tu_chunks(dir, "index.m3u8", 15, 2, T0 - 24000, 3000);
+    tu_append(pl, "#EXT-X-ENDLIST\n");
+    fx_open(&f);
+    struct cc_date date;
+    assert_int_equal(cc_date_parse("2025-01-24", 10, &date), 0);
+    const struct cc_day *d;
+    assert_int_equal(cc_catalog_get_day(f.cat, &date, &d), 0);
+    const struct cc_segment *s = &d->segs[0];
+    assert_int_equal(s->nchunks, 17);
+    assert_true(s->nspans >= 3);
+
+    int64_t t[17], t2;
+    uint32_t dur[17], idx[17], dur2, idx2;
+    struct cc_chunk_iter it;
+    cc_chunk_iter_init(&it, s);
+    size_t n = 0;
+    while (n < 17 && cc_chunk_iter_next(&it, &t[n], &dur[n], &idx[n], NULL))
+        n++;
+    assert_int_equal(n, 17);
+    for (int64_t ms = T0 - 32000; ms <= T0 + 70000; ms += 250) {
+        size_t k = 0;
+        while (k < n && t[k] + dur[k] <= ms)
+            k++;
+        cc_chunk_iter_init(&it, s);
+        cc_chunk_iter_skip_before(&it, ms);
+        for (; k < n; k++) {
+            assert_true(cc_chunk_iter_next(&it, &t2, &dur2, &idx2, NULL));
+            assert_int_equal(t2, t[k]);
+            assert_int_equal(dur2, dur[k]);
+            assert_int_equal(idx2, idx[k]);
+        }
+        assert_false(cc_chunk_iter_next(&it, &t2, &dur2, &idx2, NULL));
+    }
+    cc_catalog_release(f.cat, d);
+    fx_free(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -376,6 +429,7 @@ int main(void)
         cmocka_unit_test(test_missing_chunk),         cmocka_unit_test(test_fmp4_init_and_ranges),
         cmocka_unit_test(test_foreign_uris),          cmocka_unit_test(test_part_limit),
         cmocka_unit_test(test_sampled_and_step_back), cmocka_unit_test(test_sampled_by_names),
+        cmocka_unit_test(test_iter_skip_before),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

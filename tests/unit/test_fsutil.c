@@ -24,6 +24,59 @@ static char *join(const char *dir, const char *name)
     return p;
 }
 
+/* Beneath a folder: a plain path opens; a symlink anywhere on the way
+ * (even one that stays inside), a ".." out of the folder, an absolute
+ * symlink, a FIFO and a folder are refused, each with the error that sends
+ * srv_open_inside to its slow path or to a 404. Skipped where the kernel has
+ * no openat2 (-ENOSYS, the documented fallback). */
+static void test_open_beneath(void **state)
+{
+    char *dir = tu_tmpdir();
+    char *sub = join(dir, "day"), *reg = join(sub, "chunk.ts"), *fifo = join(sub, "evil.ts");
+    char *lnk = join(sub, "link.ts"), *out = join(sub, "out.ts"), *dlnk = join(dir, "alias");
+    assert_int_equal(mkdir(sub, 0755), 0);
+    tu_write(reg, "bytes\n");
+    assert_int_equal(mkfifo(fifo, 0644), 0);
+    assert_int_equal(symlink("chunk.ts", lnk), 0);
+    assert_int_equal(symlink("/etc/hostname", out), 0);
+    assert_int_equal(symlink("day", dlnk), 0);
+    alarm(20);
+    int dfd = open(dir, O_PATH | O_DIRECTORY);
+    struct stat st;
+    int fd = cc_open_beneath(dfd, "/day/chunk.ts", &st);
+    if (fd == -ENOSYS) {
+        close(dfd);
+        tu_rmrf(dir);
+        skip();
+    }
+    assert_true(fd >= 0);
+    assert_int_equal(st.st_size, 6);
+    assert_int_equal(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
+    close(fd);
+    fd = cc_open_beneath(dfd, "day/../day/chunk.ts", NULL); /* a ".." that stays inside */
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(cc_open_beneath(dfd, "/day/link.ts", NULL), -ELOOP);
+    assert_int_equal(cc_open_beneath(dfd, "/day/out.ts", NULL), -ELOOP);
+    assert_int_equal(cc_open_beneath(dfd, "/alias/chunk.ts", NULL), -ELOOP);
+    assert_int_equal(cc_open_beneath(dfd, "/../day/chunk.ts", NULL), -EXDEV);
+    assert_int_equal(cc_open_beneath(dfd, "/day/evil.ts", NULL), -EINVAL);
+    assert_int_equal(cc_open_beneath(dfd, "/day", NULL), -EINVAL);
+    assert_int_equal(cc_open_beneath(dfd, "/", NULL), -EINVAL);
+    assert_int_equal(cc_open_beneath(dfd, "/day/none.ts", NULL), -ENOENT);
+    assert_int_equal(cc_open_beneath(dfd, "/day/chunk.ts/x", NULL), -ENOTDIR);
+    alarm(0);
+    close(dfd);
+    tu_rmrf(dir);
+    free(sub);
+    free(reg);
+    free(fifo);
+    free(lnk);
+    free(out);
+    free(dlnk);
+    free(dir);
+}
+
 /* Without O_NONBLOCK a FIFO with no writer blocks open(2) for good: the
  * alarm turns such a hang into a failed test instead of a stalled run. */
 static void test_open_regular(void **state)
@@ -176,6 +229,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_open_regular),
+        cmocka_unit_test(test_open_beneath),
         cmocka_unit_test(test_read_lines),
         cmocka_unit_test(test_dir_lists_all),
     };

@@ -232,18 +232,45 @@ static void test_nal_next_matches_naive(void **state)
     }
 }
 
+/* Read sizes: whole packets, never below CC_PROBE_READ nor above
+ * CC_PROBE_READ_MAX, and above CC_PROBE_READ only while the bytes read after
+ * the read stay within the video seen + CC_PROBE_SLACK (the keyframe is at
+ * least that video, so the read that ends it overshoots by the slack at
+ * most). */
+static void test_read_size(void **state)
+{
+    (void)state;
+    struct cc_probe p;
+    cc_probe_init(&p, false);
+    assert_int_equal(cc_probe_read_size(&p, 0), 20 * CC_TS_PACKET); /* 3,908 B of room */
+    assert_int_equal(cc_probe_read_size(&p, 3760), CC_PROBE_READ);  /* nothing seen yet */
+    size_t big = 0;
+    for (uint64_t got = 0; got < 200000; got += 977) {
+        p.ts.video.got = got;
+        for (uint64_t done = 0; done < 200000; done += 1504) {
+            size_t n = cc_probe_read_size(&p, done);
+            assert_int_equal(n % CC_TS_PACKET, 0);
+            assert_true(n >= CC_PROBE_READ && n <= CC_PROBE_READ_MAX);
+            if (n > CC_PROBE_READ)
+                assert_true(done + n <= got + CC_PROBE_SLACK);
+            big += n == CC_PROBE_READ_MAX;
+        }
+    }
+    assert_true(big > 0);
+    cc_buf_append(&p.kf.au, "x", 1); /* the keyframe's bytes count too */
+    p.ts.video.got = 0;
+    assert_int_equal(cc_probe_read_size(&p, 0), 20 * CC_TS_PACKET);
+    cc_probe_free(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_bits_exp_golomb),
-        cmocka_unit_test(test_unescape),
-        cmocka_unit_test(test_nal_next_matches_naive),
-        cmocka_unit_test(test_sps_1080p_cropped),
-        cmocka_unit_test(test_sps_422_escaped),
-        cmocka_unit_test(test_sps_truncated),
-        cmocka_unit_test(test_adts),
-        cmocka_unit_test(test_chunks_truncated),
-        cmocka_unit_test(test_lost_packet),
+        cmocka_unit_test(test_bits_exp_golomb),   cmocka_unit_test(test_read_size),
+        cmocka_unit_test(test_unescape),          cmocka_unit_test(test_nal_next_matches_naive),
+        cmocka_unit_test(test_sps_1080p_cropped), cmocka_unit_test(test_sps_422_escaped),
+        cmocka_unit_test(test_sps_truncated),     cmocka_unit_test(test_adts),
+        cmocka_unit_test(test_chunks_truncated),  cmocka_unit_test(test_lost_packet),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
