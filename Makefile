@@ -237,7 +237,8 @@ soak:
 # play, and serves it on loopback until Ctrl-C. While it runs, a stand-in
 # recorder (camcat-gentree record) keeps appending to the demo's recording
 # folder so Live has something to show; a DEMO_ROOT without the demo's stamp
-# (real recordings) is never written to.
+# (real recordings) is never written to. glibc's per-thread caches of freed
+# blocks are off for camcatd: with 64 workers they hold megabytes (README, Soak).
 RUN_LISTEN ?= 127.0.0.1:8080
 run:
 	$(Q)tools/deps.sh build www
@@ -247,7 +248,8 @@ run:
 		$(BUILD)/camcat-gentree record --root $(DEMO_ROOT) --media $(DEMO_MEDIA) & rec=$$!; \
 		trap 'kill $$rec 2>/dev/null' EXIT INT TERM; \
 	fi; \
-	$(BUILD)/camcatd --root $(DEMO_ROOT) --www $(BUILD)/www --listen $(RUN_LISTEN)
+	GLIBC_TUNABLES=glibc.malloc.tcache_count=0 \
+		$(BUILD)/camcatd --root $(DEMO_ROOT) --www $(BUILD)/www --listen $(RUN_LISTEN)
 
 clean:
 	rm -rf build
