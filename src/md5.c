@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "mdblock.h"
+
 /* T[i] = floor(2^32 * |sin(i + 1)|), the RFC's sine table (section 3.4). */
 static const uint32_t T[64] = {
     0xd76aa478, 0xe8c7b756, 0x242070db, 0xc1bdceee, 0xf57c0faf, 0x4787c62a, 0xa8304613, 0xfd469501,
@@ -89,34 +91,17 @@ void cc_md5_init(struct cc_md5 *m)
 
 void cc_md5_update(struct cc_md5 *m, const void *data, size_t len)
 {
-    const uint8_t *p = data;
-    size_t used = (size_t)(m->bytes % 64);
-    m->bytes += len;
-    if (used) {
-        size_t take = 64 - used < len ? 64 - used : len;
-        memcpy(m->block + used, p, take);
-        p += take;
-        len -= take;
-        if (used + take < 64)
-            return;
-        transform(m->state, m->block);
-    }
-    for (; len >= 64; p += 64, len -= 64)
-        transform(m->state, p);
-    memcpy(m->block, p, len);
+    cc_mdblock_update(m->state, m->block, &m->bytes, data, len, transform);
 }
 
 void cc_md5_final(struct cc_md5 *m, uint8_t out[CC_MD5_LEN])
 {
-    /* A 1 bit, zeros to 56 bytes mod 64, then the length in bits. */
+    /* The length in bits, little-endian. */
     uint64_t bits = m->bytes * 8;
-    static const uint8_t pad[64] = {0x80};
-    size_t used = (size_t)(m->bytes % 64);
-    cc_md5_update(m, pad, used < 56 ? 56 - used : 120 - used);
-    uint8_t len[8];
+    uint8_t len8[8];
     for (int i = 0; i < 8; i++)
-        len[i] = (uint8_t)(bits >> (8 * i));
-    cc_md5_update(m, len, sizeof(len));
+        len8[i] = (uint8_t)(bits >> (8 * i));
+    cc_mdblock_pad(m->state, m->block, m->bytes, len8, transform);
     for (int i = 0; i < 4; i++)
         store_le32(out + 4 * i, m->state[i]);
     memset(m, 0, sizeof(*m));

@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "mdblock.h"
+
 /* The first 32 bits of the fractional parts of the cube roots of the first
  * 64 primes (section 4.2.2). */
 static const uint32_t K[64] = {
@@ -81,38 +83,17 @@ void cc_sha256_init(struct cc_sha256 *s)
 
 void cc_sha256_update(struct cc_sha256 *s, const void *data, size_t len)
 {
-    const uint8_t *p = data;
-    size_t used = (size_t)(s->bytes % 64);
-    s->bytes += len;
-    if (used) {
-        size_t take = 64 - used < len ? 64 - used : len;
-        memcpy(s->block + used, p, take);
-        p += take;
-        len -= take;
-        if (used + take < 64)
-            return;
-        compress(s->state, s->block);
-    }
-    for (; len >= 64; p += 64, len -= 64)
-        compress(s->state, p);
-    memcpy(s->block, p, len);
+    cc_mdblock_update(s->state, s->block, &s->bytes, data, len, compress);
 }
 
 void cc_sha256_final(struct cc_sha256 *s, uint8_t out[CC_SHA256_LEN])
 {
+    /* The length in bits, big-endian (5.1.1). */
     uint64_t bits = s->bytes * 8;
-    size_t used = (size_t)(s->bytes % 64);
-    /* A 1 bit, zeros up to 56 mod 64, then the length in bits (5.1.1). */
-    s->block[used++] = 0x80;
-    if (used > 56) {
-        memset(s->block + used, 0, 64 - used);
-        compress(s->state, s->block);
-        used = 0;
-    }
-    memset(s->block + used, 0, 56 - used);
-    store_be32(s->block + 56, (uint32_t)(bits >> 32));
-    store_be32(s->block + 60, (uint32_t)bits);
-    compress(s->state, s->block);
+    uint8_t len8[8];
+    store_be32(len8, (uint32_t)(bits >> 32));
+    store_be32(len8 + 4, (uint32_t)bits);
+    cc_mdblock_pad(s->state, s->block, s->bytes, len8, compress);
     for (int i = 0; i < 8; i++)
         store_be32(out + 4 * i, s->state[i]);
     memset(s, 0, sizeof(*s));
