@@ -222,15 +222,8 @@ static int handle_one_day(struct mg_connection *conn, struct app *app, const cha
 
     const struct cc_day *d;
     int rc = cc_catalog_get_day(app->cat, &date, &d);
-    if (rc == -ENOENT || rc == -ENOTDIR)
-        return srv_send_error(conn, 404, "no_such_day", "no recordings for that day");
-    if (rc < 0) {
-        int root_rc = cc_catalog_root_status(app->cat);
-        if (root_rc < 0)
-            return srv_send_root_unavailable(conn, root_rc);
-        cc_err("day %.10s: %s", rest, strerror(-rc));
-        return srv_send_error(conn, 500, "index_failed", "the day could not be indexed");
-    }
+    if (rc < 0)
+        return srv_send_day_error(conn, app->cat, rc, rest);
     int status;
     if (what == DAY)
         status = handle_day(conn, app, d);

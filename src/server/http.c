@@ -14,6 +14,7 @@
 #include <civetweb.h>
 
 #include "byterange.h"
+#include "catalog.h"
 #include "fsutil.h"
 #include "isotime.h"
 #include "json.h"
@@ -536,6 +537,17 @@ int srv_send_root_unavailable(struct mg_connection *conn, int err)
     char msg[160];
     snprintf(msg, sizeof(msg), "the recordings folder cannot be read: %s", strerror(-err));
     return srv_send_error(conn, 503, "root_unavailable", msg);
+}
+
+int srv_send_day_error(struct mg_connection *conn, struct cc_catalog *cat, int rc, const char *day)
+{
+    if (rc == -ENOENT || rc == -ENOTDIR)
+        return srv_send_error(conn, 404, "no_such_day", "no recordings for that day");
+    int root_rc = cc_catalog_root_status(cat);
+    if (root_rc < 0)
+        return srv_send_root_unavailable(conn, root_rc);
+    cc_err("day %.10s: %s", day, strerror(-rc));
+    return srv_send_error(conn, 500, "index_failed", "the day could not be indexed");
 }
 
 /* "http://HOST[:PORT]" names this server when HOST[:PORT] is the Host the

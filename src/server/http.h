@@ -119,6 +119,12 @@ int srv_query_instant(struct mg_connection *conn, const char *key, int64_t *ms, 
 /* 503 root_unavailable naming why ROOT cannot be read (err: -errno). */
 int srv_send_root_unavailable(struct mg_connection *conn, int err);
 
+struct cc_catalog;
+/* The answer to a failed cc_catalog_get_day (rc < 0) for day (its first 10
+ * characters are logged): 404 no_such_day, 503 when ROOT is unavailable, else
+ * 500 index_failed. Returns the status sent. */
+int srv_send_day_error(struct mg_connection *conn, struct cc_catalog *cat, int rc, const char *day);
+
 /* State-changing requests (POST, DELETE) call this first: 0 when the request
  * may change the camera, else the status of the 403 it sent: a foreign or
  * opaque Origin, or Sec-Fetch-Site other than same-origin/none.

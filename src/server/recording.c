@@ -23,13 +23,10 @@ static int find_segment(struct mg_connection *conn, struct app *app, const struc
                         const char *id, size_t id_len, const struct cc_day **day, uint32_t *seg)
 {
     int rc = cc_catalog_get_day(app->cat, date, day);
-    if (rc == -ENOENT || rc == -ENOTDIR)
-        return srv_send_error(conn, 404, "no_such_day", "no recordings for that day");
     if (rc < 0) {
-        int root_rc = cc_catalog_root_status(app->cat);
-        if (root_rc < 0)
-            return srv_send_root_unavailable(conn, root_rc);
-        return srv_send_error(conn, 500, "index_failed", "the day could not be indexed");
+        char name[11];
+        cc_date_format(date, name);
+        return srv_send_day_error(conn, app->cat, rc, name);
     }
     for (uint32_t i = 0; i < (*day)->nsegs; i++) {
         const char *sid = (*day)->segs[i].id;
