@@ -12,14 +12,15 @@
 // Each is the median of RUNS (5) runs, the cases interleaved so a burst of
 // load on the shared machine spreads over all of them.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 const [build = 'build', kvPath] = process.argv.slice(2);
 process.env.CAMCAT_BUILD = build;
-const { CAMCATD, REPO, WWW, chromium, serveDemo } = await import('../tests/browser/lib.mjs');
+const { REPO, WWW, chromium, serveDemo } = await import('../tests/browser/lib.mjs');
+const { startServer } = await import('../tests/http/lib.mjs');
 const RUNS = Number(process.env.BENCH_BROWSER_RUNS || 5);
 const TIMEOUT = 120000;
 const OFF = '+08:00';
@@ -64,27 +65,8 @@ function writeDay(root, day, n) {
   fs.writeFileSync(path.join(dir, 'index.m3u8'), lines.join('\n'));
 }
 
-async function serve(root, work) {
-  const srv = spawn(CAMCATD, ['--root', root, '--listen', '127.0.0.1:0', '--www', WWW,
-    '--cache-dir', path.join(work, 'cache')], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  srv.stderr.setEncoding('utf8');
-  const port = await new Promise((resolve, reject) => {
-    srv.stderr.on('data', (d) => {
-      log += d;
-      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)\//.exec(log);
-      if (m) resolve(Number(m[1]));
-    });
-    srv.once('exit', () => reject(new Error(`camcatd exited:\n${log}`)));
-  });
-  const stop = async () => {
-    if (srv.exitCode === null && srv.signalCode === null) {
-      const closed = new Promise((r) => srv.once('close', r));
-      process.kill(srv.pid, 'SIGTERM');
-      await closed;
-    }
-  };
-  return { port, stop };
+function serve(root, work) {
+  return startServer(['--root', root, '--www', WWW, '--cache-dir', path.join(work, 'cache')]);
 }
 
 async function firstFrameAfter(page, since) {

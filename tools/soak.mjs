@@ -11,7 +11,7 @@
 // SOAK_RSS_GROWTH_KB (default 8192) or SOAK_FD_GROWTH (default 8). Loopback
 // only; camcatd is stopped by its PID; bounded by the count and SOAK_MAX_S
 // (default 3600).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -26,6 +26,8 @@ const MAX_S = Number(process.env.SOAK_MAX_S || 3600);
 // every 100k, or every tenth of a smaller count
 const EVERY = Math.min(100000, Math.max(1000, Math.floor(TOTAL / 10)));
 const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+process.env.CAMCAT_BUILD = BUILD;
+const { startServer } = await import('../tests/http/lib.mjs');
 
 function die(msg) {
   console.error(`soak: ${msg}`);
@@ -38,20 +40,9 @@ const gen = spawnSync(path.join(BUILD, 'camcat-gentree'), ['demo', '--root', roo
   path.join(REPO, 'fixtures/media'), '--end-date', '2025-08-09', '--now', '1754740800'], { encoding: 'utf8' });
 if (gen.status !== 0) throw new Error(`camcat-gentree failed: ${gen.stderr}`);
 
-const srv = spawn(path.join(BUILD, 'camcatd'), ['--root', root, '--listen', '127.0.0.1:0',
-  // All CONNS connections come from 127.0.0.1: no per-client cap.
-  '--max-client-conns', '0',
-], { stdio: ['ignore', 'ignore', 'pipe'] });
-let log = '';
-srv.stderr.setEncoding('utf8');
-const port = await new Promise((resolve, reject) => {
-  srv.stderr.on('data', (d) => {
-    log += d;
-    const m = /listening on http:\/\/127\.0\.0\.1:(\d+)\//.exec(log);
-    if (m) resolve(Number(m[1]));
-  });
-  srv.on('exit', (c) => reject(new Error(`camcatd exited (${c}):\n${log}`)));
-});
+// All CONNS connections come from 127.0.0.1: no per-client cap.
+const srv = await startServer(['--root', root, '--max-client-conns', '0']);
+const { port } = srv;
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: CONNS });
 function get(p, headers = {}) {
@@ -111,8 +102,8 @@ async function buildMix() {
 }
 
 function sample() {
-  const st = fs.readFileSync(`/proc/${srv.pid}/status`, 'utf8');
-  return { rssKb: Number(/VmRSS:\s+(\d+)/.exec(st)[1]), fds: fs.readdirSync(`/proc/${srv.pid}/fd`).length };
+  const st = fs.readFileSync(`/proc/${srv.proc.pid}/status`, 'utf8');
+  return { rssKb: Number(/VmRSS:\s+(\d+)/.exec(st)[1]), fds: fs.readdirSync(`/proc/${srv.proc.pid}/fd`).length };
 }
 
 const mix = await buildMix();
@@ -160,12 +151,11 @@ try {
     die(`RSS grew ${end.rssKb - warm.rssKb} KiB after warm-up (bound ${RSS_GROWTH_KB})`);
   if (warm && end.fds - warm.fds > FD_GROWTH)
     die(`open fds grew ${end.fds - warm.fds} after warm-up (bound ${FD_GROWTH})`);
-  if (/ERROR|AddressSanitizer|runtime error/.test(log)) die(`camcatd logged errors:\n${log}`);
+  if (/ERROR|AddressSanitizer|runtime error/.test(srv.log)) die(`camcatd logged errors:\n${srv.log}`);
   if (!process.exitCode) console.log(`soak: ok, ${done} requests in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 } finally {
   agent.destroy();
-  srv.kill('SIGTERM');
-  await new Promise((r) => (srv.exitCode !== null ? r() : srv.on('exit', r)));
-  if (srv.exitCode) die(`camcatd exited ${srv.exitCode}:\n${log}`);
+  const { code } = await srv.stop();
+  if (code) die(`camcatd exited ${code}:\n${srv.log}`);
   fs.rmSync(work, { recursive: true, force: true });
 }

@@ -1,14 +1,14 @@
 // What the browser suites share: where things are, a demo tree served by a
 // real camcatd on a free loopback port, and a headless Chromium profile.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { trackChild } from '../http/lib.mjs';
+import { startServer } from '../http/lib.mjs';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const BUILD = path.resolve(REPO, process.env.CAMCAT_BUILD || 'build');
@@ -43,27 +43,13 @@ export async function serveDemo(tag, { days, endDate, nowIso, args = [] }) {
     '--end-date', endDate, '--days', String(days), '--offset', '+08:00', '--seed', '1',
     '--now', String(Date.parse(nowIso) / 1000)], { encoding: 'utf8' });
   assert.equal(g.status, 0, g.stderr);
-  const srv = trackChild(spawn(CAMCATD, ['--root', root, '--listen', '127.0.0.1:0', '--www', WWW,
-    '--cache-dir', path.join(work, 'cache'), ...args], { stdio: ['ignore', 'ignore', 'pipe'] }));
-  let log = '';
-  srv.stderr.setEncoding('utf8');
-  const port = await new Promise((resolve, reject) => {
-    srv.stderr.on('data', (d) => {
-      log += d;
-      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)\//.exec(log);
-      if (m) resolve(Number(m[1]));
-    });
-    srv.once('exit', () => reject(new Error(`camcatd exited:\n${log}`)));
-  });
+  const srv = await startServer(['--root', root, '--www', WWW, '--cache-dir', path.join(work, 'cache'),
+    ...args]);
   const stop = async () => {
-    if (srv.exitCode === null && srv.signalCode === null) {
-      const closed = new Promise((r) => srv.once('close', r));
-      process.kill(srv.pid, 'SIGTERM');
-      await closed;
-    }
+    await srv.stop();
     fs.rmSync(work, { recursive: true, force: true });
   };
-  return { work, root, port, log: () => log, stop };
+  return { work, root, port: srv.port, log: () => srv.log, stop };
 }
 
 // Headless Chromium with its own profile under work; mobile: a phone's
