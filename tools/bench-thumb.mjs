@@ -26,7 +26,8 @@ const BUILD = path.resolve(process.argv[2] || 'build');
 const KV = process.argv[3] ? path.resolve(process.argv[3]) : null;
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'camcat-bench-thumb-'));
 const root = path.join(work, 'root');
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+const newAgent = () => new http.Agent({ keepAlive: true, maxSockets: 1 });
+let agent = newAgent();
 
 function run(cmd, args) {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
@@ -111,6 +112,36 @@ http { access_log off; sendfile on; tcp_nopush on; keepalive_requests 1000000;
   return null;
 }
 
+// wrk's median latency (ms) of SECS seconds on one connection: the C client
+// weighs nothing beside the servers, where node's own parsing was most of
+// each figure. PATHS cycle through a Lua request function. null: no wrk.
+function wrkMedian(port, paths, secs) {
+  if (spawnSync('sh', ['-c', 'command -v wrk']).status !== 0) return null;
+  const lua = path.join(work, 'paths.lua');
+  fs.writeFileSync(lua, `local p = {${paths.map((x) => JSON.stringify(x)).join(',')}}
+local i = 0
+request = function() i = i % #p + 1; return wrk.format(nil, p[i]) end
+`);
+  const out = run('wrk', ['-t1', '-c1', `-d${secs}s`, '--latency', '-s', lua, `http://127.0.0.1:${port}`]);
+  const m = /50%\s+([\d.]+)(us|ms|s)\b/.exec(out);
+  if (!m || /Non-2xx/.test(out)) throw new Error(`wrk: ${out}`);
+  return Number(m[1]) * { us: 1e-3, ms: 1, s: 1e3 }[m[2]];
+}
+
+// camcatd on loopback with ARGS; { proc, pid, port, log() }.
+async function startCamcatd(args) {
+  const proc = spawn(path.join(BUILD, 'camcatd'), ['--root', root, '--listen', '127.0.0.1:0', ...args],
+    { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  proc.stderr.setEncoding('utf8');
+  const port = await new Promise((resolve) => proc.stderr.on('data', (d) => {
+    log += d;
+    const m = /listening on http:\/\/127\.0\.0\.1:(\d+)\//.exec(log);
+    if (m) resolve(Number(m[1]));
+  }));
+  return { proc, pid: proc.pid, port, log: () => log };
+}
+
 const proc = (pid, file) => fs.readFileSync(`/proc/${pid}/${file}`, 'utf8');
 const rchar = (pid) => Number(/rchar: (\d+)/.exec(proc(pid, 'io'))[1]);
 const hwmKb = (pid) => Number(/VmHWM:\s+(\d+)/.exec(proc(pid, 'status'))[1]);
@@ -122,15 +153,12 @@ async function main() {
   const media = makeMedia();
   const chunks = makeTree(media);
   const kf = media.map((m) => JSON.parse(run(path.join(BUILD, 'camcat'), ['probe', m])).keyframe);
-  const srv = spawn(path.join(BUILD, 'camcatd'), ['--root', root, '--listen', '127.0.0.1:0', '--log-level', 'debug'],
-    { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  srv.stderr.setEncoding('utf8');
-  const port = await new Promise((resolve) => srv.stderr.on('data', (d) => {
-    log += d;
-    const m = /listening on http:\/\/127\.0\.0\.1:(\d+)\//.exec(log);
-    if (m) resolve(Number(m[1]));
-  }));
+  // Bytes are counted under the debug log (it names each chunk read and its
+  // bytes); times against a camcatd at its default level, which logs nothing
+  // per request: at debug every request wrote 1-3 lines to a pipe this very
+  // process drains, which alone made a thumbnail 2.8x nginx (access_log off).
+  let srv = await startCamcatd(['--log-level', 'debug']);
+  let port = srv.port;
   try {
     const day = fs.readdirSync(root).find((d) => /^\d{4}-/.test(d));
     const dj = JSON.parse((await get(port, `/api/days/${day}`)).body);
@@ -140,19 +168,21 @@ async function main() {
     // thumbnails at 100 instants spread over the day
     const N = 100;
     const sizes = [];
+    const tOk = []; // the instants that were recorded
     let chunkBytes = 0;
     const before = rchar(srv.pid);
-    const logBefore = log.length;
+    const logBefore = srv.log().length;
     for (let i = 0; i < N; i++) {
       const t = Math.floor(from + (to - from) * (i + 0.37) / N);
       const r = await get(port, `/api/thumb.mp4?t=${t}`);
       if (r.status === 404) continue; // the bench day has gaps
       assert.equal(r.status, 200, r.body.toString());
       sizes.push(r.body.length);
+      tOk.push(t);
     }
     await new Promise((res) => setTimeout(res, 300));
     const total = rchar(srv.pid) - before;
-    for (const m of log.slice(logBefore).matchAll(/thumb: .* read (\d+) bytes/g)) chunkBytes += Number(m[1]);
+    for (const m of srv.log().slice(logBefore).matchAll(/thumb: .* read (\d+) bytes/g)) chunkBytes += Number(m[1]);
     const ok = sizes.length;
     const meanSize = Math.round(sizes.reduce((a, b) => a + b, 0) / ok);
     // Times: ROUNDS rounds of the same thumbnails, each followed by as many
@@ -164,22 +194,28 @@ async function main() {
     // /rec serves media types only: a .bin was a 404 of 288 bytes, not
     // the file; check that both servers really send it.
     assert.equal((await get(port, `/rec/${day}/static.mp4`)).body.length, meanSize);
+    process.kill(srv.pid, 'SIGTERM');
+    await new Promise((res) => srv.proc.once('exit', res));
+    srv = await startCamcatd([]);
+    port = srv.port;
     const ng = await startNginx(dayDir);
     if (ng) assert.equal((await get(ng.port, '/static.mp4')).body.length, meanSize);
-    const rounds = { lat: [], stat: [], ng: [], ratio: [] };
+    const rounds = { lat: [], stat: [], ng: [], ratio: [], wrk: [], wrkNg: [], wrkRatio: [] };
+    const thumbPaths = tOk.map((t) => `/api/thumb.mp4?t=${t}`);
     try {
       // Warm both servers alike first: nginx kept speeding up over its
       // first few hundred requests, which flattered the ratio.
       for (let i = 0; i < WARM; i++) {
-        await get(port, `/api/thumb.mp4?t=${Math.floor(from + (to - from) * ((i % N) + 0.37) / N)}`);
+        await get(port, thumbPaths[i % ok]);
         await get(port, `/rec/${day}/static.mp4`);
         if (ng) await get(ng.port, '/static.mp4');
       }
       for (let k = 0; k < ROUNDS; k++) {
         const l = [], st = [], nl = [];
-        for (let i = 0; i < N; i++) {
-          const r = await get(port, `/api/thumb.mp4?t=${Math.floor(from + (to - from) * (i + 0.37) / N)}`);
-          if (r.status === 200) l.push(r.ms);
+        for (const p of thumbPaths) {
+          const r = await get(port, p);
+          assert.equal(r.status, 200);
+          l.push(r.ms);
         }
         for (let i = 0; i < ok; i++) st.push((await get(port, `/rec/${day}/static.mp4`)).ms);
         if (ng) for (let i = 0; i < ok; i++) nl.push((await get(ng.port, '/static.mp4')).ms);
@@ -189,11 +225,25 @@ async function main() {
           rounds.ng.push(median(nl));
           rounds.ratio.push(median(l) / median(nl));
         }
+        const w = wrkMedian(port, thumbPaths, 1);
+        const wn = ng && w !== null ? wrkMedian(ng.port, ['/static.mp4'], 1) : null;
+        agent.destroy(); // camcatd closed the idle keep-alive sockets meanwhile
+        agent = newAgent();
+        if (wn !== null) {
+          rounds.wrk.push(w);
+          rounds.wrkNg.push(wn);
+          rounds.wrkRatio.push(w / wn);
+        }
       }
     } finally {
       if (ng) process.kill(ng.pid, 'SIGTERM');
     }
-    // a 24 h time-lapse of 300 frames
+    // A 24 h time-lapse of 300 frames after a 2-frame one on the same
+    // connection: what grows with the length. The first time-lapse a worker
+    // thread serves also pays for its first large allocations (a malloc
+    // arena's first pages: 0-216 KiB seen), so that is measured too.
+    const hwmCold = hwmKb(srv.pid);
+    assert.equal((await get(port, `/api/preview.mp4?from=${from}&to=${to}&frames=2`)).status, 200);
     const hwm0 = hwmKb(srv.pid);
     const p = await get(port, `/api/preview.mp4?from=${from}&to=${to}&frames=300`);
     assert.equal(p.status, 200);
@@ -208,7 +258,10 @@ async function main() {
       thumb_mp4_bytes: meanSize, thumb_ms: median(rounds.lat).toFixed(3),
       thumb_nginx_ms: ngMed === null ? '' : ngMed.toFixed(3), thumb_rec_ms: median(rounds.stat).toFixed(3),
       thumb_ratio: rounds.ratio.length ? median(rounds.ratio).toFixed(2) : '',
-      preview_bytes: p.body.length, preview_ms: p.ms.toFixed(0), preview_hwm_growth_kb: hwm1 - hwm0,
+      thumb_wrk_ms: rounds.wrk.length ? median(rounds.wrk).toFixed(3) : '',
+      thumb_wrk_nginx_ms: rounds.wrk.length ? median(rounds.wrkNg).toFixed(3) : '',
+      thumb_wrk_ratio: rounds.wrk.length ? median(rounds.wrkRatio).toFixed(2) : '',
+      preview_bytes: p.body.length, preview_ms: p.ms.toFixed(0), preview_hwm_growth_kb: hwm1 - hwm0, preview_hwm_cold_kb: hwm1 - hwmCold,
     };
     if (KV) fs.writeFileSync(KV, Object.entries(kv).map(([k, v]) => `${k}=${v}\n`).join(''));
     console.log(`Tree: ${chunks} chunks of 720p H.264, 2 s (hard links to ${media.length} chunks); ` +
@@ -226,8 +279,14 @@ async function main() {
       console.log(`| Thumbnail ÷ nginx, per round | ${rounds.ratio.map((r) => r.toFixed(2)).join(', ')} ` +
         `(median ${kv.thumb_ratio}); thumbnail ${each(rounds.lat)} ms; nginx ${each(rounds.ng)} ms |`);
     }
+    if (rounds.wrk.length) {
+      const each = (a) => a.map((r) => r.toFixed(3)).join(', ');
+      console.log(`| The same with wrk (1 connection, 1 s a round; median latency) | ${rounds.wrkRatio.map((r) => r.toFixed(2)).join(', ')} ` +
+        `(median ${kv.thumb_wrk_ratio}); thumbnail ${each(rounds.wrk)} ms; nginx ${each(rounds.wrkNg)} ms |`);
+    }
     console.log(`| 24 h time-lapse, 300 frames | ${p.body.length} B in ${kv.preview_ms} ms; peak RSS ` +
-      `${hwm0} → ${hwm1} KiB (growth ${hwm1 - hwm0} KiB) |`);
+      `${hwm0} → ${hwm1} KiB after a 2-frame one (growth ${hwm1 - hwm0} KiB); ${hwm1 - hwmCold} KiB counting ` +
+      `the worker's first time-lapse |`);
   } finally {
     process.kill(srv.pid, 'SIGTERM');
     fs.rmSync(work, { recursive: true, force: true });
