@@ -50,7 +50,7 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 SRV_OBJ := $(SRV_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 # Targets with a seed folder and a dictionary of the same name in tests/fuzz.
-FUZZ_DICT := config htdigest query urlpath byterange
+FUZZ_DICT := config htdigest query urlpath byterange httphdr
 FUZZ_TARGETS := fuzz_m3u8 fuzz_sidecar fuzz_events fuzz_jflat fuzz_digest fuzz_ts fuzz_sps \
 	fuzz_mqttcmd fuzz_segmenter $(FUZZ_DICT:%=fuzz_%)
 FUZZ_REPLAY := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)

@@ -1,6 +1,7 @@
-/* ratelimit — counts failures per client (an address string) in a fixed
- * window, to refuse a client that failed too often and to log its failures
- * once per window. Pure: no I/O, time through a clock seam.
+/* ratelimit — counts failures per client (a key string: an address, or a
+ * log message) in a fixed window, to refuse a client that failed too often
+ * and to log its failures once per window. Pure: no I/O, time through a
+ * clock seam.
  *
  * The table is bounded (slots given at creation): a client not in it when the
  * table is full takes the slot of the client seen longest ago, preferring

@@ -51,7 +51,7 @@ fuzz_replay() {
         "$build/fuzz/fuzz_sps" tests/fuzz/sps/*.bin &&
         "$build/fuzz/fuzz_mqttcmd" tests/fuzz/mqttcmd/*.json &&
         "$build/fuzz/fuzz_segmenter" tests/fuzz/segmenter/* &&
-        fuzz_replay_seeds config htdigest query urlpath byterange
+        fuzz_replay_seeds config htdigest query urlpath byterange httphdr
     rc=$?
     rm -rf "$tmp"
     return $rc

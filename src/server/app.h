@@ -32,13 +32,14 @@ struct app {
      * these to reach zero. */
     atomic_int in_flight;
     atomic_bool stopping;
-    atomic_int exports_running;    /* a download holds a worker: bounded (export.c) */
-    atomic_int ingests_running;    /* pushed streams being recorded (ingestd.c) */
-    struct cc_sweeper *sweep;      /* retention (storage.c, sweeper.h); NULL until started */
-    struct cc_digest *digest;      /* nonces (auth.c); NULL without auth_file */
-    struct cc_ratelimit *logins;   /* failed logins per client (auth.c); NULL: no limit */
-    struct srv_snapshot *snapshot; /* /api/snapshot.jpg and its hook (snapshot.h) */
-    struct srv_mqtt *mqtt;         /* NULL when MQTT is off (mqtt.h) */
+    atomic_int exports_running;     /* a download holds a worker: bounded (export.c) */
+    atomic_int ingests_running;     /* pushed streams being recorded (ingestd.c) */
+    struct cc_sweeper *sweep;       /* retention (storage.c, sweeper.h); NULL until started */
+    struct cc_digest *digest;       /* nonces (auth.c); NULL without auth_file */
+    struct cc_ratelimit *logins;    /* failed logins per client (auth.c); NULL: no limit */
+    struct cc_ratelimit *civet_log; /* civetweb's warnings (main.c); NULL: log all */
+    struct srv_snapshot *snapshot;  /* /api/snapshot.jpg and its hook (snapshot.h) */
+    struct srv_mqtt *mqtt;          /* NULL when MQTT is off (mqtt.h) */
 };
 
 #endif

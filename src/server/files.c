@@ -22,7 +22,6 @@
 #include <civetweb.h>
 
 #include "app.h"
-#include "byterange.h"
 #include "fsutil.h"
 #include "http.h"
 #include "log.h"
@@ -122,23 +121,17 @@ static int send_fd(struct mg_connection *conn, int fd, const struct stat *st,
     snprintf(etag, sizeof(etag), "\"%" PRIx64 "-%" PRIx64 "%s\"", size, (uint64_t)mtime_ns,
              fr->encoding ? "-gz" : "");
     uint64_t start = 0, len = size;
-    int status = 200;
-    const char *inm = mg_get_header(conn, "If-None-Match");
-    if (inm && srv_etag_listed(inm, etag)) {
-        status = 304;
-    } else if (fr->ranges) {
-        const char *ifr = mg_get_header(conn, "If-Range");
-        int r = (!ifr || srv_etag_listed(ifr, etag))
-                    ? cc_byterange_parse(mg_get_header(conn, "Range"), size, &start, &len)
-                    : 0;
-        if (r < 0) {
-            struct srv_resp resp;
-            srv_resp_init(&resp, conn, 416);
-            srv_resp_header(&resp, "Content-Range", "bytes */%" PRIu64, size);
-            return srv_resp_send(&resp, NULL, 0);
-        }
-        if (r > 0)
-            status = 206;
+    int status = srv_conditional(conn, etag, size, &start, &len);
+    if (!fr->ranges && status != 304) { /* a compressed body is sent whole */
+        status = 200;
+        start = 0;
+        len = size;
+    }
+    if (status == 416) {
+        struct srv_resp resp;
+        srv_resp_init(&resp, conn, 416);
+        srv_resp_header(&resp, "Content-Range", "bytes */%" PRIu64, size);
+        return srv_resp_send(&resp, NULL, 0);
     }
     struct srv_resp resp;
     srv_resp_init(&resp, conn, status);

@@ -16,6 +16,7 @@
 #include "byterange.h"
 #include "catalog.h"
 #include "fsutil.h"
+#include "httphdr.h"
 #include "isotime.h"
 #include "json.h"
 #include "log.h"
@@ -92,30 +93,9 @@ bool srv_method_ok(const struct mg_connection *conn)
     return strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0;
 }
 
-/* gzip is acceptable unless absent or given q=0 (RFC 9110 12.5.3). */
 bool srv_accepts_gzip(const struct mg_connection *conn)
 {
-    const char *h = mg_get_header(conn, "Accept-Encoding");
-    while (h && *h) {
-        while (*h == ' ' || *h == '\t' || *h == ',')
-            h++;
-        const char *e = h;
-        while (*e && *e != ',' && *e != ';' && *e != ' ')
-            e++;
-        bool is_gzip = (e - h == 4 && strncasecmp(h, "gzip", 4) == 0) ||
-                       (e - h == 6 && strncasecmp(h, "x-gzip", 6) == 0);
-        const char *next = strchr(e, ',');
-        if (is_gzip) {
-            const char *q = strstr(e, "q=");
-            if (q && (!next || q < next)) {
-                double v = strtod(q + 2, NULL);
-                return v > 0;
-            }
-            return true;
-        }
-        h = next;
-    }
-    return false;
+    return cc_http_accepts_gzip(mg_get_header(conn, "Accept-Encoding"));
 }
 
 void srv_resp_init(struct srv_resp *r, struct mg_connection *conn, int status)
@@ -386,22 +366,6 @@ void srv_stream_abort(struct srv_stream *s)
     stream_free(s);
 }
 
-bool srv_etag_listed(const char *h, const char *etag)
-{
-    size_t el = strlen(etag);
-    for (const char *p = h; *p;) {
-        while (*p == ' ' || *p == ',')
-            p++;
-        if (!strncmp(p, "W/", 2))
-            p += 2;
-        if (*p == '*' || (!strncmp(p, etag, el) && (p[el] == '\0' || p[el] == ',' || p[el] == ' ')))
-            return true;
-        while (*p && *p != ',')
-            p++;
-    }
-    return false;
-}
-
 int srv_conditional(struct mg_connection *conn, const char *etag, uint64_t size, uint64_t *start,
                     uint64_t *n)
 {
@@ -409,9 +373,9 @@ int srv_conditional(struct mg_connection *conn, const char *etag, uint64_t size,
     const char *ifr = mg_get_header(conn, "If-Range");
     *start = 0;
     *n = size;
-    if (inm && srv_etag_listed(inm, etag))
+    if (inm && cc_http_etag_listed(inm, etag, true))
         return 304;
-    int r = (!ifr || srv_etag_listed(ifr, etag))
+    int r = (!ifr || cc_http_etag_listed(ifr, etag, false))
                 ? cc_byterange_parse(mg_get_header(conn, "Range"), size, start, n)
                 : 0;
     return r < 0 ? 416 : r > 0 ? 206 : 200;

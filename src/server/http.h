@@ -53,8 +53,6 @@ int srv_send_405(struct mg_connection *conn);
 /* 405 naming the methods a path does take (e.g. "GET, HEAD, DELETE"). */
 int srv_send_405_allow(struct mg_connection *conn, const char *allow);
 
-/* Does an If-None-Match / If-Range list name etag (weak or strong)? */
-bool srv_etag_listed(const char *h, const char *etag);
 /* How to answer a GET of a body of size bytes whose validator is etag: 304
  * (If-None-Match names it), 416, 206 with [*start, *start + *n) (a single
  * byte range, unless If-Range names another version), or 200 (everything). */

@@ -27,6 +27,7 @@
 #include "log.h"
 #include "mem.h"
 #include "mqtt.h"
+#include "ratelimit.h"
 #include "routes.h"
 #include "snapshot.h"
 #include "storage.h"
@@ -162,10 +163,22 @@ out:
     return rc;
 }
 
+/* civetweb's warnings (a failed TLS handshake each time plain HTTP reaches
+ * an HTTPS port, say) are logged once a minute per distinct message, with
+ * the count of the ones held back, so a LAN neighbour cannot flush the log
+ * ring. By message, not by client: civetweb 1.15 gives no address before a
+ * request is read (mg_get_request_info() is NULL during the handshake). */
+#define CIVET_LOG_MS (60 * 1000)
+#define CIVET_LOG_SLOTS 64
+
 static int log_message(const struct mg_connection *conn, const char *message)
 {
-    (void)conn;
-    cc_warn("civetweb: %s", message);
+    const struct app *app = conn ? mg_get_user_data(mg_get_context(conn)) : NULL;
+    uint32_t n = app && app->civet_log ? cc_ratelimit_fail(app->civet_log, message) : 1;
+    if (n == 1)
+        cc_warn("civetweb: %s", message);
+    else if (n > 1)
+        cc_warn("civetweb: %s (%u times since it was last logged)", message, n);
     return 1; /* logged here; civetweb prints nothing itself */
 }
 
@@ -332,6 +345,8 @@ static int serve(const struct cc_config *cfg, struct cc_catalog *cat, const stru
     if (rc == 0)
         rc = srv_clientcap_start(cfg);
     if (rc == 0)
+        rc = cc_ratelimit_new(CIVET_LOG_SLOTS, UINT32_MAX, CIVET_LOG_MS, NULL, &app.civet_log);
+    if (rc == 0)
         rc = srv_mqtt_start(&app, &app.mqtt);
     if (rc == 0)
         ctx = start_server(&app, cfg, &routes);
@@ -339,6 +354,7 @@ static int serve(const struct cc_config *cfg, struct cc_catalog *cat, const stru
         srv_mqtt_stop(app.mqtt);
         srv_snapshot_free(app.snapshot);
         srv_clientcap_stop();
+        cc_ratelimit_free(app.civet_log);
         srv_auth_stop(&app);
         srv_live_free(app.live);
         srv_sweep_stop(&app);
@@ -355,6 +371,7 @@ static int serve(const struct cc_config *cfg, struct cc_catalog *cat, const stru
     srv_mqtt_stop(app.mqtt); /* publishes offline; its commands use live, sweep, snapshot */
     srv_snapshot_free(app.snapshot);
     srv_clientcap_stop();
+    cc_ratelimit_free(app.civet_log);
     srv_auth_stop(&app);
     srv_live_free(app.live); /* after the last request: runs live_stop_cmd if live was on */
     srv_sweep_stop(&app);

@@ -93,8 +93,7 @@ static int delete_locked(struct mg_connection *conn, struct app *app, const stru
     int rc = cc_ret_execute(cc_catalog_root(app->cat), app->cat, &plan, false, NULL, &res);
     cc_ret_plan_free(&plan);
     if (rc < 0 || res.failed)
-        return srv_send_error(conn, 500, "io_error",
-                              "the recording could not be removed completely");
+        return srv_send_remove_failed(conn, app, "the recording");
     cc_info("deleted recording %s/%s on request (%llu bytes)", day, folder,
             (unsigned long long)res.bytes_freed);
     return srv_send_removed(conn, day, folder, bytes, res.bytes_freed);

@@ -249,17 +249,21 @@ static int delete_check(struct mg_connection *conn, struct app *app, const struc
     char path[4200];
     snprintf(path, sizeof(path), "%s/%s", cc_catalog_root(app->cat), name);
     struct stat st;
-    if (lstat(path, &st) < 0 || !(S_ISDIR(st.st_mode) || S_ISLNK(st.st_mode)))
+    if (lstat(path, &st) < 0) {
+        int root_rc = cc_catalog_root_status(app->cat);
+        if (root_rc < 0) /* a card that vanished is a 503, as for GET */
+            return srv_send_root_unavailable(conn, root_rc);
+        return srv_send_error(conn, 404, "no_such_day", "no recordings for that day");
+    }
+    if (!(S_ISDIR(st.st_mode) || S_ISLNK(st.st_mode)))
         return srv_send_error(conn, 404, "no_such_day", "no recordings for that day");
     *bytes = 0;
     if (S_ISLNK(st.st_mode))
         return 0;
     const struct cc_day *d;
     int rc = cc_catalog_get_day_sized(app->cat, date, &d);
-    if (rc == -ENOENT)
-        return srv_send_error(conn, 404, "no_such_day", "no recordings for that day");
     if (rc < 0)
-        return srv_send_error(conn, 500, "index_failed", "the day could not be indexed");
+        return srv_send_day_error(conn, app->cat, rc, name);
     bool rec = false;
     for (uint32_t i = 0; i < d->nsegs && !rec; i++)
         rec = cc_catalog_is_recording(app->cat, d, i);
@@ -297,6 +301,16 @@ int srv_send_removed(struct mg_connection *conn, const char *date, const char *i
     return rc;
 }
 
+int srv_send_remove_failed(struct mg_connection *conn, struct app *app, const char *what)
+{
+    int root_rc = cc_catalog_root_status(app->cat);
+    if (root_rc < 0)
+        return srv_send_root_unavailable(conn, root_rc);
+    char msg[96];
+    snprintf(msg, sizeof(msg), "%s could not be removed completely", what);
+    return srv_send_error(conn, 500, "io_error", msg);
+}
+
 int srv_day_delete(struct mg_connection *conn, struct app *app, const struct cc_date *date)
 {
     int status = srv_check_write(conn);
@@ -315,7 +329,7 @@ int srv_day_delete(struct mg_connection *conn, struct app *app, const struct cc_
     int rc = cc_ret_execute(cc_catalog_root(app->cat), app->cat, &plan, false, NULL, &res);
     cc_ret_plan_free(&plan);
     if (rc < 0 || res.failed) {
-        status = srv_send_error(conn, 500, "io_error", "the day could not be removed completely");
+        status = srv_send_remove_failed(conn, app, "the day");
         goto out;
     }
     status = srv_send_removed(conn, name, NULL, bytes, res.bytes_freed);

@@ -28,6 +28,10 @@ int srv_day_delete(struct mg_connection *conn, struct app *app, const struct cc_
  * "bytes_freed"}}, the answer of both DELETEs. Returns the status sent. */
 int srv_send_removed(struct mg_connection *conn, const char *date, const char *id, uint64_t bytes,
                      uint64_t freed);
+/* The answer of a DELETE that could not remove everything: 503
+ * root_unavailable when the card went away meanwhile, else 500 io_error
+ * saying "WHAT could not be removed completely". Returns the status sent. */
+int srv_send_remove_failed(struct mg_connection *conn, struct app *app, const char *what);
 /* The lock sweeps and DELETEs hold while they decide and delete: another
  * deleter (DELETE of one recording, recording.c) takes it the same way. */
 void srv_sweep_hold(struct app *app);

@@ -220,6 +220,8 @@ describe('ROOT missing at start', SUITE, () => {
     assert.equal(typeof h.root.error, 'string');
     assertError(await srv.get('/api/days'), 503, 'root_unavailable');
     assert.ok([404, 503].includes((await srv.get('/api/days/2025-01-24')).status));
+    // A delete says what GET says: the card is away, not "no such day".
+    assertError(await request(srv.port, '/api/days/2025-01-24', { method: 'DELETE' }), 503, 'root_unavailable');
 
     copyFixture('normal', path.join(work, 'later'));
     const h2 = assertJson(await srv.get('/api/health'), 200);

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import https from 'node:https';
+import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
@@ -109,6 +110,30 @@ describe('HTTPS with a camcat cert certificate', SUITE, () => {
     await assert.rejects(request(port, '/api/health'));
     assert.equal((await get(port, '/api/health')).status, 200);
     assert.equal((await srv.get('/api/health')).status, 200);
+  });
+
+  test('a warning civetweb repeats is logged once a minute, so plain HTTP cannot flood the log', async () => {
+    // Its own server at debug level: each request answered is logged, so the
+    // line of a request sent after the plain attempts failed marks the point
+    // where every warning about them is in the log.
+    const dbg = await startServer(['--root', path.join(work, 'root'), '--listen', '127.0.0.1:0,127.0.0.1:0s',
+      '--tls-cert', cert, '--log-level', 'debug']);
+    try {
+      const p = await tlsPort(dbg);
+      const plain = () => new Promise((resolve) => {
+        const c = net.connect({ host: '127.0.0.1', port: p }, () => c.write('GET / HTTP/1.1\r\n\r\n'));
+        c.on('error', () => {});
+        c.on('close', resolve);
+        c.resume();
+      });
+      for (let i = 0; i < 8; i++) await plain();
+      assert.equal((await get(p, '/api/health?after-plain')).status, 200);
+      await waitForLog(dbg, /GET \/api\/health\?\.\.\. -> 200/);
+      const warned = dbg.log.split('\n').filter((l) => /civetweb: .*http request/.test(l));
+      assert.equal(warned.length, 1, dbg.log);
+    } finally {
+      await dbg.stop();
+    }
   });
 });
 

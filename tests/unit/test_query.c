@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "byterange.h"
+#include "httphdr.h"
 #include "isotime.h"
 #include "query.h"
 
@@ -130,6 +131,45 @@ static void test_byterange(void **state)
     expect_range("bytes=99999999999999999999-", 100, 0, 0, 0);
 }
 
+static void test_etag_listed(void **state)
+{
+    (void)state;
+    const char *e = "\"1a-2b\"";
+    assert_true(cc_http_etag_listed("\"1a-2b\"", e, true));
+    assert_true(cc_http_etag_listed("\"x\", \"1a-2b\"", e, true));
+    assert_true(cc_http_etag_listed(" \"x\",\t\"1a-2b\" ,", e, false));
+    assert_true(cc_http_etag_listed("*", e, false));
+    assert_true(cc_http_etag_listed("W/\"1a-2b\"", e, true));
+    assert_false(cc_http_etag_listed("W/\"1a-2b\"", e, false)); /* If-Range: strong only */
+    /* a prefix or an extension of the tag is another tag */
+    assert_false(cc_http_etag_listed("\"1a-2b", e, true));
+    assert_false(cc_http_etag_listed("\"1a-2b\"x", e, true));
+    assert_false(cc_http_etag_listed("\"1a-2b\"\"", e, true));
+    assert_false(cc_http_etag_listed("*x", e, true));
+    assert_false(cc_http_etag_listed("", e, true));
+    assert_false(cc_http_etag_listed(",,, ", e, true));
+    assert_false(cc_http_etag_listed("W/", e, true));
+}
+
+static void test_accepts_gzip(void **state)
+{
+    (void)state;
+    assert_false(cc_http_accepts_gzip(NULL));
+    assert_false(cc_http_accepts_gzip(""));
+    assert_true(cc_http_accepts_gzip("gzip, deflate, br"));
+    assert_true(cc_http_accepts_gzip("br;q=1.0, GZIP;q=0.5"));
+    assert_true(cc_http_accepts_gzip("x-gzip"));
+    assert_true(cc_http_accepts_gzip("deflate, * ;q=0.1"));
+    assert_true(cc_http_accepts_gzip("gzip ; level=1 ; Q=0.001"));
+    assert_false(cc_http_accepts_gzip("gzip;q=0"));
+    assert_false(cc_http_accepts_gzip("gzip;q=0.000, *")); /* named beats * */
+    assert_false(cc_http_accepts_gzip("identity, *;q=0"));
+    assert_false(cc_http_accepts_gzip("gzipped, xgzip, gzip2"));
+    assert_false(cc_http_accepts_gzip("deflate;q=1, br"));
+    assert_false(cc_http_accepts_gzip("gzip;q=nan"));
+    assert_false(cc_http_accepts_gzip("deflate;q=0.5;gzip"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -137,6 +177,8 @@ int main(void)
         cmocka_unit_test(test_instant_iso),
         cmocka_unit_test(test_int),
         cmocka_unit_test(test_byterange),
+        cmocka_unit_test(test_etag_listed),
+        cmocka_unit_test(test_accepts_gzip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
