@@ -1,8 +1,8 @@
 #include "chunkname.h"
 
-#include <inttypes.h>
-#include <stdio.h>
 #include <string.h>
+
+#include "bytes.h"
 
 /* The digits counted: the last run before the extension of the last path
  * component (".ts" may not hold digits, but ".mp4" and ".m4s" do). */
@@ -49,29 +49,80 @@ static void start(struct cc_chunkname *n, const char *uri, size_t len)
     n->valid = true;
 }
 
-void cc_chunkname_feed(struct cc_chunkname *n, uint32_t index, const char *uri, size_t len,
-                       bool has_range, bool map)
+/* v in decimal, zero-padded to at least width digits: its length. */
+static size_t put_number(char *out, uint64_t v, unsigned width)
 {
-    if (index == 0)
+    char rev[20];
+    size_t n = 0;
+    do {
+        rev[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    size_t len = n < width ? width : n;
+    memset(out, '0', len - n);
+    for (size_t i = 0; i < n; i++)
+        out[len - 1 - i] = rev[i];
+    return len;
+}
+
+/* Counts the number in n->next up by one, in place; false when it needs
+ * one more digit than it has (then the cursor is written afresh). */
+static bool count_up(struct cc_chunkname *n)
+{
+    size_t lo = n->prefix_len;
+    for (size_t i = (size_t)n->next_len - n->suffix_len; i-- > lo;) {
+        if (n->next[i] != '9') {
+            n->next[i]++;
+            return true;
+        }
+        n->next[i] = '0';
+    }
+    return false;
+}
+
+/* Everything but the common case: chunk 0, a cursor to write, a byte range
+ * or a map. Kept out of line so the common case saves no registers. */
+static __attribute__((noinline)) void feed_rare(struct cc_chunkname *n, uint32_t index,
+                                                const char *uri, size_t len, bool has_range,
+                                                bool map)
+{
+    if (index == 0) {
         start(n, uri, len);
-    else if (n->valid) {
-        char want[CC_CHUNKNAME_MAX + 1];
-        size_t w = cc_chunkname_format(n, index, want, sizeof(want));
-        n->valid = w == len && memcmp(want, uri, len) == 0;
+    } else if (n->valid) {
+        n->next_len = (uint8_t)cc_chunkname_format(n, index, n->next, sizeof(n->next));
+        n->valid = n->next_len && len == n->next_len && cc_bytes_equal(uri, n->next, len);
+        n->next_index = n->valid && count_up(n) ? index + 1 : 0;
     }
     if (has_range || map)
         n->valid = false;
+}
+
+void cc_chunkname_feed(struct cc_chunkname *n, uint32_t index, const char *uri, size_t len,
+                       bool has_range, bool map)
+{
+    if (!index || index != n->next_index || !n->valid || has_range || map) {
+        feed_rare(n, index, uri, len, has_range, map);
+        return;
+    }
+    /* the next name, as expected: one compare, the number counted up */
+    n->valid = len == n->next_len && cc_bytes_equal(uri, n->next, len);
+    n->next_index = n->valid && count_up(n) ? index + 1 : 0;
 }
 
 size_t cc_chunkname_format(const struct cc_chunkname *n, uint32_t index, char *out, size_t size)
 {
     if (!n->valid || !cc_chunkname_sane(n))
         return 0;
-    int w = snprintf(out, size, "%.*s%0*" PRIu64 "%.*s", (int)n->prefix_len, n->affix,
-                     (int)n->width, n->first + index, (int)n->suffix_len, n->affix + n->prefix_len);
-    if (w < 0 || (size_t)w >= size)
+    char num[CC_CHUNKNAME_DIGITS_MAX + 20];
+    size_t pl = n->prefix_len, sl = n->suffix_len;
+    size_t nl = put_number(num, n->first + index, n->width);
+    if (pl + nl + sl >= size)
         return 0;
-    return (size_t)w;
+    memcpy(out, n->affix, pl);
+    memcpy(out + pl, num, nl);
+    memcpy(out + pl + nl, n->affix + pl, sl);
+    out[pl + nl + sl] = '\0';
+    return pl + nl + sl;
 }
 
 bool cc_chunkname_sane(const struct cc_chunkname *n)

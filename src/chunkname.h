@@ -30,6 +30,13 @@ struct cc_chunkname {
     uint8_t suffix_len;
     uint64_t first;                     /* chunk 0's number */
     char affix[CC_CHUNKNAME_AFFIX_MAX]; /* prefix then suffix, no NUL */
+    /* The feed's cursor, not part of the pattern (the sidecar does not keep
+     * it): the name chunk next_index must have, written once and then
+     * counted up in place, so a chunk costs one compare. next_index 0: none
+     * yet (a pattern just decoded or copied starts one when fed). */
+    uint32_t next_index;
+    uint8_t next_len;
+    char next[CC_CHUNKNAME_MAX + 1];
 };
 
 /* Feeds chunk index's URI (chunks in order from 0; has_range or map: the

@@ -228,6 +228,8 @@ int cc_probe_fd(struct cc_probe *p, int fd, uint64_t *bytes_read)
         *bytes_read += (uint64_t)n;
         if (cc_probe_feed(p, buf, (size_t)n))
             return 0;
+        if (!p->ts.have_pmt && *bytes_read >= CC_PROBE_NO_TS_MAX)
+            break;
     }
     cc_probe_finish(p);
     return 0;

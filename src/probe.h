@@ -38,6 +38,10 @@
 #define CC_PROBE_READ (CC_TS_PACKET * 8)
 #define CC_PROBE_SLACK 4096
 #define CC_PROBE_READ_MAX (CC_TS_PACKET * 32)
+/* A file without a PMT in its first this many bytes is not an MPEG-TS chunk
+ * (ffmpeg's carry PAT and PMT in their first 564): cc_probe_fd stops there
+ * instead of reading a damaged or foreign file to its end. */
+#define CC_PROBE_NO_TS_MAX (64 * 1024)
 
 struct cc_props {
     enum cc_vcodec vcodec; /* NONE: no video stream found */
@@ -80,7 +84,8 @@ void cc_probe_finish(struct cc_probe *p);
 bool cc_probe_has_keyframe(const struct cc_probe *p);
 
 /* Reads fd from its start in pieces of cc_probe_read_size() until the probe
- * is done or the file ends, then finishes it. *bytes_read: what was read. 0
+ * is done, the file ends or CC_PROBE_NO_TS_MAX bytes held no PMT, then
+ * finishes it. *bytes_read: what was read. 0
  * or -errno. */
 size_t cc_probe_read_size(const struct cc_probe *p, uint64_t done);
 int cc_probe_fd(struct cc_probe *p, int fd, uint64_t *bytes_read);

@@ -479,6 +479,7 @@ static int get_names(struct rd *r, struct cc_segment *s)
     struct cc_chunkname *n = &s->names;
     if (n->valid || !s->nchunks)
         return -EBADMSG; /* twice, or a pattern of no chunk */
+    n->next_index = 0;   /* no cursor until fed */
     n->width = get_u8max(r, CC_CHUNKNAME_DIGITS_MAX);
     n->first = get_uvar(r);
     n->prefix_len = get_u8max(r, CC_CHUNKNAME_AFFIX_MAX);

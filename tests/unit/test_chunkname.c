@@ -118,13 +118,54 @@ static void test_ranges_and_maps(void **state)
     assert_int_equal(cc_chunkname_format(&p, 9, out, sizeof(out)), 0); /* "seg10.ts" too long */
 }
 
+/* The hand-made number writer against printf's, over widths and carries:
+ * each name formatted, the same names fed back keep the pattern, and one
+ * written with another padding breaks it. */
+static void test_against_printf(void **state)
+{
+    (void)state;
+    static const uint64_t firsts[] = {0, 1, 7, 9, 99, 995, 99999, 123456789012345678ull};
+    static const unsigned widths[] = {0, 2, 3, 5, 6, 18};
+    for (size_t f = 0; f < sizeof(firsts) / sizeof(firsts[0]); f++) {
+        for (size_t w = 0; w < sizeof(widths) / sizeof(widths[0]); w++) {
+            char first[64];
+            snprintf(first, sizeof(first), "chunk_%0*llu.ts", (int)widths[w],
+                     (unsigned long long)firsts[f]);
+            struct cc_chunkname p;
+            cc_chunkname_feed(&p, 0, first, strlen(first), false, false);
+            if (!p.valid)
+                continue; /* more digits than a pattern takes */
+            for (uint32_t k = 1; k < 12; k++) {
+                char want[64], got[CC_CHUNKNAME_MAX + 1];
+                unsigned pw = p.width;
+                snprintf(want, sizeof(want), "chunk_%0*llu.ts", (int)pw,
+                         (unsigned long long)(p.first + k));
+                size_t n = cc_chunkname_format(&p, k, got, sizeof(got));
+                assert_int_equal(n, strlen(want));
+                assert_string_equal(got, want);
+                cc_chunkname_feed(&p, k, want, strlen(want), false, false);
+                assert_true(p.valid);
+            }
+            struct cc_chunkname q;
+            cc_chunkname_feed(&q, 0, first, strlen(first), false, false);
+            char other[64];
+            snprintf(other, sizeof(other), "chunk_%0*llu.ts", (int)(q.width ? 0 : 4),
+                     (unsigned long long)(q.first + 1));
+            char want[64];
+            snprintf(want, sizeof(want), "chunk_%0*llu.ts", (int)q.width,
+                     (unsigned long long)(q.first + 1));
+            cc_chunkname_feed(&q, 1, other, strlen(other), false, false);
+            assert_int_equal(q.valid, strcmp(other, want) == 0);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ffmpeg_namings),
-        cmocka_unit_test(test_breaks),
-        cmocka_unit_test(test_ranges_and_maps),
-        cmocka_unit_test(test_nul_in_name),
+        cmocka_unit_test(test_ffmpeg_namings),  cmocka_unit_test(test_breaks),
+        cmocka_unit_test(test_ranges_and_maps), cmocka_unit_test(test_nul_in_name),
+        cmocka_unit_test(test_against_printf),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,7 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -263,14 +265,60 @@ static void test_read_size(void **state)
     cc_probe_free(&p);
 }
 
+/* A chunk that is not MPEG-TS (damaged, or another format under .ts) costs
+ * CC_PROBE_NO_TS_MAX bytes of reading, not its size: random bytes, and
+ * sync bytes at every packet start with nothing behind them. */
+static void probe_file(const uint8_t *data, size_t len, uint64_t *read)
+{
+    char path[] = "/tmp/camcat-probe-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    unlink(path);
+    assert_int_equal(write(fd, data, len), (ssize_t)len);
+    struct cc_probe p;
+    cc_probe_init(&p, false);
+    assert_int_equal(cc_probe_fd(&p, fd, read), 0);
+    assert_false(cc_probe_has_keyframe(&p));
+    cc_probe_free(&p);
+    close(fd);
+}
+
+static void test_not_ts(void **state)
+{
+    (void)state;
+    size_t len = 1 << 20;
+    uint8_t *d = malloc(len);
+    assert_non_null(d);
+    uint32_t x = 2463534242u;
+    for (size_t i = 0; i < len; i++) {
+        x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+        d[i] = (uint8_t)x;
+    }
+    uint64_t read = 0;
+    probe_file(d, len, &read);
+    assert_true(read >= CC_PROBE_NO_TS_MAX && read < CC_PROBE_NO_TS_MAX + CC_PROBE_READ_MAX);
+    memset(d, 0xff, len);
+    for (size_t i = 0; i < len; i += CC_TS_PACKET)
+        d[i] = 0x47;
+    probe_file(d, len, &read);
+    assert_true(read >= CC_PROBE_NO_TS_MAX && read < CC_PROBE_NO_TS_MAX + CC_PROBE_READ_MAX);
+    free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_bits_exp_golomb),   cmocka_unit_test(test_read_size),
-        cmocka_unit_test(test_unescape),          cmocka_unit_test(test_nal_next_matches_naive),
-        cmocka_unit_test(test_sps_1080p_cropped), cmocka_unit_test(test_sps_422_escaped),
-        cmocka_unit_test(test_sps_truncated),     cmocka_unit_test(test_adts),
-        cmocka_unit_test(test_chunks_truncated),  cmocka_unit_test(test_lost_packet),
+        cmocka_unit_test(test_bits_exp_golomb),
+        cmocka_unit_test(test_read_size),
+        cmocka_unit_test(test_unescape),
+        cmocka_unit_test(test_nal_next_matches_naive),
+        cmocka_unit_test(test_sps_1080p_cropped),
+        cmocka_unit_test(test_sps_422_escaped),
+        cmocka_unit_test(test_sps_truncated),
+        cmocka_unit_test(test_adts),
+        cmocka_unit_test(test_chunks_truncated),
+        cmocka_unit_test(test_lost_packet),
+        cmocka_unit_test(test_not_ts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
