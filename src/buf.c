@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "mem.h"
 
 void cc_buf_init(struct cc_buf *b)
@@ -55,17 +56,8 @@ void cc_buf_putc(struct cc_buf *b, char c)
 
 void cc_buf_put_dec(struct cc_buf *b, uint64_t v, int min_digits)
 {
-    char tmp[24];
-    int n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    while (n < min_digits && n < (int)sizeof(tmp))
-        tmp[n++] = '0';
-    cc_buf_reserve(b, (size_t)n);
-    while (n)
-        b->data[b->len++] = tmp[--n];
+    cc_buf_reserve(b, 24);
+    b->len += cc_bytes_put_dec(b->data + b->len, v, min_digits > 0 ? (unsigned)min_digits : 0);
     b->data[b->len] = '\0';
 }
 

@@ -54,4 +54,22 @@ static inline bool cc_bytes_digits(const char *s)
     return true;
 }
 
+/* Writes v in decimal, zero-padded to at least min_digits (at most 24),
+ * into out (room for 24 bytes; no NUL): the length written. */
+static inline size_t cc_bytes_put_dec(char *out, uint64_t v, unsigned min_digits)
+{
+    char rev[20];
+    size_t n = 0;
+    do {
+        rev[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    size_t len = n < min_digits ? (min_digits < 24 ? min_digits : 24) : n;
+    for (size_t i = 0; i < len - n; i++)
+        out[i] = '0';
+    for (size_t i = 0; i < n; i++)
+        out[len - 1 - i] = rev[i];
+    return len;
+}
+
 #endif

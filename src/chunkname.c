@@ -49,22 +49,6 @@ static void start(struct cc_chunkname *n, const char *uri, size_t len)
     n->valid = true;
 }
 
-/* v in decimal, zero-padded to at least width digits: its length. */
-static size_t put_number(char *out, uint64_t v, unsigned width)
-{
-    char rev[20];
-    size_t n = 0;
-    do {
-        rev[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    size_t len = n < width ? width : n;
-    memset(out, '0', len - n);
-    for (size_t i = 0; i < n; i++)
-        out[len - 1 - i] = rev[i];
-    return len;
-}
-
 /* Counts the number in n->next up by one, in place; false when it needs
  * one more digit than it has (then the cursor is written afresh). */
 static bool count_up(struct cc_chunkname *n)
@@ -113,9 +97,9 @@ size_t cc_chunkname_format(const struct cc_chunkname *n, uint32_t index, char *o
 {
     if (!n->valid || !cc_chunkname_sane(n))
         return 0;
-    char num[CC_CHUNKNAME_DIGITS_MAX + 20];
+    char num[24];
     size_t pl = n->prefix_len, sl = n->suffix_len;
-    size_t nl = put_number(num, n->first + index, n->width);
+    size_t nl = cc_bytes_put_dec(num, n->first + index, n->width);
     if (pl + nl + sl >= size)
         return 0;
     memcpy(out, n->affix, pl);
