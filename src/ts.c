@@ -263,9 +263,13 @@ int cc_ts_feed(struct cc_ts *t, const uint8_t *buf, size_t len, cc_ts_pes_fn fn,
     size_t i = 0;
     while (i < len) {
         if (t->part_len == 0 && buf[i] != SYNC) {
-            t->skipped++;
-            t->pos++;
-            i++;
+            /* lost sync (a damaged chunk, zeros after a power cut): to the
+             * next sync byte in one search, not byte by byte */
+            const uint8_t *s = memchr(buf + i, SYNC, len - i);
+            size_t skip = s ? (size_t)(s - (buf + i)) : len - i;
+            t->skipped += (uint32_t)skip;
+            t->pos += skip;
+            i += skip;
             continue;
         }
         const uint8_t *pkt;
