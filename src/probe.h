@@ -85,8 +85,7 @@ bool cc_probe_has_keyframe(const struct cc_probe *p);
 
 /* Reads fd from its start in pieces of cc_probe_read_size() until the probe
  * is done, the file ends or CC_PROBE_NO_TS_MAX bytes held no PMT, then
- * finishes it. *bytes_read: what was read. 0
- * or -errno. */
+ * finishes it. *bytes_read: what was read. 0 or -errno. */
 size_t cc_probe_read_size(const struct cc_probe *p, uint64_t done);
 int cc_probe_fd(struct cc_probe *p, int fd, uint64_t *bytes_read);
 
