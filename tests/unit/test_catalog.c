@@ -526,21 +526,36 @@ static void put_chunk(struct cc_recwriter *w, uint32_t seq)
     assert_int_equal(cc_recwriter_chunk(w, &ch), 0);
 }
 
-/* The day as a fresh scan of the files sees it, against the catalog's. */
+/* The day as a fresh scan of the files sees it. */
+static struct cc_day *fresh_scan(const char *root, const struct cc_date *date)
+{
+    struct cc_day *fresh;
+    bool changed;
+    assert_int_equal(cc_scan_update(root, date, NULL, &fresh, &changed, NULL), 0);
+    return fresh;
+}
+
+/* Both days render to the same /api/days JSON. */
+static void assert_same_json(const struct cc_day *x, const struct cc_day *y)
+{
+    struct cc_buf a, b;
+    cc_buf_init(&a);
+    cc_buf_init(&b);
+    cc_dayjson_render(x, "/rec/", NULL, &a);
+    cc_dayjson_render(y, "/rec/", NULL, &b);
+    assert_string_equal(a.data, b.data);
+    cc_buf_free(&a);
+    cc_buf_free(&b);
+}
+
+/* The catalog's day against a fresh scan of the files. */
 static void assert_like_fresh_scan(struct cc_catalog *c, const char *root,
                                    const struct cc_date *date)
 {
     const struct cc_day *d;
-    struct cc_day *fresh;
-    bool changed;
     assert_int_equal(cc_catalog_get_day(c, date, &d), 0);
-    assert_int_equal(cc_scan_update(root, date, NULL, &fresh, &changed, NULL), 0);
-    struct cc_buf a, b;
-    cc_buf_init(&a);
-    cc_buf_init(&b);
-    cc_dayjson_render(d, "/rec/", NULL, &a);
-    cc_dayjson_render(fresh, "/rec/", NULL, &b);
-    assert_string_equal(a.data, b.data);
+    struct cc_day *fresh = fresh_scan(root, date);
+    assert_same_json(d, fresh);
     assert_int_equal(d->nsegs, fresh->nsegs);
     for (uint32_t i = 0; i < d->nsegs; i++) {
         const struct cc_segment *x = &d->segs[i], *y = &fresh->segs[i];
@@ -551,8 +566,6 @@ static void assert_like_fresh_scan(struct cc_catalog *c, const char *root,
         assert_int_equal(x->flags & ~(uint32_t)CC_SEG_NOTED, y->flags);
         assert_int_equal(x->pl_bytes, y->pl_bytes);
     }
-    cc_buf_free(&a);
-    cc_buf_free(&b);
     cc_day_free(fresh);
     cc_catalog_release(c, d);
 }
@@ -628,17 +641,8 @@ static void test_writer_notes_need_no_read(void **state)
     snprintf(side, sizeof(side), "%s/%s/%s", root, name, CC_SIDECAR_NAME);
     struct cc_day *loaded = NULL;
     assert_int_equal(cc_sidecar_load(side, &date, &loaded), 0);
-    struct cc_day *fresh;
-    bool changed;
-    assert_int_equal(cc_scan_update(root, &date, NULL, &fresh, &changed, NULL), 0);
-    struct cc_buf a, b;
-    cc_buf_init(&a);
-    cc_buf_init(&b);
-    cc_dayjson_render(loaded, "/rec/", NULL, &a);
-    cc_dayjson_render(fresh, "/rec/", NULL, &b);
-    assert_string_equal(a.data, b.data);
-    cc_buf_free(&a);
-    cc_buf_free(&b);
+    struct cc_day *fresh = fresh_scan(root, &date);
+    assert_same_json(loaded, fresh);
     cc_day_free(fresh);
     cc_day_free(loaded);
     tu_rmrf(root);
