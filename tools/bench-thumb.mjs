@@ -23,6 +23,8 @@ import os from 'node:os';
 import path from 'node:path';
 
 const BUILD = path.resolve(process.argv[2] || 'build');
+process.env.CAMCAT_BUILD = BUILD; // tests/http/lib.mjs starts BUILD/camcatd
+const { startServer } = await import('../tests/http/lib.mjs');
 const KV = process.argv[3] ? path.resolve(process.argv[3]) : null;
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'camcat-bench-thumb-'));
 const root = path.join(work, 'root');
@@ -128,20 +130,6 @@ request = function() i = i % #p + 1; return wrk.format(nil, p[i]) end
   return Number(m[1]) * { us: 1e-3, ms: 1, s: 1e3 }[m[2]];
 }
 
-// camcatd on loopback with ARGS; { proc, pid, port, log() }.
-async function startCamcatd(args) {
-  const proc = spawn(path.join(BUILD, 'camcatd'), ['--root', root, '--listen', '127.0.0.1:0', ...args],
-    { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  proc.stderr.setEncoding('utf8');
-  const port = await new Promise((resolve) => proc.stderr.on('data', (d) => {
-    log += d;
-    const m = /listening on http:\/\/127\.0\.0\.1:(\d+)\//.exec(log);
-    if (m) resolve(Number(m[1]));
-  }));
-  return { proc, pid: proc.pid, port, log: () => log };
-}
-
 const proc = (pid, file) => fs.readFileSync(`/proc/${pid}/${file}`, 'utf8');
 const rchar = (pid) => Number(/rchar: (\d+)/.exec(proc(pid, 'io'))[1]);
 const hwmKb = (pid) => Number(/VmHWM:\s+(\d+)/.exec(proc(pid, 'status'))[1]);
@@ -157,7 +145,7 @@ async function main() {
   // bytes); times against a camcatd at its default level, which logs nothing
   // per request: at debug every request wrote 1-3 lines to a pipe this very
   // process drains, which alone made a thumbnail 2.8x nginx (access_log off).
-  let srv = await startCamcatd(['--log-level', 'debug']);
+  let srv = await startServer(['--root', root, '--log-level', 'debug']);
   let port = srv.port;
   try {
     const day = fs.readdirSync(root).find((d) => /^\d{4}-/.test(d));
@@ -170,8 +158,8 @@ async function main() {
     const sizes = [];
     const tOk = []; // the instants that were recorded
     let chunkBytes = 0;
-    const before = rchar(srv.pid);
-    const logBefore = srv.log().length;
+    const before = rchar(srv.proc.pid);
+    const logBefore = srv.log.length;
     for (let i = 0; i < N; i++) {
       const t = Math.floor(from + (to - from) * (i + 0.37) / N);
       const r = await get(port, `/api/thumb.mp4?t=${t}`);
@@ -181,8 +169,8 @@ async function main() {
       tOk.push(t);
     }
     await new Promise((res) => setTimeout(res, 300));
-    const total = rchar(srv.pid) - before;
-    for (const m of srv.log().slice(logBefore).matchAll(/thumb: .* read (\d+) bytes/g)) chunkBytes += Number(m[1]);
+    const total = rchar(srv.proc.pid) - before;
+    for (const m of srv.log.slice(logBefore).matchAll(/thumb: .* read (\d+) bytes/g)) chunkBytes += Number(m[1]);
     const ok = sizes.length;
     const meanSize = Math.round(sizes.reduce((a, b) => a + b, 0) / ok);
     // Times: ROUNDS rounds of the same thumbnails, each followed by as many
@@ -194,9 +182,8 @@ async function main() {
     // /rec serves media types only: a .bin was a 404 of 288 bytes, not
     // the file; check that both servers really send it.
     assert.equal((await get(port, `/rec/${day}/static.mp4`)).body.length, meanSize);
-    process.kill(srv.pid, 'SIGTERM');
-    await new Promise((res) => srv.proc.once('exit', res));
-    srv = await startCamcatd([]);
+    await srv.stop();
+    srv = await startServer(['--root', root]);
     port = srv.port;
     const ng = await startNginx(dayDir);
     if (ng) assert.equal((await get(ng.port, '/static.mp4')).body.length, meanSize);
@@ -242,12 +229,12 @@ async function main() {
     // connection: what grows with the length. The first time-lapse a worker
     // thread serves also pays for its first large allocations (a malloc
     // arena's first pages: 0-216 KiB seen), so that is measured too.
-    const hwmCold = hwmKb(srv.pid);
+    const hwmCold = hwmKb(srv.proc.pid);
     assert.equal((await get(port, `/api/preview.mp4?from=${from}&to=${to}&frames=2`)).status, 200);
-    const hwm0 = hwmKb(srv.pid);
+    const hwm0 = hwmKb(srv.proc.pid);
     const p = await get(port, `/api/preview.mp4?from=${from}&to=${to}&frames=300`);
     assert.equal(p.status, 200);
-    const hwm1 = hwmKb(srv.pid);
+    const hwm1 = hwmKb(srv.proc.pid);
     const mean = (a) => a.reduce((x, y) => x + y, 0) / a.length;
     const au = Math.round(mean(kf.map((k) => k.access_unit_bytes)));
     const perReq = Math.round(total / ok);
@@ -274,13 +261,12 @@ async function main() {
     console.log(`| One-frame MP4 | ${meanSize} B mean |`);
     console.log(`| Thumbnail time, median of ${ROUNDS} rounds' medians | ${kv.thumb_ms} ms; nginx sending ${meanSize} B: ` +
       `${ngMed === null ? 'not measured (no nginx)' : `${kv.thumb_nginx_ms} ms`}; camcatd /rec: ${kv.thumb_rec_ms} ms |`);
+    const each = (a) => a.map((r) => r.toFixed(3)).join(', ');
     if (ngMed !== null) {
-      const each = (a) => a.map((r) => r.toFixed(3)).join(', ');
       console.log(`| Thumbnail ÷ nginx, per round | ${rounds.ratio.map((r) => r.toFixed(2)).join(', ')} ` +
         `(median ${kv.thumb_ratio}); thumbnail ${each(rounds.lat)} ms; nginx ${each(rounds.ng)} ms |`);
     }
     if (rounds.wrk.length) {
-      const each = (a) => a.map((r) => r.toFixed(3)).join(', ');
       console.log(`| The same with wrk (1 connection, 1 s a round; median latency) | ${rounds.wrkRatio.map((r) => r.toFixed(2)).join(', ')} ` +
         `(median ${kv.thumb_wrk_ratio}); thumbnail ${each(rounds.wrk)} ms; nginx ${each(rounds.wrkNg)} ms |`);
     }
@@ -288,7 +274,7 @@ async function main() {
       `${hwm0} → ${hwm1} KiB after a 2-frame one (growth ${hwm1 - hwm0} KiB); ${hwm1 - hwmCold} KiB counting ` +
       `the worker's first time-lapse |`);
   } finally {
-    process.kill(srv.pid, 'SIGTERM');
+    await srv.stop();
     fs.rmSync(work, { recursive: true, force: true });
   }
 }
